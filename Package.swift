@@ -1,0 +1,71 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "carrier",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "carrier", targets: ["carrier"])
+    ],
+    dependencies: [
+        // CLI
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Signature verification (HMAC, ed25519, SHA)
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // `carrier serve`: HTTP server and embedded database
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from the system (apt: libyaml-dev, libcurl4-openssl-dev)
+        .systemLibrary(
+            name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+        .systemLibrary(
+            name: "CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+
+        // Compiler core: YAML -> diagnostics -> adapter table. No file I/O.
+        .target(name: "CarrierCore", dependencies: ["CLibYAML"]),
+        .testTarget(name: "CarrierCoreTests", dependencies: ["CarrierCore", "CarrierTestSupport"]),
+
+        // Runtime: render/send outbound, normalize inbound, segments, libcurl transport.
+        .target(
+            name: "CarrierRuntime",
+            dependencies: [
+                "CarrierCore", "CLibCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(name: "CarrierRuntimeTests", dependencies: ["CarrierRuntime", "CarrierTestSupport"]),
+
+        // Messaging service behind `carrier serve`.
+        .target(
+            name: "CarrierService",
+            dependencies: [
+                "CarrierRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "CarrierServiceTests", dependencies: ["CarrierService", "CarrierTestSupport"]),
+
+        // Test-only helpers: golden files, a mock carrier HTTP server.
+        .target(name: "CarrierTestSupport", dependencies: ["CarrierCore"]),
+
+        // The thin CLI.
+        .executableTarget(
+            name: "carrier",
+            dependencies: [
+                "CarrierCore", "CarrierRuntime", "CarrierService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "CarrierCLITests", dependencies: ["CarrierCore", "CarrierTestSupport"]),
+    ]
+)
+
+for target in package.targets where [.regular, .executable, .test].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

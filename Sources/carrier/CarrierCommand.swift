@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct CarrierCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "carrier",
+        abstract: "Compile carrier definitions and run messaging adapters built from them.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}
