@@ -96,7 +96,7 @@ extension DefinitionDecoder {
             error("invalid-value", "\(what).numbered must contain {n}, e.g. MediaUrl{n}", at: n)
         }
         e.count = f["count"].flatMap { path($0, "\(what).count") }
-        if e.paths.isEmpty, e.value == nil, e.regex == nil, e.numbered == nil {
+        if !["path", "paths", "value", "regex", "numbered"].contains(where: f.has) {
             error("missing-key", "\(what) needs 'path', 'paths', 'value', 'regex' or 'numbered'", at: startOf(node))
         }
         return e

@@ -4,11 +4,18 @@ extension Diagnostic {
     /// - Parameter source: the text of the file the diagnostic points into, for the snippet.
     public func rendered(source: String?) -> String {
         var out = description
+        if let range, let source { out += Self.snippet(range, in: source) }
         for note in notes {
             let at = note.range.map { "\($0.origin): " } ?? ""
             out += "\n\(at)note: \(note.message)"
+            if let r = note.range, r.file == range?.file, let source { out += Self.snippet(r, in: source) }
         }
-        guard let range, let source else { return out }
+        return out
+    }
+
+    /// The source line of `range` and a caret line under it, each preceded by a newline.
+    private static func snippet(_ range: SourceRange, in source: String) -> String {
+        var out = ""
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         guard range.start.line >= 1, range.start.line <= lines.count else { return out }
         let line = String(lines[range.start.line - 1]).replacingTabs()

@@ -110,7 +110,12 @@ final class YAMLReader {
             code = "yaml-tab"
             message = "tab character where YAML expects spaces (indent with spaces)"
         }
-        diagnostics.append(.error(code, message, at: SourceRange(file: file, start: at, end: at)))
+        var notes: [Diagnostic.Note] = []
+        if parser.context != nil, code == "yaml-syntax" {
+            let c = position(parser.context_mark)
+            if c != at { notes.append(.init(message: "the construct started here", range: SourceRange(file: file, start: c, end: c))) }
+        }
+        diagnostics.append(.error(code, message, at: SourceRange(file: file, start: at, end: at), notes: notes))
     }
 
     // MARK: - Composition
