@@ -4,7 +4,7 @@ import Foundation
 
 /// Turns command-line paths into definition files.
 enum InputCollector {
-    /// Files named directly, plus every `carrier.yaml` one level below each directory (`carriers/<id>/carrier.yaml`).
+    /// Files named directly; a directory's own `carrier.yaml`, or else every `carrier.yaml` one level below it.
     static func collect(_ paths: [String]) throws -> [InputFile] {
         let fm = FileManager.default
         var files: [InputFile] = []
@@ -14,6 +14,11 @@ enum InputCollector {
                 throw ValidationError("no such file or directory: \(path)")
             }
             if isDirectory.boolValue {
+                let own = (path as NSString).appendingPathComponent("carrier.yaml")
+                if fm.fileExists(atPath: own) {
+                    files.append(try read(own))
+                    continue
+                }
                 let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
                 for entry in entries.sorted() {
                     let candidate = (path as NSString).appendingPathComponent(entry + "/carrier.yaml")

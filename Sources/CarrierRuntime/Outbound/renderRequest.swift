@@ -16,7 +16,7 @@ import Foundation
 ///   - clock: `request.timestamp` and `request.nonce` for hmac auth.
 public func renderRequest(
     for message: OutboundMessage, adapter: Adapter, settings: [String: String],
-    segmentCounter: (String) -> (count: Int, encoding: String) = temporarySegmentCount,
+    segmentCounter: (String) -> (count: Int, encoding: String) = defaultSegmentCount,
     clock: RequestClock = .live
 ) throws(RenderError) -> HTTPRequest {
     var message = message

@@ -5,7 +5,7 @@ public import CarrierCore
 /// - Parameter segmentCounter: counts the body's segments for the `limits.maxParts` check.
 public func validateMessage(
     _ m: OutboundMessage, adapter: Adapter,
-    segmentCounter: (String) -> (count: Int, encoding: String) = temporarySegmentCount
+    segmentCounter: (String) -> (count: Int, encoding: String) = defaultSegmentCount
 ) -> [MessageError] {
     var errors: [MessageError] = []
     if !isE164(m.to) {
