@@ -2,6 +2,8 @@ import GRDB
 import Hummingbird
 public import Logging
 import NIOCore
+import ServiceLifecycle
+import UnixSignals
 
 /// The messaging service behind `carrier serve`: HTTP API, carrier webhooks and SQLite storage.
 ///
@@ -9,8 +11,8 @@ import NIOCore
 /// let service = MessagingService(configuration: configuration, gateway: gateway, logger: logger)
 /// try await service.run { port in print("listening on \(port)") }
 /// ```
-/// `run` returns when its task is cancelled (tests); ``runService(configuration:gateway:logger:)`` also shuts down
-/// gracefully on SIGTERM and SIGINT.
+/// Cancelling the task that runs `run` shuts the server down gracefully (in-flight requests finish);
+/// ``runService(configuration:gateway:logger:)`` does the same on SIGTERM and SIGINT.
 public struct MessagingService: Sendable {
     public var configuration: ServiceConfiguration
     public var gateway: any CarrierGateway
@@ -26,14 +28,26 @@ public struct MessagingService: Sendable {
     /// - Parameter onServerRunning: Called with the bound port once the server accepts connections.
     /// - Throws: Database, configuration (``ServiceError``) and server start-up errors.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let application = try await makeApplication(onServerRunning: onServerRunning)
-        try await application.run()
+        try await run(signals: [], onServerRunning: onServerRunning)
     }
 
-    /// Like ``run(onServerRunning:)``, but also shuts down gracefully on SIGTERM and SIGINT (Hummingbird default).
+    /// Like ``run(onServerRunning:)``, but also shuts down gracefully on SIGTERM and SIGINT.
     public func runWithSignals(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await run(signals: [.sigterm, .sigint], onServerRunning: onServerRunning)
+    }
+
+    private func run(signals: [UnixSignal], onServerRunning: @escaping @Sendable (Int) async -> Void) async throws {
         let application = try await makeApplication(onServerRunning: onServerRunning)
-        try await application.runService()
+        let group = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: signals, logger: logger))
+        // The group runs in an unstructured task so that cancelling the caller becomes a graceful shutdown rather
+        // than a cancellation of every open connection.
+        let runner = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await runner.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     func makeApplication(

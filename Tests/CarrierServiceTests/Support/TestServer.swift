@@ -15,6 +15,7 @@ struct TestServer {
     static let signature = "sig-secret"
 
     let port: Int
+    let databasePath: String
     let task: Task<Void, any Error>
 
     static func configuration(databasePath: String) -> ServiceConfiguration {
@@ -55,7 +56,7 @@ struct TestServer {
             try await service.run { port in continuation.yield(port) }
         }
         for await port in ports {
-            return TestServer(port: port, task: task)
+            return TestServer(port: port, databasePath: databasePath, task: task)
         }
         _ = try await task.value
         throw TestServerError.didNotStart
