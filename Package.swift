@@ -42,6 +42,7 @@ let package = Package(
             name: "CarrierService",
             dependencies: [
                 "CarrierRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

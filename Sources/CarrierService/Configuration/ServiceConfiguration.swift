@@ -1,0 +1,97 @@
+/// Configuration of the messaging service behind `carrier serve`.
+///
+/// Every field is optional in JSON; missing fields take the defaults below.
+/// API keys may be secret references (`env:NAME`, `file:/path`, `literal:value`); they are hashed at start.
+public struct ServiceConfiguration: Codable, Sendable, Equatable {
+    /// What one API key grants.
+    public struct APIKeyGrant: Codable, Sendable, Equatable {
+        public var account: String
+        /// `messaging` for the messaging endpoints, `admin` for channel and template management.
+        public var scopes: [String]
+
+        public init(account: String, scopes: [String]) {
+            self.account = account
+            self.scopes = scopes
+        }
+    }
+
+    /// A channel created (or updated) at start.
+    public struct ChannelSeed: Codable, Sendable, Equatable {
+        public var id: String
+        public var account: String
+        /// `sms`, `mms`, `whatsapp` or `rcs`.
+        public var channel: String
+        /// The carrier id.
+        public var provider: String
+        public var address: String
+        /// Setting values; secrets only as references.
+        public var settings: [String: String]
+        public var defaultQueue: String?
+
+        public init(
+            id: String, account: String, channel: String, provider: String, address: String,
+            settings: [String: String] = [:], defaultQueue: String? = nil
+        ) {
+            self.id = id
+            self.account = account
+            self.channel = channel
+            self.provider = provider
+            self.address = address
+            self.settings = settings
+            self.defaultQueue = defaultQueue
+        }
+    }
+
+    public var host: String
+    /// 0 picks a free port (tests).
+    public var port: Int
+    public var databasePath: String
+    /// The base URL carriers call, e.g. `https://sms.example.com`; defaults to `http://host:port`.
+    public var publicBaseURL: String?
+    /// API key (or reference to it) -> grant.
+    public var apiKeys: [String: APIKeyGrant]
+    public var channels: [ChannelSeed]
+    /// Attempts for a send that keeps failing with a retryable outcome (at least 1).
+    public var maxSendAttempts: Int
+    /// Backoff before the second attempt when the carrier gives no Retry-After; doubled per attempt.
+    public var retryBaseDelaySeconds: Double
+    /// Upper bound for any wait between attempts.
+    public var retryMaxDelaySeconds: Double
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
+        publicBaseURL: String? = nil, apiKeys: [String: APIKeyGrant] = [:], channels: [ChannelSeed] = [],
+        maxSendAttempts: Int = 3, retryBaseDelaySeconds: Double = 1, retryMaxDelaySeconds: Double = 30
+    ) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.publicBaseURL = publicBaseURL
+        self.apiKeys = apiKeys
+        self.channels = channels
+        self.maxSendAttempts = maxSendAttempts
+        self.retryBaseDelaySeconds = retryBaseDelaySeconds
+        self.retryMaxDelaySeconds = retryMaxDelaySeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, databasePath, publicBaseURL, apiKeys, channels, maxSendAttempts, retryBaseDelaySeconds
+        case retryMaxDelaySeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ServiceConfiguration()
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
+        databasePath = try c.decodeIfPresent(String.self, forKey: .databasePath) ?? defaults.databasePath
+        publicBaseURL = try c.decodeIfPresent(String.self, forKey: .publicBaseURL)
+        apiKeys = try c.decodeIfPresent([String: APIKeyGrant].self, forKey: .apiKeys) ?? [:]
+        channels = try c.decodeIfPresent([ChannelSeed].self, forKey: .channels) ?? []
+        maxSendAttempts = try c.decodeIfPresent(Int.self, forKey: .maxSendAttempts) ?? defaults.maxSendAttempts
+        retryBaseDelaySeconds =
+            try c.decodeIfPresent(Double.self, forKey: .retryBaseDelaySeconds) ?? defaults.retryBaseDelaySeconds
+        retryMaxDelaySeconds =
+            try c.decodeIfPresent(Double.self, forKey: .retryMaxDelaySeconds) ?? defaults.retryMaxDelaySeconds
+    }
+}

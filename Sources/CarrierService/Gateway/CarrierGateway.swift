@@ -1,0 +1,34 @@
+public import CarrierRuntime
+
+/// The seam between the messaging service and the adapter runtime.
+///
+/// The service never renders or parses carrier payloads itself: it stores messages, enforces the messaging rules
+/// (opt-outs, WhatsApp windows, templates, idempotency) and calls a gateway for everything carrier-specific.
+public protocol CarrierGateway: Sendable {
+    /// Carrier ids this gateway can serve (from the adapter table).
+    var carrierIds: [String] { get }
+    /// Whether the carrier supports template messages (definition `options.templates`).
+    func supportsTemplates(carrier: String) -> Bool
+    /// Segments for a body (GSM-7/UCS-2), for the message record.
+    func segments(for body: String, carrier: String) -> Int
+    /// Validates, renders and sends one message; never throws: failures are in SendResult.outcome.
+    func send(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult
+    /// Verifies the signature and normalizes one webhook. `publicURL` is the URL the carrier called (for signatures).
+    func normalize(
+        _ request: HTTPRequest, carrier: String, settings: [String: String], publicURL: String
+    ) throws(InboundFailure) -> InboundResult
+}
+
+/// Why an inbound webhook was rejected; the service answers the carrier with `httpStatus` and `code`.
+public struct InboundFailure: Error, Sendable {
+    /// A stable kebab-case code such as `bad-signature`.
+    public var code: String
+    public var message: String
+    public var httpStatus: Int
+
+    public init(code: String, message: String, httpStatus: Int) {
+        self.code = code
+        self.message = message
+        self.httpStatus = httpStatus
+    }
+}

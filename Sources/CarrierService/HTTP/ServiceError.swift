@@ -1,0 +1,41 @@
+/// An API error: the HTTP status plus the JSON body `{"error":{"code","message","errors"?}}`.
+struct ServiceError: Error, Sendable, Equatable {
+    /// One field problem in a `validation-failed` error.
+    struct FieldError: Sendable, Equatable, Codable {
+        var type: String
+        var code: String
+        var message: String
+        var attribute: String
+    }
+
+    var status: Int
+    /// A stable kebab-case code.
+    var code: String
+    var message: String
+    var errors: [FieldError]?
+
+    static func badJSON(_ message: String) -> Self { .init(status: 400, code: "bad-json", message: message) }
+    static func validation(_ errors: [FieldError]) -> Self {
+        .init(status: 400, code: "validation-failed", message: "the request is not valid", errors: errors)
+    }
+    static let unauthorized = Self(status: 401, code: "unauthorized", message: "missing or unknown API key")
+    static func forbidden(scope: String) -> Self {
+        .init(status: 403, code: "forbidden", message: "the API key lacks the '\(scope)' scope")
+    }
+    static func notFound(_ code: String, _ message: String) -> Self { .init(status: 404, code: code, message: message) }
+    static let routeNotFound = Self(status: 404, code: "not-found", message: "no such endpoint")
+    static let methodNotAllowed = Self(status: 405, code: "method-not-allowed", message: "method not allowed")
+    static func secretUnresolved(_ message: String) -> Self {
+        .init(status: 500, code: "secret-unresolved", message: message)
+    }
+    static func storage(_ message: String) -> Self { .init(status: 500, code: "storage-error", message: message) }
+}
+
+extension ServiceError.FieldError {
+    static func invalid(_ attribute: String, _ code: String, _ message: String) -> Self {
+        .init(type: "invalid", code: code, message: message, attribute: attribute)
+    }
+    static func missing(_ attribute: String, _ message: String) -> Self {
+        .init(type: "missing", code: "required", message: message, attribute: attribute)
+    }
+}

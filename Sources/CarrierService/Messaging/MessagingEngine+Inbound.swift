@@ -1,0 +1,100 @@
+import CarrierRuntime
+import GRDB
+
+extension MessagingEngine {
+    /// Verifies, normalizes and applies one carrier webhook.
+    /// - Parameters:
+    ///   - channelId: The channel from the webhook URL.
+    ///   - request: The request as received: method, path and query, headers, body bytes.
+    ///   - publicURL: The URL the carrier called, for signature checks.
+    /// - Returns: The reply the carrier definition asks for.
+    /// - Throws: ``ServiceError`` `unknown-channel`, or the gateway's ``InboundFailure`` as an error.
+    func inbound(channelId: String, request: HTTPRequest, publicURL: String) async throws(ServiceError)
+        -> HTTPResponse
+    {
+        let channel = try await read { db in try ChannelRecord.fetchOne(db, key: channelId) }
+        guard let channel else { throw .notFound("unknown-channel", "no channel '\(channelId)'") }
+        let settings = try resolver.resolve(settings: channel.settings)
+        let result: InboundResult
+        do {
+            result = try gateway.normalize(request, carrier: channel.provider, settings: settings, publicURL: publicURL)
+        } catch {
+            throw ServiceError(status: error.httpStatus, code: error.code, message: error.message)
+        }
+        let events = result.events
+        let now = Self.now()
+        try await write { db in
+            for event in events {
+                switch event {
+                case .received(let received):
+                    try Self.applyReceived(received, channel: channel, db: db, now: now)
+                case .status(let status):
+                    try Self.applyStatus(status, account: channel.accountId, channelId: channel.id, db: db, now: now)
+                }
+            }
+        }
+        return result.reply
+    }
+
+    /// Stores an inbound message, updates its conversation and the opt-out list.
+    static func applyReceived(
+        _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, db: Database, now: Double
+    ) throws {
+        switch event.optOut {
+        case "stop":
+            try db.execute(
+                sql: """
+                    INSERT INTO message_opt_out (account_id, channel_id, contact_address, created_at)
+                    VALUES (?, ?, ?, ?) ON CONFLICT (channel_id, contact_address) DO NOTHING
+                    """, arguments: [channel.accountId, channel.id, event.from, now])
+        case "start":
+            try db.execute(
+                sql: "DELETE FROM message_opt_out WHERE channel_id = ? AND contact_address = ?",
+                arguments: [channel.id, event.from])
+        default:
+            break
+        }
+        let conversation = try upsertConversation(
+            db, account: channel.accountId, channelId: channel.id, contact: event.from, now: now, inbound: true,
+            whatsapp: channel.channel == "whatsapp")
+        let message = MessageRecord(
+            id: newId("msg"), accountId: channel.accountId, conversationId: conversation.id, channelId: channel.id,
+            direction: "inbound", fromAddress: event.from, toAddress: event.to ?? channel.address, body: event.text,
+            media: event.media, status: MessageStatus.received.rawValue, providerMessageId: event.providerMessageId,
+            templateName: nil, segments: nil, errorCode: nil, errorMessage: nil, reference: nil, confirmed: false,
+            createdAt: now, updatedAt: now)
+        try message.insert(db)
+    }
+
+    /// Applies a status callback to the message it names, or keeps it pending until that message is known.
+    static func applyStatus(
+        _ event: NormalizedEvent.MessageStatus, account: String, channelId: String, db: Database, now: Double
+    ) throws {
+        var message: MessageRecord?
+        if let providerId = event.providerMessageId {
+            message = try MessageRecord.filter(
+                Column("account_id") == account && Column("provider_message_id") == providerId
+                    && Column("direction") == "outbound"
+            ).fetchOne(db)
+        }
+        if message == nil, let reference = event.reference {
+            message = try MessageRecord.filter(
+                Column("account_id") == account && Column("id") == reference && Column("direction") == "outbound"
+            ).fetchOne(db)
+        }
+        if var message {
+            if message.providerMessageId == nil, let providerId = event.providerMessageId {
+                message.providerMessageId = providerId
+            }
+            advance(
+                &message, to: event.status, errorCode: event.errorCode, errorMessage: event.errorMessage, now: now)
+            try message.update(db)
+            return
+        }
+        let pending = PendingStatusRecord(
+            id: nil, accountId: account, channelId: channelId, providerMessageId: event.providerMessageId,
+            reference: event.reference, status: event.status, errorCode: event.errorCode,
+            errorMessage: event.errorMessage, receivedAt: now)
+        try pending.insert(db)
+    }
+}

@@ -1,0 +1,287 @@
+import CarrierRuntime
+import Foundation
+import GRDB
+import Logging
+
+/// The messaging rules: send, receive, statuses, conversations, opt-outs and WhatsApp windows.
+///
+/// The engine knows nothing about HTTP routing; ``ServiceResponder`` decodes requests and calls it.
+/// Every database change runs in one serialized write transaction, which is what keeps status callbacks that race
+/// the send response from being lost (see ``storeSendResult(messageId:result:now:)``).
+struct MessagingEngine: Sendable {
+    /// A JSON answer for the HTTP layer.
+    struct Reply: Sendable {
+        var status: Int
+        var body: Data
+    }
+
+    /// How long a WhatsApp conversation accepts free-form messages after the last inbound message.
+    static let windowSeconds: Double = 24 * 60 * 60
+
+    let database: DatabaseQueue
+    let gateway: any CarrierGateway
+    let configuration: ServiceConfiguration
+    let resolver: SecretResolver
+    let logger: Logger
+
+    // MARK: Helpers
+
+    static func newId(_ prefix: String) -> String {
+        prefix + "_" + UUID().uuidString.lowercased()
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    static func encode(_ value: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+    }
+
+    /// Runs `updates` in one write transaction, mapping database errors to `storage-error`.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws(ServiceError) -> T {
+        do {
+            return try await database.write(updates)
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            logger.error("database write failed", metadata: ["error": "\(error)"])
+            throw .storage("the database write failed")
+        }
+    }
+
+    /// Runs `value` in a read transaction, mapping database errors to `storage-error`.
+    func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws(ServiceError) -> T {
+        do {
+            return try await database.read(value)
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            logger.error("database read failed", metadata: ["error": "\(error)"])
+            throw .storage("the database read failed")
+        }
+    }
+
+    // MARK: Send
+
+    /// Validates, stores and dispatches one outbound message.
+    /// - Parameters:
+    ///   - request: The decoded `POST /send` body.
+    ///   - account: The API key's account.
+    /// - Returns: 200 with a ``SendResponse``, or 502 with the same body plus `error` when the carrier refused.
+    /// - Throws: ``ServiceError`` for validation, opt-out, window and template errors.
+    func send(_ request: SendRequest, account: String) async throws(ServiceError) -> Reply {
+        let fieldErrors = request.validate()
+        if !fieldErrors.isEmpty { throw .validation(fieldErrors) }
+        let channelId = request.channelId ?? ""
+        let to = request.to ?? ""
+        let now = Self.now()
+
+        struct Context: Sendable {
+            var channel: ChannelRecord
+            var optedOut: Bool
+            var windowOpen: Bool
+            var template: TemplateRecord?
+        }
+        let templateName = request.templateName.flatMap { $0.isEmpty ? nil : $0 }
+        let templateLang = request.templateLang
+        let context = try await read { db -> Context? in
+            guard
+                let channel = try ChannelRecord.filter(Column("id") == channelId && Column("account_id") == account)
+                    .fetchOne(db)
+            else { return nil }
+            let optedOut =
+                try Row.fetchOne(
+                    db, sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?",
+                    arguments: [channelId, to]) != nil
+            let conversation = try ConversationRecord.filter(
+                Column("channel_id") == channelId && Column("contact_address") == to
+            ).fetchOne(db)
+            let windowOpen = (conversation?.windowExpiresAt ?? 0) > now
+            var template: TemplateRecord?
+            if let templateName {
+                var query = TemplateRecord.filter(Column("account_id") == account && Column("name") == templateName)
+                if let templateLang { query = query.filter(Column("language") == templateLang) }
+                let candidates = try query.order(Column("created_at")).fetchAll(db)
+                template = candidates.first { $0.status == "approved" } ?? candidates.first
+            }
+            return Context(channel: channel, optedOut: optedOut, windowOpen: windowOpen, template: template)
+        }
+        guard let context else {
+            throw .notFound("unknown-channel", "no channel '\(channelId)' in this account")
+        }
+        let channel = context.channel
+        if context.optedOut {
+            throw ServiceError(status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
+        }
+        var storedBody = request.body
+        var outboundTemplate: OutboundMessage.Template?
+        if let templateName {
+            guard let template = context.template, template.status == "approved" else {
+                throw ServiceError(
+                    status: 422, code: "unknown-template",
+                    message: "no approved template '\(templateName)'" + (templateLang.map { " (\($0))" } ?? ""))
+            }
+            guard gateway.supportsTemplates(carrier: channel.provider) else {
+                throw ServiceError(
+                    status: 422, code: "templates-unsupported",
+                    message: "carrier '\(channel.provider)' does not support template messages")
+            }
+            let variables = request.templateVars ?? []
+            storedBody = try TemplateFiller.fill(template.body, variables: variables)
+            outboundTemplate = .init(name: template.name, language: template.language, variables: variables)
+        }
+        if channel.channel == "whatsapp" && outboundTemplate == nil && !context.windowOpen {
+            throw ServiceError(
+                status: 422, code: "window-closed",
+                message: "no inbound message in the last 24 hours: only template messages may be sent")
+        }
+        let settings = try resolver.resolve(settings: channel.settings)
+        let segments = storedBody.map { gateway.segments(for: $0, carrier: channel.provider) } ?? 1
+
+        let messageId = Self.newId("msg")
+        let media = request.mediaUrls ?? []
+        let reference = request.reference
+        let bodyToStore = storedBody
+        let templateToStore = outboundTemplate?.name
+        let conversationId = try await write { db -> String in
+            let conversation = try Self.upsertConversation(
+                db, account: account, channelId: channel.id, contact: to, now: now, inbound: false,
+                whatsapp: false)
+            let message = MessageRecord(
+                id: messageId, accountId: account, conversationId: conversation.id, channelId: channel.id,
+                direction: "outbound", fromAddress: channel.address, toAddress: to, body: bodyToStore, media: media,
+                status: MessageStatus.queued.rawValue, providerMessageId: nil, templateName: templateToStore,
+                segments: segments, errorCode: nil, errorMessage: nil, reference: reference, confirmed: false,
+                createdAt: now, updatedAt: now)
+            try message.insert(db)
+            return conversation.id
+        }
+
+        let outbound = OutboundMessage(
+            channel: channel.channel, to: to, from: channel.address,
+            body: outboundTemplate == nil ? request.body : nil, media: media, template: outboundTemplate,
+            reference: messageId)
+        let result = await dispatch(outbound, carrier: channel.provider, settings: settings)
+        let stored = try await storeSendResult(messageId: messageId, result: result, now: Self.now())
+
+        var response = SendResponse(
+            ok: result.outcome == .ok, messageId: messageId, conversationId: conversationId,
+            providerMessageId: stored.providerMessageId, status: stored.status,
+            segments: result.segments ?? segments)
+        if result.outcome != .ok {
+            response.error = .init(
+                code: "carrier-error", message: result.errorMessage ?? "the carrier refused the message",
+                carrierCode: result.errorCode, retryable: result.outcome == .retryable)
+            return Reply(status: 502, body: Self.encode(response))
+        }
+        return Reply(status: 200, body: Self.encode(response))
+    }
+
+    /// Sends, retrying retryable failures up to `maxSendAttempts` times with a bounded exponential backoff.
+    func dispatch(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult {
+        let attempts = max(1, configuration.maxSendAttempts)
+        var result = await gateway.send(message, carrier: carrier, settings: settings)
+        var attempt = 1
+        while result.outcome == .retryable && attempt < attempts {
+            let backoff = configuration.retryBaseDelaySeconds * pow(2, Double(attempt - 1))
+            let delay = min(max(0, result.retryAfterSeconds ?? backoff), configuration.retryMaxDelaySeconds)
+            logger.info(
+                "send retry", metadata: ["carrier": "\(carrier)", "attempt": "\(attempt + 1)", "delay": "\(delay)"])
+            if delay > 0 {
+                do {
+                    try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                } catch {
+                    break
+                }
+            }
+            result = await gateway.send(message, carrier: carrier, settings: settings)
+            attempt += 1
+        }
+        return result
+    }
+
+    /// Stores the outcome of a send and applies any status callbacks that arrived before it.
+    ///
+    /// A carrier may post a delivery report before its send response reaches us; such a report is kept in
+    /// `pending_status` (see ``applyStatus(_:account:channelId:now:)``). This runs in the same serialized write
+    /// queue, so a report is either already pending here or will find the provider id stored: it cannot be lost.
+    func storeSendResult(messageId: String, result: SendResult, now: Double) async throws(ServiceError)
+        -> MessageRecord
+    {
+        try await write { db -> MessageRecord in
+            guard var message = try MessageRecord.fetchOne(db, key: messageId) else {
+                throw ServiceError.storage("message \(messageId) vanished")
+            }
+            let current = MessageStatus(rawValue: message.status) ?? .queued
+            switch result.outcome {
+            case .ok:
+                message.providerMessageId = result.providerMessageId ?? message.providerMessageId
+                let mapped = result.providerStatus.flatMap { MessageStatus(rawValue: $0.lowercased()) }
+                let candidate = mapped.flatMap { [.queued, .sent, .delivered, .read].contains($0) ? $0 : nil } ?? .sent
+                if current.canAdvance(to: candidate) { message.status = candidate.rawValue }
+            case .retryable, .permanent:
+                message.providerMessageId = result.providerMessageId ?? message.providerMessageId
+                if current.canAdvance(to: .failed) { message.status = MessageStatus.failed.rawValue }
+                message.errorCode = result.errorCode ?? "carrier-error"
+                message.errorMessage = result.errorMessage
+            }
+            if let segments = result.segments { message.segments = segments }
+            message.updatedAt = now
+            if let providerId = message.providerMessageId {
+                let pending = try PendingStatusRecord.filter(
+                    Column("account_id") == message.accountId && Column("provider_message_id") == providerId
+                ).order(Column("id")).fetchAll(db)
+                for record in pending {
+                    Self.advance(
+                        &message, to: record.status, errorCode: record.errorCode, errorMessage: record.errorMessage,
+                        now: now)
+                    _ = try record.delete(db)
+                }
+            }
+            try message.update(db)
+            return message
+        }
+    }
+
+    /// Moves `message` to `status` when the order allows it.
+    static func advance(
+        _ message: inout MessageRecord, to status: String, errorCode: String?, errorMessage: String?, now: Double
+    ) {
+        guard let next = MessageStatus(rawValue: status),
+            (MessageStatus(rawValue: message.status) ?? .queued).canAdvance(to: next)
+        else { return }
+        message.status = next.rawValue
+        if next.isTerminal {
+            message.errorCode = errorCode ?? message.errorCode
+            message.errorMessage = errorMessage ?? message.errorMessage
+        }
+        message.updatedAt = now
+    }
+
+    /// Returns the conversation for (channel, contact), creating it, or updating it for a new message.
+    ///
+    /// An inbound message reopens a closed conversation, adds one unread message and, on WhatsApp, opens the
+    /// 24-hour window again.
+    static func upsertConversation(
+        _ db: Database, account: String, channelId: String, contact: String, now: Double, inbound: Bool,
+        whatsapp: Bool
+    ) throws -> ConversationRecord {
+        var conversation =
+            try ConversationRecord.filter(Column("channel_id") == channelId && Column("contact_address") == contact)
+            .fetchOne(db)
+            ?? ConversationRecord(
+                id: newId("conv"), accountId: account, channelId: channelId, contactAddress: contact,
+                status: "open", assignee: nil, unreadCount: 0, windowExpiresAt: nil, lastMessageAt: nil,
+                createdAt: now, updatedAt: now)
+        if inbound {
+            if conversation.status == "closed" { conversation.status = "open" }
+            conversation.unreadCount += 1
+            if whatsapp { conversation.windowExpiresAt = now + windowSeconds }
+        }
+        conversation.lastMessageAt = now
+        conversation.updatedAt = now
+        try conversation.save(db)
+        return conversation
+    }
+}

@@ -1,0 +1,126 @@
+import GRDB
+
+/// Opens the SQLite file and migrates it to the current schema.
+///
+/// Every table carries an `account_id`; queries always filter on it, except the public inbound webhook, which finds
+/// its channel by id and then works inside that channel's account.
+enum ServiceDatabase {
+    /// Opens (creating if needed) the database at `path` and runs the migrations.
+    /// - Throws: GRDB errors when the file cannot be opened or migrated.
+    static func open(path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try migrator.migrate(queue)
+        return queue
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_key (
+                        key_hash TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        scopes TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL
+                    );
+                    CREATE TABLE messaging_channel (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        channel TEXT NOT NULL CHECK (channel IN ('sms', 'mms', 'whatsapp', 'rcs')),
+                        provider TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        settings TEXT NOT NULL,
+                        default_queue TEXT,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        UNIQUE (channel, address)
+                    );
+                    CREATE INDEX messaging_channel_account ON messaging_channel (account_id);
+                    CREATE TABLE conversation (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        contact_address TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('open', 'assigned', 'closed', 'snoozed')),
+                        assignee TEXT,
+                        unread_count INTEGER NOT NULL DEFAULT 0,
+                        window_expires_at DOUBLE,
+                        last_message_at DOUBLE,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        UNIQUE (channel_id, contact_address)
+                    );
+                    CREATE INDEX conversation_account ON conversation (account_id);
+                    CREATE TABLE message (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        conversation_id TEXT NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
+                        channel_id TEXT NOT NULL,
+                        direction TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),
+                        from_address TEXT,
+                        to_address TEXT,
+                        body TEXT,
+                        media TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        provider_message_id TEXT,
+                        template_name TEXT,
+                        segments INTEGER,
+                        error_code TEXT,
+                        error_message TEXT,
+                        reference TEXT,
+                        confirmed BOOLEAN NOT NULL DEFAULT 0,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX message_provider_id ON message (provider_message_id);
+                    CREATE INDEX message_conversation ON message (conversation_id);
+                    CREATE INDEX message_replies ON message (account_id, direction, confirmed);
+                    CREATE TABLE message_template (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        language TEXT NOT NULL,
+                        category TEXT,
+                        body TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('approved', 'pending', 'rejected')),
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        UNIQUE (account_id, name, language)
+                    );
+                    CREATE TABLE message_opt_out (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        contact_address TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL,
+                        UNIQUE (channel_id, contact_address)
+                    );
+                    CREATE TABLE idempotency_key (
+                        account_id TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        status INTEGER NOT NULL,
+                        response TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL,
+                        PRIMARY KEY (account_id, key)
+                    );
+                    CREATE TABLE pending_status (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        provider_message_id TEXT,
+                        reference TEXT,
+                        status TEXT NOT NULL,
+                        error_code TEXT,
+                        error_message TEXT,
+                        received_at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX pending_status_provider_id ON pending_status (account_id, provider_message_id);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,333 @@
+import CarrierRuntime
+import Foundation
+import GRDB
+import Testing
+
+@testable import CarrierService
+
+@Suite(.timeLimit(.minutes(1)))
+struct ServiceAPITests {
+    static let contact = "+447700900123"
+
+    @Test func healthAndSendOk() async throws {
+        let gateway = FakeGateway()
+        try await TestServer.with(gateway: gateway) { server in
+            let health = try await server.call("GET", "/health", apiKey: nil)
+            #expect(health.status == 200)
+            #expect(health.json["status"] as? String == "ok")
+
+            let answer = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "hello"])
+            #expect(answer.status == 200)
+            #expect(answer.json["ok"] as? Bool == true)
+            #expect(answer.json["status"] as? String == "sent")
+            #expect(answer.json["providerMessageId"] as? String == "p-1")
+            #expect(answer.json["segments"] as? Int == 1)
+            let sent = try #require(gateway.sent.first)
+            #expect(sent.carrier == "fake")
+            #expect(sent.message.from == "+15550000001")
+            #expect(sent.message.to == Self.contact)
+            #expect(sent.settings["signingSecret"] == TestServer.signature)
+            #expect(sent.settings["region"] == "eu")
+
+            let id = try #require(answer.json["messageId"] as? String)
+            let stored = try await server.message(id)
+            #expect(stored["status"] as? String == "sent")
+            #expect(stored["direction"] as? String == "outbound")
+            let conversationId = try #require(answer.json["conversationId"] as? String)
+            let thread = try await server.call("GET", "/conversations/\(conversationId)/messages")
+            #expect((thread.json["messages"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    @Test func validationErrors() async throws {
+        try await TestServer.with { server in
+            let answer = try await server.send(["channelId": "ch-sms", "to": "0044123"])
+            #expect(answer.status == 400)
+            #expect(answer.errorCode == "validation-failed")
+            let errors = try #require((answer.json["error"] as? [String: Any])?["errors"] as? [[String: Any]])
+            let attributes = Set(errors.compactMap { $0["attribute"] as? String })
+            #expect(attributes == ["to", "body"])
+            #expect(errors.allSatisfy { $0["type"] != nil && $0["code"] != nil && $0["message"] != nil })
+
+            let unknown = try await server.send(["channelId": "nope", "to": Self.contact, "body": "x"])
+            #expect(unknown.status == 404)
+            #expect(unknown.errorCode == "unknown-channel")
+        }
+    }
+
+    @Test func optOutAndBackIn() async throws {
+        let gateway = FakeGateway()
+        try await TestServer.with(gateway: gateway) { server in
+            let stop = try await server.webhook("ch-sms", ["type": "mo", "from": Self.contact, "text": "STOP"])
+            #expect(stop.status == 200)
+            #expect(stop.text == "OK")
+            let refused = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "hi"])
+            #expect(refused.status == 403)
+            #expect(refused.errorCode == "opted-out")
+            #expect(gateway.sent.isEmpty)
+
+            try await server.webhook("ch-sms", ["type": "mo", "from": Self.contact, "text": "start"])
+            let accepted = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "hi"])
+            #expect(accepted.status == 200)
+            #expect(gateway.sent.count == 1)
+        }
+    }
+
+    @Test func whatsAppWindowAndTemplates() async throws {
+        let gateway = FakeGateway()
+        try await TestServer.with(gateway: gateway) { server in
+            let closed = try await server.send(["channelId": "ch-wa", "to": Self.contact, "body": "free form"])
+            #expect(closed.status == 422)
+            #expect(closed.errorCode == "window-closed")
+
+            let created = try await server.call(
+                "POST", "/templates",
+                json: ["name": "order_ready", "language": "en", "category": "utility", "body": "Order {{1}} at {{2}}"])
+            #expect(created.status == 201)
+            #expect(created.json["status"] as? String == "pending")
+            let templateId = try #require(created.json["id"] as? String)
+            let template: [String: Any] = [
+                "channelId": "ch-wa", "to": Self.contact, "templateName": "order_ready", "templateLang": "en",
+                "templateVars": ["42", "noon"],
+            ]
+            let pending = try await server.send(template)
+            #expect(pending.status == 422)
+            #expect(pending.errorCode == "unknown-template")
+
+            let approved = try await server.call("PATCH", "/templates/\(templateId)", json: ["status": "approved"])
+            #expect(approved.json["status"] as? String == "approved")
+
+            // Outside the window: a template is allowed.
+            let outside = try await server.send(template)
+            #expect(outside.status == 200)
+            let outsideId = try #require(outside.json["messageId"] as? String)
+            #expect(try await server.message(outsideId)["body"] as? String == "Order 42 at noon")
+            let sentTemplate = try #require(gateway.sent.last?.message.template)
+            #expect(sentTemplate.name == "order_ready")
+            #expect(sentTemplate.variables == ["42", "noon"])
+
+            // Inside the window: both templates and free-form messages are allowed.
+            try await server.webhook("ch-wa", ["type": "mo", "from": Self.contact, "text": "hi"])
+            #expect(try await server.send(template).status == 200)
+            let free = try await server.send(["channelId": "ch-wa", "to": Self.contact, "body": "free form"])
+            #expect(free.status == 200)
+            #expect(gateway.sent.count == 3)
+        }
+    }
+
+    @Test func permanentCarrierError() async throws {
+        let gateway = FakeGateway()
+        gateway.script(
+            SendResult(carrier: "fake", outcome: .permanent, errorCode: "21211", errorMessage: "invalid number"))
+        try await TestServer.with(gateway: gateway) { server in
+            let answer = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "x"])
+            #expect(answer.status == 502)
+            #expect(answer.json["ok"] as? Bool == false)
+            #expect(answer.json["status"] as? String == "failed")
+            let error = try #require(answer.json["error"] as? [String: Any])
+            #expect(error["code"] as? String == "carrier-error")
+            #expect(error["carrierCode"] as? String == "21211")
+            let id = try #require(answer.json["messageId"] as? String)
+            let stored = try await server.message(id)
+            #expect(stored["status"] as? String == "failed")
+            #expect(stored["errorCode"] as? String == "21211")
+            #expect(stored["errorMessage"] as? String == "invalid number")
+            #expect(gateway.sent.count == 1)
+        }
+    }
+
+    @Test func retryableErrorIsRetried() async throws {
+        let gateway = FakeGateway()
+        gateway.script(
+            SendResult(carrier: "fake", outcome: .retryable, errorCode: "429", retryAfterSeconds: 0.01),
+            SendResult(carrier: "fake", outcome: .ok, providerMessageId: "p-after-retry"))
+        try await TestServer.with(gateway: gateway) { server in
+            let answer = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "x"])
+            #expect(answer.status == 200)
+            #expect(answer.json["providerMessageId"] as? String == "p-after-retry")
+            #expect(gateway.sent.count == 2)
+        }
+    }
+
+    @Test func idempotencyKey() async throws {
+        let gateway = FakeGateway()
+        try await TestServer.with(gateway: gateway) { server in
+            let payload: [String: Any] = ["channelId": "ch-sms", "to": Self.contact, "body": "once"]
+            let first = try await server.send(payload, headers: ["Idempotency-Key": "k-1"])
+            let second = try await server.send(payload, headers: ["Idempotency-Key": "k-1"])
+            #expect(first.status == 200)
+            #expect(second.status == 200)
+            #expect(first.data == second.data)
+            #expect(gateway.sent.count == 1)
+            let other = try await server.send(payload, headers: ["Idempotency-Key": "k-2"])
+            #expect(other.json["messageId"] as? String != first.json["messageId"] as? String)
+            #expect(gateway.sent.count == 2)
+        }
+    }
+
+    @Test func inboundMessageAndConversation() async throws {
+        try await TestServer.with { server in
+            try await server.webhook("ch-wa", ["type": "mo", "from": Self.contact, "text": "one", "id": "in-1"])
+            let replies = try await server.call("GET", "/replies")
+            let first = try #require((replies.json["messages"] as? [[String: Any]])?.first)
+            #expect(first["body"] as? String == "one")
+            #expect(first["status"] as? String == "received")
+            #expect(first["providerMessageId"] as? String == "in-1")
+            let conversationId = try #require(first["conversationId"] as? String)
+            let conversation = try await server.call("GET", "/conversations/\(conversationId)").json
+            #expect(conversation["status"] as? String == "open")
+            #expect(conversation["unreadCount"] as? Int == 1)
+            let window = try #require(conversation["windowExpiresAt"] as? Double)
+            let expected = Date().timeIntervalSince1970 + 24 * 3600
+            #expect(abs(window - expected) < 60)
+
+            // Close it directly in the database, then a new inbound message reopens it.
+            let database = try ServiceDatabase.open(path: server.databasePath)
+            try await database.write { db in
+                try db.execute(
+                    sql: "UPDATE conversation SET status = 'closed', window_expires_at = 0 WHERE id = ?",
+                    arguments: [conversationId])
+            }
+            try await server.webhook("ch-wa", ["type": "mo", "from": Self.contact, "text": "two"])
+            let reopened = try await server.call("GET", "/conversations/\(conversationId)").json
+            #expect(reopened["status"] as? String == "open")
+            #expect(reopened["unreadCount"] as? Int == 2)
+            #expect(try #require(reopened["windowExpiresAt"] as? Double) > window - 1)
+        }
+    }
+
+    @Test func statusCallbacks() async throws {
+        try await TestServer.with { server in
+            let sent = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "x"])
+            let id = try #require(sent.json["messageId"] as? String)
+            let providerId = try #require(sent.json["providerMessageId"] as? String)
+            let delivered = try await server.webhook(
+                "ch-sms", ["type": "status", "id": providerId, "status": "delivered"])
+            #expect(delivered.status == 200)
+            #expect(try await server.message(id)["status"] as? String == "delivered")
+            // A late `sent` does not move the status back.
+            try await server.webhook("ch-sms", ["type": "status", "id": providerId, "status": "sent"])
+            #expect(try await server.message(id)["status"] as? String == "delivered")
+            try await server.webhook("ch-sms", ["type": "status", "id": providerId, "status": "read"])
+            #expect(try await server.message(id)["status"] as? String == "read")
+
+            let unknown = try await server.webhook("ch-sms", ["type": "status", "id": "ghost", "status": "delivered"])
+            #expect(unknown.status == 200)
+            let pending = try await server.call("GET", "/pending-statuses")
+            let records = try #require(pending.json["pending"] as? [[String: Any]])
+            #expect(records.map { $0["providerMessageId"] as? String } == ["ghost"])
+        }
+    }
+
+    @Test func statusCallbackBeforeSendResponse() async throws {
+        let (posted, postedContinuation) = AsyncStream<Void>.makeStream()
+        let (sending, sendingContinuation) = AsyncStream<Void>.makeStream()
+        let gateway = FakeGateway { _ in
+            sendingContinuation.yield()
+            for await _ in posted { break }
+        }
+        try await TestServer.with(gateway: gateway) { server in
+            async let answer = server.send(["channelId": "ch-sms", "to": Self.contact, "body": "race"])
+            for await _ in sending { break }
+            let callback = try await server.webhook("ch-sms", ["type": "status", "id": "p-1", "status": "delivered"])
+            #expect(callback.status == 200)
+            postedContinuation.yield()
+            let response = try await answer
+            #expect(response.status == 200)
+            let id = try #require(response.json["messageId"] as? String)
+            #expect(try await server.message(id)["status"] as? String == "delivered")
+            let pending = try await server.call("GET", "/pending-statuses")
+            #expect((pending.json["pending"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
+    @Test func authentication() async throws {
+        try await TestServer.with { server in
+            let payload: [String: Any] = ["channelId": "ch-sms", "to": Self.contact, "body": "x"]
+            let missing = try await server.call("POST", "/send", json: payload, apiKey: nil)
+            #expect(missing.status == 401)
+            #expect(missing.errorCode == "unauthorized")
+            let wrong = try await server.call("POST", "/send", json: payload, apiKey: "not-a-key")
+            #expect(wrong.status == 401)
+            #expect(wrong.errorCode == "unauthorized")
+            let noMessaging = try await server.call("POST", "/send", json: payload, apiKey: TestServer.adminKey)
+            #expect(noMessaging.status == 403)
+            #expect(noMessaging.errorCode == "forbidden")
+            let noAdmin = try await server.call("GET", "/channels", apiKey: TestServer.messagingKey)
+            #expect(noAdmin.status == 403)
+            #expect(noAdmin.errorCode == "forbidden")
+            let allowed = try await server.call("POST", "/send", json: payload, apiKey: TestServer.messagingKey)
+            #expect(allowed.status == 200)
+        }
+    }
+
+    @Test func badJSONAndBadSignature() async throws {
+        try await TestServer.with { server in
+            let bad = try await server.call("POST", "/send", body: Data("{not json".utf8))
+            #expect(bad.status == 400)
+            #expect(bad.errorCode == "bad-json")
+            let signature = try await server.webhook(
+                "ch-sms", ["type": "mo", "from": Self.contact, "text": "x"], signature: "wrong")
+            #expect(signature.status == 401)
+            #expect(signature.errorCode == "bad-signature")
+            let replies = try await server.call("GET", "/replies")
+            #expect((replies.json["messages"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
+    @Test func channelManagement() async throws {
+        try await TestServer.with { server in
+            let unknown = try await server.call(
+                "POST", "/channels", json: ["channel": "sms", "provider": "nope", "address": "+15550000009"])
+            #expect(unknown.status == 400)
+            #expect(unknown.errorCode == "unknown-provider")
+            let created = try await server.call(
+                "POST", "/channels",
+                json: ["id": "ch-new", "channel": "sms", "provider": "fake", "address": "+15550000009",
+                       "settings": ["token": "env:SOME_TOKEN"]])
+            #expect(created.status == 201)
+            let duplicate = try await server.call(
+                "POST", "/channels", json: ["channel": "sms", "provider": "fake", "address": "+15550000009"])
+            #expect(duplicate.status == 409)
+            let fetched = try await server.call("GET", "/channels/ch-new")
+            #expect((fetched.json["settings"] as? [String: String])?["token"] == "env:SOME_TOKEN")
+            let list = try await server.call("GET", "/channels")
+            #expect((list.json["channels"] as? [[String: Any]])?.count == 3)
+            #expect(try await server.call("DELETE", "/channels/ch-new").status == 200)
+            #expect(try await server.call("GET", "/channels/ch-new").status == 404)
+        }
+    }
+
+    @Test func repliesAndConfirm() async throws {
+        try await TestServer.with { server in
+            for text in ["a", "b", "c"] {
+                try await server.webhook("ch-sms", ["type": "mo", "from": Self.contact, "text": text])
+            }
+            let limited = try await server.call("GET", "/replies?limit=2")
+            let firstTwo = try #require(limited.json["messages"] as? [[String: Any]])
+            #expect(firstTwo.compactMap { $0["body"] as? String } == ["a", "b"])
+            let ids = firstTwo.compactMap { $0["id"] as? String }
+            let confirm = try await server.call("POST", "/replies/confirm", json: ["ids": ids])
+            #expect(confirm.json["confirmed"] as? Int == 2)
+            let rest = try await server.call("GET", "/replies")
+            #expect((rest.json["messages"] as? [[String: Any]])?.compactMap { $0["body"] as? String } == ["c"])
+        }
+    }
+
+    @Test func restartKeepsData() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        let gateway = FakeGateway()
+        let id = try await TestServer.with(gateway: gateway, databasePath: path) { server in
+            let answer = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "persist"])
+            try await server.webhook("ch-sms", ["type": "status", "id": "ghost", "status": "delivered"])
+            return try #require(answer.json["messageId"] as? String)
+        }
+        try await TestServer.with(gateway: gateway, databasePath: path) { server in
+            let stored = try await server.message(id)
+            #expect(stored["body"] as? String == "persist")
+            #expect(stored["status"] as? String == "sent")
+            let pending = try await server.call("GET", "/pending-statuses")
+            #expect((pending.json["pending"] as? [[String: Any]])?.count == 1)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import CarrierService
+import Foundation
+import Logging
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real service on 127.0.0.1 with a free port and an SQLite file in a temporary directory.
+struct TestServer {
+    static let key = "test-key-all"
+    static let messagingKey = "test-key-messaging"
+    static let adminKey = "test-key-admin"
+    static let signature = "sig-secret"
+
+    let port: Int
+    let databasePath: String
+    let task: Task<Void, any Error>
+
+    static func configuration(databasePath: String) -> ServiceConfiguration {
+        ServiceConfiguration(
+            host: "127.0.0.1", port: 0, databasePath: databasePath, publicBaseURL: "https://carrier.example.com",
+            apiKeys: [
+                "literal:" + key: .init(account: "acct-1", scopes: ["messaging", "admin"]),
+                messagingKey: .init(account: "acct-1", scopes: ["messaging"]),
+                adminKey: .init(account: "acct-1", scopes: ["admin"]),
+            ],
+            channels: [
+                .init(
+                    id: "ch-sms", account: "acct-1", channel: "sms", provider: "fake", address: "+15550000001",
+                    settings: ["signingSecret": "literal:" + signature, "region": "eu"]),
+                .init(
+                    id: "ch-wa", account: "acct-1", channel: "whatsapp", provider: "fake-wa", address: "+15550000002",
+                    settings: ["signingSecret": signature]),
+            ],
+            maxSendAttempts: 3, retryBaseDelaySeconds: 0.01, retryMaxDelaySeconds: 0.05)
+    }
+
+    /// Returns a fresh SQLite path in a new temporary directory.
+    static func temporaryDatabasePath() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "carrier-service-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent("carrier.sqlite").path
+    }
+
+    static func start(gateway: FakeGateway, databasePath: String) async throws -> TestServer {
+        var logger = Logger(label: "carrier-service-tests")
+        logger.logLevel = .warning
+        let service = MessagingService(
+            configuration: configuration(databasePath: databasePath), gateway: gateway, logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            defer { continuation.finish() }
+            try await service.run { port in continuation.yield(port) }
+        }
+        for await port in ports {
+            return TestServer(port: port, databasePath: databasePath, task: task)
+        }
+        _ = try await task.value
+        throw TestServerError.didNotStart
+    }
+
+    /// Starts a server, runs `body`, and stops the server even when `body` throws.
+    static func with<T>(
+        gateway: FakeGateway = FakeGateway(), databasePath: String? = nil,
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(gateway: gateway, databasePath: databasePath ?? temporaryDatabasePath())
+        do {
+            let value = try await body(server)
+            await server.stop()
+            return value
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+
+    struct Answer {
+        var status: Int
+        var data: Data
+        var headers: [String: String]
+
+        /// The body as a JSON object (empty when it is not one).
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:] }
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        var text: String { String(decoding: data, as: UTF8.self) }
+    }
+
+    /// Sends one HTTP request with the all-scopes API key unless `apiKey` says otherwise.
+    @discardableResult
+    func call(
+        _ method: String, _ path: String, json: [String: Any]? = nil, body: Data? = nil,
+        apiKey: String? = TestServer.key, headers: [String: String] = [:]
+    ) async throws -> Answer {
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if let apiKey { request.setValue(apiKey, forHTTPHeaderField: "x-api-key") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let body {
+            request.httpBody = body
+        }
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.finishTasksAndInvalidate() }
+        let (data, response) = try await session.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
+        }
+        return Answer(status: http.statusCode, data: data, headers: fields)
+    }
+
+    /// Posts a signed test webhook to `/inbound/{channel}`.
+    @discardableResult
+    func webhook(_ channel: String, _ payload: [String: Any], signature: String = TestServer.signature)
+        async throws -> Answer
+    {
+        try await call(
+            "POST", "/inbound/\(channel)", json: payload, apiKey: nil, headers: ["X-Test-Signature": signature])
+    }
+
+    func send(_ payload: [String: Any], headers: [String: String] = [:]) async throws -> Answer {
+        try await call("POST", "/send", json: payload, headers: headers)
+    }
+
+    func message(_ id: String) async throws -> [String: Any] {
+        let answer = try await call("GET", "/messages/\(id)")
+        #expect(answer.status == 200)
+        return answer.json
+    }
+}
+
+enum TestServerError: Error {
+    case didNotStart
+}
