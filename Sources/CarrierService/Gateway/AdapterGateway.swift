@@ -1,0 +1,42 @@
+public import CarrierCore
+public import CarrierRuntime
+import Foundation
+
+/// The real gateway: the compiled adapter table, rendered and sent through libcurl, webhooks normalized by the
+/// runtime. The service does its own retries, so sends here make one attempt each.
+public final class AdapterGateway: CarrierGateway {
+    private let table: AdapterTable
+    private let sender: Sender
+
+    public init(table: AdapterTable, transport: any HTTPTransport) {
+        self.table = table
+        self.sender = Sender(table: table, transport: transport)
+    }
+
+    public var carrierIds: [String] { table.adapters.map(\.id) }
+
+    public func supportsTemplates(carrier: String) -> Bool {
+        table.adapter(carrier)?.options.templates ?? false
+    }
+
+    public func segments(for body: String, carrier: String) -> Int {
+        countSegments(body, smartEncoding: table.adapter(carrier)?.options.smartEncoding ?? false).segments
+    }
+
+    public func send(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult {
+        await sender.send(message, carrier: carrier, settings: settings, retries: false)
+    }
+
+    public func normalize(
+        _ request: HTTPRequest, carrier: String, settings: [String: String], publicURL: String
+    ) throws(InboundFailure) -> InboundResult {
+        guard let adapter = table.adapter(carrier) else {
+            throw InboundFailure(code: "unknown-provider", message: "no carrier '\(carrier)' in the adapter table", httpStatus: 404)
+        }
+        do {
+            return try normalizeInbound(request, adapter: adapter, settings: settings, publicURL: publicURL)
+        } catch {
+            throw InboundFailure(code: error.code, message: error.message, httpStatus: error.httpStatus)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import CarrierCore
+import CarrierRuntime
+import CarrierService
+import Foundation
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the messaging service: send, inbound webhooks, opt-outs, conversations, delivery status.",
+        discussion: """
+            With no flags: compiles ./carriers, opens ./carrier.sqlite, and listens on 127.0.0.1:8080.
+            A JSON config file (--config) holds host, port, databasePath, publicBaseURL, apiKeys and channels;
+            flags override it. Stops gracefully on SIGINT/SIGTERM.
+
+            Exit codes: 0 stopped cleanly, 1 start-up failure (bad definitions, database, port in use), 64 bad command line.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("JSON configuration file.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on (0 picks a free one).")
+    var port: Int?
+
+    @Option(name: .long, help: ArgumentHelp("SQLite database file.", valueName: "file"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp("Directory of carrier definitions to compile at start.", valueName: "dir"))
+    var carriers: String = "carriers"
+
+    @Option(name: .long, help: ArgumentHelp("A compiled adapter table to load instead of --carriers.", valueName: "file"))
+    var table: String?
+
+    @Option(name: .customLong("public-url"), help: "Base URL carriers call (used to check webhook signatures).")
+    var publicURL: String?
+
+    @Option(
+        name: .customLong("api-key"),
+        help: ArgumentHelp("An API key with messaging and admin scopes on account 'default'; env:NAME reads it from the environment.", valueName: "key"))
+    var apiKeys: [String] = []
+
+    func run() async throws {
+        var configuration = ServiceConfiguration()
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else { throw ValidationError("cannot read \(config)") }
+            do { configuration = try JSONDecoder().decode(ServiceConfiguration.self, from: data) } catch {
+                throw ValidationError("\(config) is not a valid configuration: \(error)")
+            }
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let database { configuration.databasePath = database }
+        if let publicURL { configuration.publicBaseURL = publicURL }
+        for key in apiKeys {
+            configuration.apiKeys[key] = .init(account: "default", scopes: ["messaging", "admin"])
+        }
+        let table = try loadTable()
+        var logger = Logger(label: "carrier.serve")
+        logger.logLevel = .info
+        if configuration.apiKeys.isEmpty {
+            logger.warning("no API keys configured: the API answers 401 until you pass --api-key or a config file with apiKeys")
+        }
+        let transport = CurlTransport()
+        defer { transport.shutdown() }
+        let service = MessagingService(
+            configuration: configuration, gateway: AdapterGateway(table: table, transport: transport), logger: logger)
+        let host = configuration.host
+        let carriers = table.adapters.count
+        let database = configuration.databasePath
+        try await service.runWithSignals { port in
+            FileHandle.standardOutput.write(
+                Data("carrier serve listening on http://\(host):\(port) (\(carriers) carriers, database \(database))\n".utf8))
+        }
+    }
+
+    private func loadTable() throws -> AdapterTable {
+        if let table {
+            guard let data = FileManager.default.contents(atPath: table) else { throw ValidationError("cannot read \(table)") }
+            do { return try AdapterTable.decode(data) } catch { throw RuntimeFailure("\(error)") }
+        }
+        let result = compileAdapterTable(try InputCollector.collect([carriers]))
+        DiagnosticPrinter(format: .text).print(result.diagnostics, sources: [])
+        guard let table = result.table else { throw ExitCode.failure }
+        return table
+    }
+}
