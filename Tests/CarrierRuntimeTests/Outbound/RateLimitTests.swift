@@ -1,6 +1,7 @@
 import Foundation
-@testable import CarrierRuntime
 import Testing
+
+@testable import CarrierRuntime
 
 @Suite struct TokenBucketTests {
     @Test func burstThenSpacedAtTheRate() async {
@@ -42,7 +43,9 @@ import Testing
         #expect(policy.delay(forAttempt: 2, retryAfter: nil, random: 0.5) == 1)
         #expect(policy.delay(forAttempt: 3, retryAfter: nil, random: 0.5) == 2)
         #expect(policy.delay(forAttempt: 3, retryAfter: nil, random: 0) == 0)
-        #expect(RetryPolicy(maxRetries: 10, baseDelay: 1, maxDelay: 10).delay(forAttempt: 8, retryAfter: nil, random: 0.5) == 5)
+        #expect(
+            RetryPolicy(maxRetries: 10, baseDelay: 1, maxDelay: 10).delay(forAttempt: 8, retryAfter: nil, random: 0.5)
+                == 5)
     }
 
     @Test func boundedRetries() {

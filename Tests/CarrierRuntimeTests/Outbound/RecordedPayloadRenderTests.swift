@@ -1,6 +1,7 @@
 import CarrierCore
-@testable import CarrierRuntime
 import Testing
+
+@testable import CarrierRuntime
 
 /// Byte-exact reproductions of the outbound examples in /work/shared/payloads/*.yaml, with adapters written
 /// the way a carrier definition would describe each carrier.
@@ -25,7 +26,9 @@ import Testing
             body: .fields(
                 B.object(
                     B.f("Body", "{{ message.body }}"),
-                    whatsapp ? B.f("From?", "{{ message.from | prefix:\"whatsapp:\" }}") : B.f("From?", "{{ message.from }}"),
+                    whatsapp
+                        ? B.f("From?", "{{ message.from | prefix:\"whatsapp:\" }}")
+                        : B.f("From?", "{{ message.from }}"),
                     B.f("MediaUrl?", "{{ message.media }}"),
                     B.f("MessagingServiceSid?", "{{ settings.messaging_service_sid }}"),
                     B.f("StatusCallback?", "{{ message.callbackUrl }}"),
@@ -102,7 +105,8 @@ import Testing
         let common: [BodyNode.Field] = [
             B.field(
                 "destinations",
-                .array([B.object(B.f("to", "{{ message.to | digits }}"), B.f("messageId?", "{{ message.reference }}"))])),
+                .array([B.object(B.f("to", "{{ message.to | digits }}"), B.f("messageId?", "{{ message.reference }}"))])
+            )
         ]
         let webhooks = B.field(
             "webhooks?",
@@ -318,7 +322,8 @@ import Testing
             head + [
                 B.f("type", "image"),
                 B.field(
-                    "image", B.object(B.f("link", "{{ message.media | first }}"), B.f("caption?", "{{ message.body }}"))),
+                    "image", B.object(B.f("link", "{{ message.media | first }}"), B.f("caption?", "{{ message.body }}"))
+                ),
             ])
         let template = BodyNode.object(
             head + [
@@ -401,13 +406,16 @@ import Testing
             url: "https://api.telnyx.com/v2/messages", format: .json,
             body: .text(
                 B.t(
-                    "{\n    \"from\": {{ message.from }},\n    \"to\": {{ message.to }},\n    \"text\": {{ message.body }}\n  }")))
+                    "{\n    \"from\": {{ message.from }},\n    \"to\": {{ message.to }},\n    \"text\": {{ message.body }}\n  }"
+                )))
         let m = OutboundMessage(to: "+15559876543", from: "+15551234567", body: "Hello, world!")
         let r = try renderRequest(for: m, adapter: adapter, settings: ["api_key": "KEY"])
         #expect(
             Self.text(r)
-                == "{\n    \"from\": \"+15551234567\",\n    \"to\": \"+15559876543\",\n    \"text\": \"Hello, world!\"\n  }")
-        #expect(r.headers == [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Authorization", "Bearer KEY")])
+                == "{\n    \"from\": \"+15551234567\",\n    \"to\": \"+15559876543\",\n    \"text\": \"Hello, world!\"\n  }"
+        )
+        #expect(
+            r.headers == [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Authorization", "Bearer KEY")])
     }
 
     @Test func telnyxMMSWithWebhook() throws {
@@ -465,14 +473,18 @@ import Testing
                     B.f("to", "{{ message.to }}"), B.f("username", "{{ settings.username }}"))))
     }
 
-    @Test(arguments: [
-        ("2020", "Simple Message ☺", "from=2020&message=Simple+Message+%E2%98%BA&to=%2B250788383383&username=Username"),
-        (nil, "Simple Message ☺", "message=Simple+Message+%E2%98%BA&to=%2B250788383383&username=Username"),
-        (
-            "2020", "My pic!\nhttps://foo.bar/image.jpg",
-            "from=2020&message=My+pic%21%0Ahttps%3A%2F%2Ffoo.bar%2Fimage.jpg&to=%2B250788383383&username=Username"
-        ),
-    ] as [(String?, String, String)])
+    @Test(
+        arguments: [
+            (
+                "2020", "Simple Message ☺",
+                "from=2020&message=Simple+Message+%E2%98%BA&to=%2B250788383383&username=Username"
+            ),
+            (nil, "Simple Message ☺", "message=Simple+Message+%E2%98%BA&to=%2B250788383383&username=Username"),
+            (
+                "2020", "My pic!\nhttps://foo.bar/image.jpg",
+                "from=2020&message=My+pic%21%0Ahttps%3A%2F%2Ffoo.bar%2Fimage.jpg&to=%2B250788383383&username=Username"
+            ),
+        ] as [(String?, String, String)])
     func africasTalking(from: String?, body: String, expected: String) throws {
         let m = OutboundMessage(to: "+250788383383", from: from, body: body)
         let r = try renderRequest(

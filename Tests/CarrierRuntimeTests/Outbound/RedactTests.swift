@@ -1,7 +1,8 @@
 import CarrierCore
 import Foundation
-@testable import CarrierRuntime
 import Testing
+
+@testable import CarrierRuntime
 
 @Suite struct RedactTests {
     typealias B = Build
@@ -18,7 +19,8 @@ import Testing
     static func render(_ format: SendRule.Format, auth: AuthRule) throws -> HTTPRequest {
         let adapter = B.adapter(
             settings: ["user": B.setting(.string), "token": B.setting(.secret)], auth: auth,
-            url: "https://x.test/{{ settings.token | url }}?t={{ settings.token }}", headers: [("X-Token", "{{ settings.token }}")],
+            url: "https://x.test/{{ settings.token | url }}?t={{ settings.token }}",
+            headers: [("X-Token", "{{ settings.token }}")],
             format: format,
             body: format == .xml
                 ? .text(B.t("<t>{{ settings.token }}</t><b>{{ settings.token | base64 }}</b>"))
@@ -35,7 +37,8 @@ import Testing
             B.named(.query, "key", "{{ settings.token }}"),
         ] {
             let request = try Self.render(format, auth: auth)
-            let adapter = B.adapter(settings: ["token": B.setting(.secret), "user": B.setting(.string)], url: "x", format: .none)
+            let adapter = B.adapter(
+                settings: ["token": B.setting(.secret), "user": B.setting(.string)], url: "x", format: .none)
             let secrets = secretValues(of: adapter, settings: ["user": "AC1", "token": Self.secret])
             #expect(secrets == [Self.secret])
             let redacted = redact(request, secrets: secrets)
@@ -47,7 +50,8 @@ import Testing
             }
             #expect(printed.contains("***"))
             // The unredacted request did carry the secret, so the test can fail.
-            let raw = request.url + request.headers.map(\.value).joined() + String(decoding: request.body, as: UTF8.self)
+            let raw =
+                request.url + request.headers.map(\.value).joined() + String(decoding: request.body, as: UTF8.self)
             #expect(Self.encodings(of: Self.secret, user: "AC1").contains { raw.contains($0) })
         }
     }
@@ -55,7 +59,10 @@ import Testing
     @Test func authorizationAlwaysShowsOnlyTheScheme() {
         let r = HTTPRequest(
             method: "POST", url: "https://x.test",
-            headers: [HTTPHeader("Authorization", "Basic Zm9vOmJhcg=="), HTTPHeader("authorization", "tokenonly"), HTTPHeader("Accept", "a")])
+            headers: [
+                HTTPHeader("Authorization", "Basic Zm9vOmJhcg=="), HTTPHeader("authorization", "tokenonly"),
+                HTTPHeader("Accept", "a"),
+            ])
         #expect(
             redact(r, secrets: []).headers == [
                 HTTPHeader("Authorization", "Basic ***"), HTTPHeader("authorization", "***"), HTTPHeader("Accept", "a"),

@@ -1,6 +1,7 @@
 import CarrierCore
-@testable import CarrierRuntime
 import Testing
+
+@testable import CarrierRuntime
 
 @Suite struct RenderRequestTests {
     typealias B = Build
@@ -24,14 +25,19 @@ import Testing
                 B.object(
                     B.f("a?", "{{ message.from }}"), B.f("b?", "{{ message.body }}"), B.f("c?", "{{ message.media }}"),
                     B.f("d", "{{ message.from }}"), B.f("e", "{{ message.media }}"), B.field("f?", .literal("null")),
-                    B.field("g", .literal("42")), B.f("h?", "{{ message.validity }}"), B.f("i", "n={{ message.validity }}"))))
+                    B.field("g", .literal("42")), B.f("h?", "{{ message.validity }}"),
+                    B.f("i", "n={{ message.validity }}"))))
         let m = OutboundMessage(to: "+15551234567", body: "", validity: 60)
-        #expect(Self.text(try renderRequest(for: m, adapter: adapter, settings: [:])) == #"{"d":null,"e":[],"g":42,"h":60,"i":"n=60"}"#)
+        #expect(
+            Self.text(try renderRequest(for: m, adapter: adapter, settings: [:]))
+                == #"{"d":null,"e":[],"g":42,"h":60,"i":"n=60"}"#)
 
         var form = adapter
         form.send.format = .form
         form.send.body = .fields(
-            B.object(B.f("a?", "{{ message.from }}"), B.f("b?", "{{ message.body }}"), B.f("c?", "{{ message.media }}"), B.f("d", "{{ message.from }}")))
+            B.object(
+                B.f("a?", "{{ message.from }}"), B.f("b?", "{{ message.body }}"), B.f("c?", "{{ message.media }}"),
+                B.f("d", "{{ message.from }}")))
         #expect(Self.text(try renderRequest(for: m, adapter: form, settings: [:])) == "d=")
     }
 
@@ -39,8 +45,10 @@ import Testing
         let adapter = B.adapter(
             url: "https://x.test", format: .json, body: .fields(B.object(B.f("kind", "default"))),
             variants: [
-                .init(when: ConditionExpression(B.expr("!message.media")), body: .fields(B.object(B.f("kind", "text")))),
-                .init(when: ConditionExpression(B.expr("message.media")), body: .fields(B.object(B.f("kind", "media")))),
+                .init(
+                    when: ConditionExpression(B.expr("!message.media")), body: .fields(B.object(B.f("kind", "text")))),
+                .init(
+                    when: ConditionExpression(B.expr("message.media")), body: .fields(B.object(B.f("kind", "media")))),
                 .init(when: ConditionExpression(B.expr("message.to")), body: .fields(B.object(B.f("kind", "never")))),
             ])
         #expect(Self.text(try renderRequest(for: Self.message, adapter: adapter, settings: [:])) == #"{"kind":"text"}"#)
@@ -54,22 +62,35 @@ import Testing
             url: "https://x.test", format: .json,
             body: .fields(
                 B.object(
-                    B.field("vars", .each(source: B.expr("message.template.variables"), item: B.object(B.f("v", "{{ item | upper }}")))),
+                    B.field(
+                        "vars",
+                        .each(
+                            source: B.expr("message.template.variables"), item: B.object(B.f("v", "{{ item | upper }}"))
+                        )),
                     B.field("media", .each(source: B.expr("message.media"), item: .template(B.t("{{ item }}")))))))
         let m = OutboundMessage(to: "+15551234567", media: ["a"], template: .init(name: "t", variables: ["x", "y"]))
-        #expect(Self.text(try renderRequest(for: m, adapter: adapter, settings: [:])) == #"{"vars":[{"v":"X"},{"v":"Y"}],"media":["a"]}"#)
-        #expect(Self.text(try renderRequest(for: Self.message, adapter: adapter, settings: [:])) == #"{"vars":[],"media":[]}"#)
+        #expect(
+            Self.text(try renderRequest(for: m, adapter: adapter, settings: [:]))
+                == #"{"vars":[{"v":"X"},{"v":"Y"}],"media":["a"]}"#)
+        #expect(
+            Self.text(try renderRequest(for: Self.message, adapter: adapter, settings: [:]))
+                == #"{"vars":[],"media":[]}"#)
     }
 
     @Test func jsonKeepsSlashesAndNonASCIIAndEscapesControls() throws {
         let m = OutboundMessage(to: "+15551234567", body: "a/b ☺ \"q\"\n\u{1}")
-        let adapter = B.adapter(url: "https://x.test", format: .json, body: .fields(B.object(B.f("t", "{{ message.body }}"))))
-        #expect(Self.text(try renderRequest(for: m, adapter: adapter, settings: [:])) == "{\"t\":\"a/b ☺ \\\"q\\\"\\n\\u0001\"}")
+        let adapter = B.adapter(
+            url: "https://x.test", format: .json, body: .fields(B.object(B.f("t", "{{ message.body }}"))))
+        #expect(
+            Self.text(try renderRequest(for: m, adapter: adapter, settings: [:]))
+                == "{\"t\":\"a/b ☺ \\\"q\\\"\\n\\u0001\"}")
     }
 
     @Test func xmlAndTextTemplates() throws {
         let m = OutboundMessage(to: "+15551234567", body: "<b> & c")
-        var adapter = B.adapter(url: "https://x.test", format: .xml, body: .text(B.t("<sms><to>{{ message.to }}</to><text>{{ message.body }}</text></sms>")))
+        var adapter = B.adapter(
+            url: "https://x.test", format: .xml,
+            body: .text(B.t("<sms><to>{{ message.to }}</to><text>{{ message.body }}</text></sms>")))
         var r = try renderRequest(for: m, adapter: adapter, settings: [:])
         #expect(Self.text(r) == "<sms><to>+15551234567</to><text>&lt;b&gt; &amp; c</text></sms>")
         #expect(r.headers == [HTTPHeader("Content-Type", "application/xml")])
@@ -91,14 +112,20 @@ import Testing
     @Test func headerLineBreakIsRefused() {
         let adapter = B.adapter(url: "https://x.test", headers: [("X-Body", "{{ message.body }}")], format: .none)
         let m = OutboundMessage(to: "+15551234567", body: "a\r\nInjected: yes")
-        #expect { try renderRequest(for: m, adapter: adapter, settings: [:]) } throws: { ($0 as? RenderError)?.code == "bad-header-value" }
+        #expect { try renderRequest(for: m, adapter: adapter, settings: [:]) } throws: {
+            ($0 as? RenderError)?.code == "bad-header-value"
+        }
     }
 
     @Test func missingSettingAndDefaults() throws {
         let adapter = B.adapter(
-            settings: ["host": B.setting(.url, default: "https://d.test"), "sid": B.setting(.string), "n": B.setting(.integer, default: "7")],
+            settings: [
+                "host": B.setting(.url, default: "https://d.test"), "sid": B.setting(.string),
+                "n": B.setting(.integer, default: "7"),
+            ],
             url: "{{ settings.host }}/{{ settings.sid }}/{{ settings.n }}", format: .none)
-        #expect(try renderRequest(for: Self.message, adapter: adapter, settings: ["sid": "S"]).url == "https://d.test/S/7")
+        #expect(
+            try renderRequest(for: Self.message, adapter: adapter, settings: ["sid": "S"]).url == "https://d.test/S/7")
         #expect { try renderRequest(for: Self.message, adapter: adapter, settings: [:]) } throws: { error in
             let e = error as? RenderError
             return e?.code == "missing-setting" && e?.origin == "carriers/test/carrier.yaml:1:1"
@@ -117,7 +144,8 @@ import Testing
         #expect(r.url == "https://api.example.com/v1/send?x=1&api+key=a+b%26c")
         let plain = try renderRequest(
             for: Self.message,
-            adapter: Self.jsonAdapter(auth: B.named(.query, "k", "{{ settings.key }}"), url: "https://api.example.com/v1"),
+            adapter: Self.jsonAdapter(
+                auth: B.named(.query, "k", "{{ settings.key }}"), url: "https://api.example.com/v1"),
             settings: ["key": "v"])
         #expect(plain.url == "https://api.example.com/v1?k=v")
     }
@@ -130,12 +158,16 @@ import Testing
 
         var form = Self.jsonAdapter(auth: B.named(.body, "api_key", "{{ settings.key }}"))
         form.send.format = .form
-        #expect(Self.text(try renderRequest(for: Self.message, adapter: form, settings: ["key": "K"])) == "to=%2B15551234567&api_key=K")
+        #expect(
+            Self.text(try renderRequest(for: Self.message, adapter: form, settings: ["key": "K"]))
+                == "to=%2B15551234567&api_key=K")
 
         var text = form
         text.send.format = .text
         text.send.body = .text(B.t("x"))
-        #expect { try renderRequest(for: Self.message, adapter: text, settings: ["key": "K"]) } throws: { ($0 as? RenderError)?.code == "bad-auth" }
+        #expect { try renderRequest(for: Self.message, adapter: text, settings: ["key": "K"]) } throws: {
+            ($0 as? RenderError)?.code == "bad-auth"
+        }
     }
 
     @Test func headerAndBearerAuth() throws {
@@ -162,10 +194,14 @@ import Testing
 
     @Test(arguments: [
         (
-            "sha256", nil as String?, "{{ request.method }}\n{{ request.path }}\n{{ request.timestamp }}\n{{ request.nonce }}\n{{ request.body }}",
+            "sha256", nil as String?,
+            "{{ request.method }}\n{{ request.path }}\n{{ request.timestamp }}\n{{ request.nonce }}\n{{ request.body }}",
             nil as String?, "5uQBw0zLvxln+ce/Xdk1PlFvwsUdSi3aTiaAxHpyJbg="
         ),
-        ("sha1", "hex", "{{ request.timestamp }}.{{ request.nonce }}", "v1=", "v1=76559aa0cf09638c3f7d8a11855ca49a5e58d419"),
+        (
+            "sha1", "hex", "{{ request.timestamp }}.{{ request.nonce }}", "v1=",
+            "v1=76559aa0cf09638c3f7d8a11855ca49a5e58d419"
+        ),
         (
             "sha512", "hex", "{{ request.url }}", nil,
             "858ba82057938b807cc99b6c9bcb4e565ed77ec6bbb3fbcd6d5edba738f0cce18eb472794756f80a7dee284c1db8dcbd69a0ff6d1c67e3a1cab4d3e4259b7f4d"
@@ -187,7 +223,8 @@ import Testing
 
     @Test func segmentsComeFromTheCounter() throws {
         let adapter = B.adapter(url: "https://x.test/{{ segments.count }}/{{ segments.encoding }}", format: .none)
-        let r = try renderRequest(for: Self.message, adapter: adapter, settings: [:], segmentCounter: { _ in (3, "ucs2") })
+        let r = try renderRequest(
+            for: Self.message, adapter: adapter, settings: [:], segmentCounter: { _ in (3, "ucs2") })
         #expect(r.url == "https://x.test/3/ucs2")
         #expect(temporarySegmentCount(String(repeating: "a", count: 161)) == (2, "gsm7"))
         #expect(temporarySegmentCount("☺") == (1, "ucs2"))

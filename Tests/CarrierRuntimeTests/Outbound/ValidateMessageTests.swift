@@ -1,6 +1,7 @@
 import CarrierCore
-@testable import CarrierRuntime
 import Testing
+
+@testable import CarrierRuntime
 
 @Suite struct ValidateMessageTests {
     static let adapter: Adapter = {
@@ -35,19 +36,25 @@ import Testing
     @Test func otherCodes() {
         #expect(Self.codes(OutboundMessage(to: "+15551234567", body: "")) == ["empty-message"])
         #expect(Self.codes(OutboundMessage(to: "+15551234567", media: ["a", "b", "c"])) == ["too-many-media"])
-        #expect(Self.codes(OutboundMessage(channel: "whatsapp", to: "+15551234567", body: "hi")) == ["unsupported-channel"])
+        #expect(
+            Self.codes(OutboundMessage(channel: "whatsapp", to: "+15551234567", body: "hi")) == ["unsupported-channel"])
         #expect(
             Self.codes(OutboundMessage(to: "+15551234567", template: .init(name: "t"))) == ["templates-unsupported"])
         let metadata = Dictionary(uniqueKeysWithValues: (0..<11).map { ("k\($0)", "v") })
-        #expect(Self.codes(OutboundMessage(to: "+15551234567", body: "hi", metadata: metadata)) == ["too-much-metadata"])
-        #expect(Self.codes(OutboundMessage(to: "+15551234567", body: String(repeating: "a", count: 307))) == ["too-long"])
+        #expect(
+            Self.codes(OutboundMessage(to: "+15551234567", body: "hi", metadata: metadata)) == ["too-much-metadata"])
+        #expect(
+            Self.codes(OutboundMessage(to: "+15551234567", body: String(repeating: "a", count: 307))) == ["too-long"])
         #expect(Self.codes(OutboundMessage(to: "+15551234567", body: String(repeating: "a", count: 306))) == [])
     }
 
     @Test func mediaCapIsTenEvenIfTheAdapterSaysMore() {
         var adapter = Self.adapter
         adapter.limits.maxMedia = 50
-        #expect(Self.codes(OutboundMessage(to: "+15551234567", media: Array(repeating: "u", count: 11)), adapter) == ["too-many-media"])
+        #expect(
+            Self.codes(OutboundMessage(to: "+15551234567", media: Array(repeating: "u", count: 11)), adapter) == [
+                "too-many-media"
+            ])
     }
 
     @Test func errorShapeEncodesAsValidation() throws {

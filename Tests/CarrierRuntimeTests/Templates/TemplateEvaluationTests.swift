@@ -1,6 +1,7 @@
 import CarrierCore
-@testable import CarrierRuntime
 import Testing
+
+@testable import CarrierRuntime
 
 @Suite struct TemplateEvaluationTests {
     static let context = TemplateContext(
@@ -100,7 +101,9 @@ import Testing
     }
 
     @Test func jsonModeTypesValues() throws {
-        let t = Build.t("[{{ message.validity }},{{ message.media }},{{ message.callbackUrl }},{{ settings.on }},{{ message.from | json }}]")
+        let t = Build.t(
+            "[{{ message.validity }},{{ message.media }},{{ message.callbackUrl }},{{ settings.on }},{{ message.from | json }}]"
+        )
         #expect(try render(t, in: Self.context, escaping: .json) == #"[3600,["a.jpg","b.png"],null,true,"Acme"]"#)
     }
 
