@@ -38,7 +38,7 @@ indirect enum JSONNode: Sendable {
         switch self {
         case .null: out += "null"
         case .raw(let r): out += r
-        case .string(let s): out += TextEncoding.jsonString(s)
+        case .string(let s): out += WireEscaping.jsonString(s)
         case .array(let a):
             out += "["
             for (i, e) in a.enumerated() {
@@ -50,7 +50,7 @@ indirect enum JSONNode: Sendable {
             out += "{"
             for (i, f) in fields.enumerated() {
                 if i > 0 { out += "," }
-                out += TextEncoding.jsonString(f.key)
+                out += WireEscaping.jsonString(f.key)
                 out += ":"
                 f.value.write(to: &out)
             }

@@ -209,7 +209,7 @@ private struct RequestBuilder {
             let encoded: String
             switch auth.encoding ?? "base64" {
             case "base64": encoded = Data(digest).base64EncodedString()
-            case "hex": encoded = TextEncoding.hex(digest).lowercased()
+            case "hex": encoded = WireEscaping.hex(digest).lowercased()
             case let other:
                 throw RenderError(code: "bad-auth", message: "unknown hmac encoding '\(other)'", origin: auth.origin)
             }
@@ -271,7 +271,7 @@ private struct RequestBuilder {
     }
 
     static func encodeForm(_ pairs: [(String, String)]) -> String {
-        pairs.map { TextEncoding.form($0.0) + "=" + TextEncoding.form($0.1) }.joined(separator: "&")
+        pairs.map { WireEscaping.form($0.0) + "=" + WireEscaping.form($0.1) }.joined(separator: "&")
     }
 
     static func appendQuery(_ pairs: [(String, String)], to url: String) -> String {

@@ -33,11 +33,11 @@ public func secretValues(of adapter: Adapter, settings: [String: String]) -> [St
 private func redactionForms(of secrets: [String]) -> [[UInt8]] {
     var forms = Set<[UInt8]>()
     for secret in secrets where !secret.isEmpty {
-        let jsonEscaped = String(TextEncoding.jsonString(secret).dropFirst().dropLast())
+        let jsonEscaped = String(WireEscaping.jsonString(secret).dropFirst().dropLast())
         for form in [
-            secret, TextEncoding.form(secret), TextEncoding.url(secret), jsonEscaped, TextEncoding.xml(secret),
+            secret, WireEscaping.form(secret), WireEscaping.url(secret), jsonEscaped, WireEscaping.xml(secret),
             Data(secret.utf8).base64EncodedString(),
-            TextEncoding.form(secret).lowercased(), TextEncoding.url(secret).lowercased(),
+            WireEscaping.form(secret).lowercased(), WireEscaping.url(secret).lowercased(),
         ] {
             forms.insert(Array(form.utf8))
         }

@@ -63,8 +63,8 @@ func apply(_ filter: TemplateExpression.Filter, to value: TemplateValue) throws(
     }
 
     switch filter.name {
-    case "url": return try mapText { .string(TextEncoding.url($0)) }
-    case "xml": return try mapText { .string(TextEncoding.xml($0)) }
+    case "url": return try mapText { .string(WireEscaping.url($0)) }
+    case "xml": return try mapText { .string(WireEscaping.xml($0)) }
     case "json": return .string(value.jsonText)
     case "base64": return try mapText { .string(Data($0.utf8).base64EncodedString()) }
     case "upper": return try mapText { .string($0.uppercased()) }
@@ -78,7 +78,7 @@ func apply(_ filter: TemplateExpression.Filter, to value: TemplateValue) throws(
                 bytes.append(UInt8(unit >> 8))
                 bytes.append(UInt8(unit & 0xFF))
             }
-            return .string(TextEncoding.hex(bytes))
+            return .string(WireEscaping.hex(bytes))
         }
     case "epoch":
         return try mapText { s throws(RenderError) in

@@ -29,9 +29,9 @@ public func render(_ template: Template, in context: TemplateContext, escaping: 
             let value = try evaluate(e, in: context)
             switch escaping {
             case .none: out += value.text
-            case .form: out += TextEncoding.form(value.text)
-            case .url: out += TextEncoding.url(value.text)
-            case .xml: out += TextEncoding.xml(value.text)
+            case .form: out += WireEscaping.form(value.text)
+            case .url: out += WireEscaping.url(value.text)
+            case .xml: out += WireEscaping.xml(value.text)
             case .json:
                 if e.filters.last?.name == "json" {
                     out += value.text

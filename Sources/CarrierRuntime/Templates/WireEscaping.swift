@@ -1,5 +1,5 @@
 /// The escapings that templates apply according to where a value lands.
-enum TextEncoding {
+enum WireEscaping {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     private static func isUnreserved(_ b: UInt8) -> Bool {
@@ -86,7 +86,7 @@ extension TemplateValue {
     /// The value as JSON text: strings quoted, lists as arrays, null as `null`.
     var jsonText: String {
         switch self {
-        case .string(let s): TextEncoding.jsonString(s)
+        case .string(let s): WireEscaping.jsonString(s)
         case .integer(let n): String(n)
         case .bool(let b): b ? "true" : "false"
         case .null: "null"

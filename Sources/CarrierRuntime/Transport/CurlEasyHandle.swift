@@ -1,0 +1,256 @@
+import CLibCurl
+
+/// Owns one libcurl easy handle, its request header list and its error buffer, and collects the response.
+///
+/// Used only on the transport's worker thread. A handle is reused for many transfers
+/// (``configure(for:timeouts:)`` resets it), which keeps libcurl's caches warm; the connections themselves
+/// live in the multi handle's pool. `deinit` frees everything it owns; the handle must already be
+/// removed from the multi handle by then.
+final class CurlEasyHandle {
+    /// The `CURL *`; owned by this object.
+    let easy: UnsafeMutableRawPointer
+    /// The request header list of the current transfer; owned by this object.
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// libcurl writes a detail message here when a transfer fails (`CURLOPT_ERRORBUFFER`).
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+
+    /// Response pieces of the current transfer, appended by the C callbacks.
+    fileprivate var responseHeaders: [HTTPHeader] = []
+    fileprivate var responseBody: [UInt8] = []
+    /// Set when the body callback refused data because the body was too large.
+    fileprivate var bodyTooLarge = false
+
+    /// Bodies larger than this abort the transfer (a carrier API never answers with megabytes).
+    static let maxResponseBytes = 16 * 1024 * 1024
+
+    /// Returns `nil` when libcurl cannot allocate a handle.
+    init?() {
+        guard let easy = curl_easy_init() else { return nil }
+        self.easy = easy
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    /// Resets the handle and sets it up for `request`.
+    ///
+    /// - Returns: `nil` on success, else why the request cannot be sent.
+    func configure(for request: HTTPRequest, timeouts: Timeouts) -> TransportError? {
+        curl_easy_reset(easy)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        responseHeaders = []
+        responseBody = []
+        bodyTooLarge = false
+        errorBuffer[0] = 0
+
+        if let problem = Self.validate(request) { return .invalidRequest(problem) }
+        let method = request.method.uppercased()
+
+        var code = CURLE_OK
+        func set(_ result: CURLcode) {
+            if code == CURLE_OK { code = result }
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        set(CLibCurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
+        set(CLibCurl_setopt_string(easy, CURLOPT_URL, request.url))
+        set(CLibCurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(CLibCurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        set(CLibCurl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)))
+        set(CLibCurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
+        set(CLibCurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
+        set(CLibCurl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
+        set(CLibCurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
+        set(CLibCurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, timeouts.connectMs)))
+        set(CLibCurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, timeouts.totalMs)))
+        set(CLibCurl_setopt_write_function(easy, CURLOPT_WRITEFUNCTION, curlBodyCallback))
+        set(CLibCurl_setopt_pointer(easy, CURLOPT_WRITEDATA, me))
+        set(CLibCurl_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
+        set(CLibCurl_setopt_pointer(easy, CURLOPT_HEADERDATA, me))
+
+        let sendsBody = !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(method)
+        if method == "HEAD" {
+            set(CLibCurl_setopt_long(easy, CURLOPT_NOBODY, 1))
+        } else if sendsBody {
+            // The size first, so that COPYPOSTFIELDS copies exactly that many bytes (binary safe).
+            set(CLibCurl_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+            let copied: CURLcode = request.body.withUnsafeBytes { raw in
+                if let base = raw.baseAddress {
+                    return CLibCurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+                }
+                return "".withCString {
+                    CLibCurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0))
+                }
+            }
+            set(copied)
+            if method != "POST" { set(CLibCurl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)) }
+        } else if method == "GET" {
+            set(CLibCurl_setopt_long(easy, CURLOPT_HTTPGET, 1))
+        } else {
+            set(CLibCurl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method))
+        }
+
+        guard appendHeaders(of: request, sendsBody: sendsBody) else {
+            return TransportError(curlCode: 27, kind: .other, message: "out of memory building the header list")
+        }
+        set(CLibCurl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList))
+
+        if code != CURLE_OK { return TransportError(curl: code, detail: "") }
+        return nil
+    }
+
+    /// Builds the header list: the request's headers as given, and libcurl's defaults switched off.
+    ///
+    /// `Expect:` stops libcurl from sending `Expect: 100-continue` (and waiting up to a second) for
+    /// larger bodies; `Accept:` and `Content-Type:` remove headers libcurl would otherwise invent.
+    /// A header with an empty value is written `Name;`, libcurl's syntax for "send it empty".
+    private func appendHeaders(of request: HTTPRequest, sendsBody: Bool) -> Bool {
+        var lines = request.headers.map { header in
+            header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)"
+        }
+        let given = Set(request.headers.map { $0.name.lowercased() })
+        if !given.contains("expect") { lines.append("Expect:") }
+        if !given.contains("accept") { lines.append("Accept:") }
+        if sendsBody && !given.contains("content-type") { lines.append("Content-Type:") }
+        for line in lines {
+            guard let extended = curl_slist_append(headerList, line) else { return false }
+            headerList = extended
+        }
+        return true
+    }
+
+    /// Returns a description of what makes `request` unsendable, or `nil`.
+    ///
+    /// Control characters in the method, URL or headers would let a value smuggle extra header lines.
+    private static func validate(_ request: HTTPRequest) -> String? {
+        func hasControl(_ text: String) -> Bool {
+            text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }
+        }
+        let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        if request.method.isEmpty || !request.method.allSatisfy(tokenCharacters.contains) {
+            return "method is not an HTTP token"
+        }
+        if request.url.isEmpty || request.url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) {
+            return "URL is empty or contains spaces or control characters"
+        }
+        for header in request.headers {
+            if header.name.isEmpty || !header.name.allSatisfy(tokenCharacters.contains) {
+                return "header name '\(header.name.prefix(64))' is not an HTTP token"
+            }
+            if hasControl(header.value) {
+                // The value is not echoed: it may be a credential.
+                return "value of header '\(header.name)' contains control characters"
+            }
+        }
+        return nil
+    }
+
+    /// Returns the outcome of the finished transfer, given libcurl's result code for it.
+    func result(for code: CURLcode) -> Result<HTTPResponse, TransportError> {
+        if bodyTooLarge {
+            return .failure(
+                TransportError(
+                    curlCode: Int(code.rawValue), kind: .other,
+                    message: "response body larger than \(Self.maxResponseBytes) bytes"))
+        }
+        guard code == CURLE_OK else {
+            return .failure(TransportError(curl: code, detail: String(cString: errorBuffer)))
+        }
+        var status = 0
+        _ = CLibCurl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        let response = HTTPResponse(status: status, headers: responseHeaders, body: responseBody)
+        return .success(response)
+    }
+
+    /// Drops the response and header list of the finished transfer so the handle holds no request data.
+    func clear() {
+        responseHeaders = []
+        responseBody = []
+        curl_slist_free_all(headerList)
+        headerList = nil
+        _ = CLibCurl_setopt_slist(easy, CURLOPT_HTTPHEADER, nil)
+    }
+}
+
+extension TransportError {
+    /// Classifies a libcurl error; `detail` is the error buffer text (may be empty).
+    init(curl code: CURLcode, detail: String) {
+        let kind: Kind
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            kind = .timeout
+        case CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR:
+            kind = .connect
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            kind = .dns
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED,
+            CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE, CURLE_USE_SSL_FAILED:
+            kind = .tls
+        default:
+            kind = .other
+        }
+        let summary = String(cString: curl_easy_strerror(code))
+        let message = detail.isEmpty || detail == summary ? summary : "\(summary): \(detail)"
+        self.init(curlCode: Int(code.rawValue), kind: kind, message: message)
+    }
+}
+
+/// `CURLOPT_WRITEFUNCTION`: appends body bytes to the ``CurlEasyHandle`` passed as user data.
+private let curlBodyCallback: CLibCurl_write_callback = { data, size, count, userData in
+    guard let userData else { return 0 }
+    let handle = Unmanaged<CurlEasyHandle>.fromOpaque(userData).takeUnretainedValue()
+    let length = size * count
+    guard handle.responseBody.count + length <= CurlEasyHandle.maxResponseBytes else {
+        handle.bodyTooLarge = true
+        return 0
+    }
+    if let data, length > 0 {
+        handle.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+    }
+    return length
+}
+
+/// `CURLOPT_HEADERFUNCTION`: parses one header line into the ``CurlEasyHandle`` passed as user data.
+///
+/// A status line starts a new header block (after `100 Continue`, only the final block is kept);
+/// a line starting with white space continues the previous field (obsolete folding).
+private let curlHeaderCallback: CLibCurl_write_callback = { data, size, count, userData in
+    let length = size * count
+    guard let userData, let data else { return length }
+    let handle = Unmanaged<CurlEasyHandle>.fromOpaque(userData).takeUnretainedValue()
+    var bytes = UnsafeRawBufferPointer(start: data, count: length)[...]
+    while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+    let line = String(decoding: bytes, as: UTF8.self)
+    if line.isEmpty { return length }
+    if line.hasPrefix("HTTP/") {
+        handle.responseHeaders = []
+    } else if line.first == " " || line.first == "\t" {
+        if var last = handle.responseHeaders.popLast() {
+            last.value += " " + trimmedOWS(line)
+            handle.responseHeaders.append(last)
+        }
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = String(line[..<colon])
+        let value = trimmedOWS(line[line.index(after: colon)...])
+        handle.responseHeaders.append(HTTPHeader(name, value))
+    }
+    return length
+}
+
+/// Returns `text` without leading and trailing spaces and tabs.
+private func trimmedOWS(_ text: some StringProtocol) -> String {
+    let scalars = Array(text.unicodeScalars)
+    guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
+        let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
+    else { return "" }
+    var view = String.UnicodeScalarView()
+    view.append(contentsOf: scalars[start...end])
+    return String(view)
+}
