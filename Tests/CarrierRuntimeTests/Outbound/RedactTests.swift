@@ -11,7 +11,7 @@ import Testing
     /// Every encoding a secret can take on the wire.
     static func encodings(of s: String, user: String) -> [String] {
         [
-            s, TextEncoding.form(s), TextEncoding.url(s), String(TextEncoding.jsonString(s).dropFirst().dropLast()),
+            s, WireEscaping.form(s), WireEscaping.url(s), String(WireEscaping.jsonString(s).dropFirst().dropLast()),
             Data(s.utf8).base64EncodedString(), Data("\(user):\(s)".utf8).base64EncodedString(),
         ]
     }

@@ -113,8 +113,8 @@ import Testing
     }
 
     @Test func formEncodingKeepsOnlyUnreserved() {
-        #expect(TextEncoding.form("a b-._~!*'()/?&=+é\u{0}") == "a+b-._~%21%2A%27%28%29%2F%3F%26%3D%2B%C3%A9%00")
-        #expect(TextEncoding.url("a b") == "a%20b")
+        #expect(WireEscaping.form("a b-._~!*'()/?&=+é\u{0}") == "a+b-._~%21%2A%27%28%29%2F%3F%26%3D%2B%C3%A9%00")
+        #expect(WireEscaping.url("a b") == "a%20b")
     }
 
     @Test func conditionsAndNegation() throws {
