@@ -154,14 +154,16 @@ private struct RequestBuilder {
 
     private func authName() throws(RenderError) -> String {
         guard let name = auth.name, !name.isEmpty else {
-            throw RenderError(code: "bad-auth", message: "auth type \(auth.type.rawValue) needs a name", origin: auth.origin)
+            throw RenderError(
+                code: "bad-auth", message: "auth type \(auth.type.rawValue) needs a name", origin: auth.origin)
         }
         return name
     }
 
     private func authTemplate(_ template: Template?, _ key: String) throws(RenderError) -> Template {
         guard let template else {
-            throw RenderError(code: "bad-auth", message: "auth type \(auth.type.rawValue) needs '\(key)'", origin: auth.origin)
+            throw RenderError(
+                code: "bad-auth", message: "auth type \(auth.type.rawValue) needs '\(key)'", origin: auth.origin)
         }
         return template
     }
@@ -184,7 +186,9 @@ private struct RequestBuilder {
             let password = try render(try authTemplate(auth.password, "password"), in: context)
             return HTTPHeader("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
         case .bearer:
-            return HTTPHeader("Authorization", "Bearer " + (try headerValue(try authTemplate(auth.token, "token"), name: "Authorization")))
+            return HTTPHeader(
+                "Authorization",
+                "Bearer " + (try headerValue(try authTemplate(auth.token, "token"), name: "Authorization")))
         case .header:
             let name = try authName()
             return HTTPHeader(name, try headerValue(try authTemplate(auth.value, "value"), name: name))

@@ -10,7 +10,8 @@ public func validateMessage(
     var errors: [MessageError] = []
     if !isE164(m.to) {
         errors.append(
-            MessageError(code: "invalid-to", message: "'to' must be an E.164 number such as +15551234567", attribute: "to"))
+            MessageError(
+                code: "invalid-to", message: "'to' must be an E.164 number such as +15551234567", attribute: "to"))
     }
     if let from = m.from, !(isE164(from) || isShortCode(from) || isAlphanumericSender(from)) {
         errors.append(
@@ -21,7 +22,8 @@ public func validateMessage(
     }
     if (m.body ?? "").isEmpty, m.media.isEmpty, m.template == nil {
         errors.append(
-            MessageError(code: "empty-message", message: "a message needs a body, media or a template", attribute: "body"))
+            MessageError(
+                code: "empty-message", message: "a message needs a body, media or a template", attribute: "body"))
     }
     let maxMedia = min(adapter.limits.maxMedia, 10)
     if m.media.count > maxMedia {
@@ -35,7 +37,8 @@ public func validateMessage(
         errors.append(
             MessageError(
                 code: "unsupported-channel",
-                message: "carrier '\(adapter.id)' does not carry '\(m.channel)' (it carries \(adapter.channels.joined(separator: ", ")))",
+                message:
+                    "carrier '\(adapter.id)' does not carry '\(m.channel)' (it carries \(adapter.channels.joined(separator: ", ")))",
                 attribute: "channel"))
     }
     if m.template != nil, !adapter.options.templates {
@@ -57,7 +60,8 @@ public func validateMessage(
             errors.append(
                 MessageError(
                     code: "too-long",
-                    message: "the body needs \(parts) segments; carrier '\(adapter.id)' sends at most \(adapter.limits.maxParts)",
+                    message:
+                        "the body needs \(parts) segments; carrier '\(adapter.id)' sends at most \(adapter.limits.maxParts)",
                     attribute: "body"))
         }
     }
