@@ -35,12 +35,4 @@ enum SignatureEncoding: String, Sendable, Hashable, CaseIterable {
         }
         return encoding
     }
-
-    /// Decodes a received signature; nil when it is not valid in this encoding.
-    func decode(_ text: String) -> [UInt8]? {
-        switch self {
-        case .hex: return decodeHex(text)
-        case .base64: return decodeBase64(text)
-        }
-    }
 }

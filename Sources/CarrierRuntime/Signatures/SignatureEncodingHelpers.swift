@@ -54,3 +54,14 @@ func decodeBase64URL(_ text: String) -> [UInt8]? {
 func sha256(_ bytes: some Sequence<UInt8>) -> [UInt8] {
     Array(SHA256.hash(data: Array(bytes)))
 }
+
+/// True when `received` is the Base64 of `expected` (padding optional). Compares the canonical text rather than
+/// decoded bytes, because decoders ignore the unused low bits of the last character, so several strings would
+/// otherwise be accepted for one digest.
+func base64Matches(_ received: String, _ expected: [UInt8]) -> Bool {
+    var receivedText = Array(received.utf8)
+    while receivedText.last == UInt8(ascii: "=") { receivedText.removeLast() }
+    var expectedText = Array(Data(expected).base64EncodedString().utf8)
+    while expectedText.last == UInt8(ascii: "=") { expectedText.removeLast() }
+    return constantTimeEquals(receivedText, expectedText)
+}

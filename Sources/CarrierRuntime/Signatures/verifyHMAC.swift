@@ -15,7 +15,12 @@ func verifyHMAC(
 ) -> Bool {
     guard signature.hasPrefix(prefix) else { return false }
     let encoded = String(signature.dropFirst(prefix.count))
-    guard let received = encoding.decode(encoded) else { return false }
     let expected = algorithm.authenticationCode(for: body, key: secret.utf8)
-    return constantTimeEquals(received, expected)
+    switch encoding {
+    case .base64:
+        return base64Matches(encoded, expected)
+    case .hex:
+        guard let received = decodeHex(encoded) else { return false }
+        return constantTimeEquals(received, expected)
+    }
 }
