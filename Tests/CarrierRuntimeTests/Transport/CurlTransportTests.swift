@@ -1,11 +1,11 @@
 import CarrierTestSupport
 import Testing
 
+@testable import CarrierRuntime
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import CarrierRuntime
 
 @Suite(.timeLimit(.minutes(1)))
 struct CurlTransportTests {
@@ -26,8 +26,11 @@ struct CurlTransportTests {
 
     @Test func okWithBodyAndHeaders() async throws {
         try await withServer({ _ in
-            MockResponse(status: 200, headers: [("X-Carrier-Id", "SM123"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
-                         text: "{\"sid\":\"SM123\"}")
+            MockResponse(
+                status: 200,
+                headers: [("X-Carrier-Id", "SM123"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
+                text: "{\"sid\":\"SM123\"}"
+            )
         }) { server, transport in
             let request = HTTPRequest(method: "GET", url: "\(server.baseURL)/status?id=1")
             let response = try await transport.send(request, timeouts: timeouts).get()
@@ -58,8 +61,11 @@ struct CurlTransportTests {
 
     @Test func tooManyRequestsKeepsRetryAfter() async throws {
         try await withServer({ _ in .json("{}", status: 429, headers: [("Retry-After", "7")]) }) { server, transport in
-            let response = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/"), timeouts: timeouts)
-                .get()
+            let response = try await transport.send(
+                HTTPRequest(method: "POST", url: server.baseURL + "/"),
+                timeouts: timeouts
+            )
+            .get()
             #expect(response.status == 429)
             #expect(response.headers.first(named: "retry-after") == "7")
         }
@@ -67,8 +73,11 @@ struct CurlTransportTests {
 
     @Test func serverErrorIsAResponse() async throws {
         try await withServer({ _ in MockResponse(status: 500, text: "boom") }) { server, transport in
-            let response = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/"), timeouts: timeouts)
-                .get()
+            let response = try await transport.send(
+                HTTPRequest(method: "GET", url: server.baseURL + "/"),
+                timeouts: timeouts
+            )
+            .get()
             #expect(response.status == 500)
             #expect(response.body == Array("boom".utf8))
         }
@@ -77,7 +86,9 @@ struct CurlTransportTests {
     @Test func slowAnswerTimesOut() async throws {
         try await withServer({ _ in MockResponse(text: "late", delayMs: 3000) }) { server, transport in
             let result = await transport.send(
-                HTTPRequest(method: "GET", url: server.baseURL + "/slow"), timeouts: Timeouts(connectMs: 1000, totalMs: 300))
+                HTTPRequest(method: "GET", url: server.baseURL + "/slow"),
+                timeouts: Timeouts(connectMs: 1000, totalMs: 300)
+            )
             guard case .failure(let error) = result else {
                 Issue.record("expected a timeout, got \(result)")
                 return
@@ -107,7 +118,10 @@ struct CurlTransportTests {
 
         let transport = CurlTransport()
         defer { transport.shutdown() }
-        let result = await transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/"), timeouts: timeouts)
+        let result = await transport.send(
+            HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/"),
+            timeouts: timeouts
+        )
         guard case .failure(let error) = result else {
             Issue.record("expected a connect error, got \(result)")
             return
@@ -120,7 +134,8 @@ struct CurlTransportTests {
         let body = Array("0123456789abcdefghijklmnopqrstuvwxyzABCD".utf8)
         try await withServer({ _ in MockResponse(body: body, chunkDelayMs: 40, chunkSize: 4) }) { server, transport in
             let response = try await transport.send(
-                HTTPRequest(method: "GET", url: server.baseURL + "/"), timeouts: Timeouts(connectMs: 1000, totalMs: 8000)
+                HTTPRequest(method: "GET", url: server.baseURL + "/"),
+                timeouts: Timeouts(connectMs: 1000, totalMs: 8000)
             ).get()
             #expect(response.status == 200)
             #expect(response.body == body)
@@ -136,8 +151,11 @@ struct CurlTransportTests {
                 for index in 0..<200 {
                     group.addTask {
                         let request = HTTPRequest(
-                            method: "POST", url: "\(server.baseURL)/send/\(index)",
-                            headers: [HTTPHeader("X-Request-Id", "\(index)")], body: Array("body-\(index)".utf8))
+                            method: "POST",
+                            url: "\(server.baseURL)/send/\(index)",
+                            headers: [HTTPHeader("X-Request-Id", "\(index)")],
+                            body: Array("body-\(index)".utf8)
+                        )
                         return (index, await transport.send(request, timeouts: timeouts))
                     }
                 }
@@ -169,7 +187,12 @@ struct CurlTransportTests {
                 HTTPHeader("X-Repeated", "2"),
                 HTTPHeader("X-Empty", ""),
             ]
-            let request = HTTPRequest(method: "PUT", url: "\(server.baseURL)/v1/m?a=1&b=%20", headers: headers, body: body)
+            let request = HTTPRequest(
+                method: "PUT",
+                url: "\(server.baseURL)/v1/m?a=1&b=%20",
+                headers: headers,
+                body: body
+            )
             let response = try await transport.send(request, timeouts: timeouts).get()
             #expect(response.status == 202)
 
@@ -177,9 +200,17 @@ struct CurlTransportTests {
             #expect(received.method == "PUT")
             #expect(received.path == "/v1/m?a=1&b=%20")
             #expect(received.body == body)
-            let sent = received.headers.filter { $0.name.hasPrefix("X-") || ["Authorization", "Content-Type"].contains($0.name) }
-            #expect(sent.map(\.name) == ["Authorization", "Content-Type", "X-Custom", "X-Repeated", "X-Repeated", "X-Empty"])
-            #expect(sent.map(\.value) == ["Basic QUM6c2VjcmV0", "application/octet-stream", "spaced value", "1", "2", ""])
+            let sent = received.headers.filter {
+                $0.name.hasPrefix("X-") || ["Authorization", "Content-Type"].contains($0.name)
+            }
+            #expect(
+                sent.map(\.name) == [
+                    "Authorization", "Content-Type", "X-Custom", "X-Repeated", "X-Repeated", "X-Empty",
+                ]
+            )
+            #expect(
+                sent.map(\.value) == ["Basic QUM6c2VjcmV0", "application/octet-stream", "spaced value", "1", "2", ""]
+            )
             #expect(received.header("Content-Length") == "\(body.count)")
             #expect(received.header("Accept") == nil)
             #expect(received.header("Expect") == nil)
@@ -203,7 +234,11 @@ struct CurlTransportTests {
     @Test func sequentialRequestsReuseOneConnection() async throws {
         try await withServer({ _ in MockResponse(text: "ok") }) { server, transport in
             for index in 0..<5 {
-                let request = HTTPRequest(method: "POST", url: "\(server.baseURL)/\(index)", body: Array("n=\(index)".utf8))
+                let request = HTTPRequest(
+                    method: "POST",
+                    url: "\(server.baseURL)/\(index)",
+                    body: Array("n=\(index)".utf8)
+                )
                 _ = try await transport.send(request, timeouts: timeouts).get()
             }
             #expect(server.requests.map(\.connection) == [0, 0, 0, 0, 0])
@@ -213,8 +248,11 @@ struct CurlTransportTests {
     @Test(arguments: ["GET", "DELETE", "PATCH", "HEAD", "OPTIONS"])
     func methodIsSentAsGiven(method: String) async throws {
         try await withServer({ request in MockResponse(text: request.method) }) { server, transport in
-            let response = try await transport.send(HTTPRequest(method: method, url: server.baseURL + "/m"), timeouts: timeouts)
-                .get()
+            let response = try await transport.send(
+                HTTPRequest(method: method, url: server.baseURL + "/m"),
+                timeouts: timeouts
+            )
+            .get()
             #expect(server.requests.first?.method == method)
             #expect(response.body == (method == "HEAD" ? [] : Array(method.utf8)))
         }
@@ -235,8 +273,10 @@ struct CurlTransportTests {
     @Test func headerInjectionIsRejectedWithoutEchoingTheValue() async throws {
         try await withServer({ _ in MockResponse() }) { server, transport in
             let request = HTTPRequest(
-                method: "POST", url: server.baseURL + "/",
-                headers: [HTTPHeader("Authorization", "Bearer s3cr3t\r\nX-Evil: 1")])
+                method: "POST",
+                url: server.baseURL + "/",
+                headers: [HTTPHeader("Authorization", "Bearer s3cr3t\r\nX-Evil: 1")]
+            )
             let result = await transport.send(request, timeouts: timeouts)
             guard case .failure(let error) = result else {
                 Issue.record("expected an error, got \(result)")

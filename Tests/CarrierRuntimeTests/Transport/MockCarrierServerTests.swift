@@ -49,13 +49,15 @@ struct MockCarrierServerTests {
         let server = try MockCarrierServer { request in MockResponse(text: "got:\(request.bodyText)") }
         defer { server.stop() }
         let wire =
-            "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n"
+            "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n"
             + "POST /b?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"
         let answer = try exchange(port: server.port, wire)
         #expect(
             answer
                 == "HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\ngot:hello world"
-                + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngot:abc")
+                + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngot:abc"
+        )
         let requests = server.requests
         #expect(requests.map(\.path) == ["/a", "/b?q=1"])
         #expect(requests.map(\.bodyText) == ["hello world", "abc"])
