@@ -6,6 +6,9 @@ struct CarrierCommand: AsyncParsableCommand {
         commandName: "carrier",
         abstract: "Compile carrier definitions and run messaging adapters built from them.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [
+            BuildCommand.self, CheckCommand.self, TestCommand.self, LintCommand.self, RenderCommand.self,
+            SendCommand.self, InboundCommand.self, SegmentsCommand.self,
+        ]
     )
 }

@@ -1,0 +1,80 @@
+/// One compiled carrier definition.
+public struct Adapter: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var docs: String?
+    public var channels: [String]
+    public var limits: Limits
+    public var options: Options
+    /// Keyed by setting name.
+    public var settings: [String: SettingSpec]
+    public var auth: AuthRule
+    public var send: SendRule
+    public var response: ResponseRule
+    public var inbound: InboundRule?
+    public var statuses: StatusMap?
+    /// `file:line:col` of the definition.
+    public var origin: String
+
+    public init(
+        id: String, name: String, docs: String? = nil, channels: [String], limits: Limits = Limits(),
+        options: Options = Options(), settings: [String: SettingSpec] = [:], auth: AuthRule = AuthRule(),
+        send: SendRule, response: ResponseRule = ResponseRule(), inbound: InboundRule? = nil,
+        statuses: StatusMap? = nil, origin: String
+    ) {
+        self.id = id
+        self.name = name
+        self.docs = docs
+        self.channels = channels
+        self.limits = limits
+        self.options = options
+        self.settings = settings
+        self.auth = auth
+        self.send = send
+        self.response = response
+        self.inbound = inbound
+        self.statuses = statuses
+        self.origin = origin
+    }
+
+    /// Names of the settings declared `secret`, whose values are redacted everywhere.
+    public var secretSettingNames: [String] {
+        settings.filter { $0.value.type == .secret }.map(\.key).sorted()
+    }
+}
+
+public struct Limits: Sendable, Hashable, Codable {
+    public var maxParts: Int = 10
+    public var maxMedia: Int = 10
+    public var ratePerSecond: Double?
+    public var connectTimeoutMs: Int = 5000
+    public var timeoutMs: Int = 30000
+    public var maxRetries: Int = 3
+
+    public init() {}
+}
+
+public struct Options: Sendable, Hashable, Codable {
+    public var templates: Bool = false
+    public var smartEncoding: Bool = false
+
+    public init() {}
+}
+
+public struct SettingSpec: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case string, secret, url, integer, boolean
+    }
+
+    public var type: Kind
+    public var required: Bool
+    public var `default`: String?
+    public var description: String?
+
+    public init(type: Kind, required: Bool, default: String? = nil, description: String? = nil) {
+        self.type = type
+        self.required = required
+        self.default = `default`
+        self.description = description
+    }
+}

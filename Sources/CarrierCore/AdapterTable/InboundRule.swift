@@ -1,0 +1,101 @@
+/// How to read a carrier's webhooks.
+public struct InboundRule: Sendable, Hashable, Codable {
+    public enum Format: String, Sendable, Hashable, Codable, CaseIterable {
+        case form, query, json, xml
+    }
+
+    public var format: Format
+    public var caseInsensitiveKeys: Bool = false
+    public var signature: SignatureRule?
+    public var reply: ReplyRule = ReplyRule()
+    public var events: [EventRule]
+    public var optOut: OptOutRule = OptOutRule()
+    public var origin: String?
+
+    public init(format: Format, events: [EventRule], origin: String? = nil) {
+        self.format = format
+        self.events = events
+        self.origin = origin
+    }
+}
+
+/// One classification rule: which requests (or items of a batch) are which kind of event, and their fields.
+public struct EventRule: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case message, status, ignore
+    }
+
+    public var type: Kind
+    public var name: String?
+    public var each: PathExpression?
+    public var when: Condition?
+    /// Keyed by canonical field name (`from`, `to`, `text`, `media`, `providerMessageId`, `timestamp`,
+    /// `reference`, `status`, `errorCode`, `errorMessage`).
+    public var fields: [String: ValueExtractor]
+    public var origin: String?
+
+    public init(
+        type: Kind, name: String? = nil, each: PathExpression? = nil, when: Condition? = nil,
+        fields: [String: ValueExtractor] = [:], origin: String? = nil
+    ) {
+        self.type = type
+        self.name = name
+        self.each = each
+        self.when = when
+        self.fields = fields
+        self.origin = origin
+    }
+
+    /// Fields a `message` event may have.
+    public static let messageFields: Set<String> = ["from", "to", "text", "media", "providerMessageId", "timestamp"]
+    /// Fields a `status` event may have.
+    public static let statusFields: Set<String> = [
+        "providerMessageId", "reference", "status", "errorCode", "errorMessage", "timestamp",
+    ]
+}
+
+/// Webhook signature verification.
+public struct SignatureRule: Sendable, Hashable, Codable {
+    public enum Scheme: String, Sendable, Hashable, Codable, CaseIterable {
+        case twilio
+        case hmacSHA1Body = "hmac-sha1-body"
+        case hmacSHA256Body = "hmac-sha256-body"
+        case hmacSHA512Body = "hmac-sha512-body"
+        case ed25519
+        case messagebirdJWT = "messagebird-jwt"
+        case vonageSig = "vonage-sig"
+    }
+
+    public var scheme: Scheme
+    public var header: String?
+    public var secret: Template?
+    public var encoding: String?
+    public var prefix: String?
+    public var timestampHeader: String?
+    public var publicKey: Template?
+    public var toleranceSeconds: Int?
+    public var algorithm: String?
+    public var param: String?
+    public var origin: String?
+
+    public init(scheme: Scheme) {
+        self.scheme = scheme
+    }
+}
+
+/// The HTTP answer a carrier expects from our webhook.
+public struct ReplyRule: Sendable, Hashable, Codable {
+    public var status: Int = 200
+    public var contentType: String?
+    public var body: Template?
+
+    public init() {}
+}
+
+/// STOP / START keywords, matched case-insensitively against the whole trimmed text.
+public struct OptOutRule: Sendable, Hashable, Codable {
+    public var stop: [String] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"]
+    public var start: [String] = ["START", "UNSTOP", "YES"]
+
+    public init() {}
+}

@@ -1,0 +1,50 @@
+/// Reads one value out of a parsed body: a path (or several to try), a constant, and conversions.
+///
+/// Conversions apply in this order: first non-empty of `paths` (or `value`), `regex` capture, `stripPrefix`,
+/// `encoding`, then `format` (timestamps). With no path and a `regex`, the regex runs on the raw body text.
+public struct ValueExtractor: Sendable, Hashable, Codable {
+    public var paths: [PathExpression]
+    public var value: String?
+    public var regex: String?
+    public var stripPrefix: String?
+    /// Timestamp format: `epoch`, `epoch_ms`, `iso8601`, `rfc2822` or a `yyyyMMddHHmmss`-style pattern.
+    public var format: String?
+    /// Zone for zone-less timestamps.
+    public var zone: String?
+    /// Text encoding: fixed, or picked by another field's value.
+    public var encoding: String?
+    public var encodingFrom: EncodingSelector?
+    /// Media in numbered fields: `MediaUrl{n}` for n in 0..<count.
+    public var numbered: String?
+    public var count: PathExpression?
+    public var `default`: String?
+
+    public init(
+        paths: [PathExpression] = [], value: String? = nil, regex: String? = nil, stripPrefix: String? = nil,
+        format: String? = nil, zone: String? = nil, encoding: String? = nil, encodingFrom: EncodingSelector? = nil,
+        numbered: String? = nil, count: PathExpression? = nil, default: String? = nil
+    ) {
+        self.paths = paths
+        self.value = value
+        self.regex = regex
+        self.stripPrefix = stripPrefix
+        self.format = format
+        self.zone = zone
+        self.encoding = encoding
+        self.encodingFrom = encodingFrom
+        self.numbered = numbered
+        self.count = count
+        self.default = `default`
+    }
+
+    /// `encoding: { path: coding, map: { "2": hex-utf16be } }`; values not in the map are UTF-8.
+    public struct EncodingSelector: Sendable, Hashable, Codable {
+        public var path: PathExpression
+        public var map: [String: String]
+
+        public init(path: PathExpression, map: [String: String]) {
+            self.path = path
+            self.map = map
+        }
+    }
+}

@@ -1,0 +1,217 @@
+internal import Foundation
+
+extension DefinitionDecoder {
+    func decodeSend(_ node: YAMLNode) -> SendRule? {
+        guard
+            let f = fields(
+                node, "send", known: ["method", "url", "headers", "format", "body", "template", "variants"],
+                required: ["url"])
+        else { return nil }
+        var method = "POST"
+        if let n = f["method"], let m = choice(n, "send.method", ["GET", "POST", "PUT", "PATCH"]) { method = m }
+        var format = SendRule.Format.form
+        if let n = f["format"], let s = choice(n, "send.format", SendRule.Format.allCases.map(\.rawValue)),
+            let v = SendRule.Format(rawValue: s)
+        {
+            format = v
+        } else if f["format"] == nil {
+            format = f.has("body") ? .form : f.has("template") ? .text : .none
+        }
+        var url: Template? = nil
+        if let n = f["url"], let t = template(n, "send.url", place: .send) {
+            checkURLTemplate(t, n)
+            url = t
+        }
+        var headers: [SendRule.Header] = []
+        if let n = f["headers"] {
+            for (name, keyNode, value) in pairs(n, "send.headers") {
+                if name.isEmpty || name.contains(where: { $0 == " " || $0 == ":" }) {
+                    error("invalid-value", "header name '\(name)' is not a valid HTTP header name", at: keyNode)
+                    continue
+                }
+                if let t = template(value, "header '\(name)'", place: .send) {
+                    headers.append(SendRule.Header(name: name, value: t))
+                }
+            }
+        }
+        let body = decodeBody(f, format: format, context: "send", owner: node)
+        var variants: [SendRule.Variant] = []
+        if let n = f["variants"], let items = list(n, "send.variants") {
+            for item in items {
+                guard
+                    let vf = fields(item, "a send variant", known: ["when", "body", "template"], required: ["when"])
+                else { continue }
+                let when = vf["when"].flatMap { expression($0, "variant when", place: .send) }
+                let variantBody = decodeBody(vf, format: format, context: "variant", owner: item)
+                if let when, let variantBody {
+                    variants.append(SendRule.Variant(when: ConditionExpression(when), body: variantBody, origin: origin(item)))
+                }
+            }
+        }
+        guard let url else { return nil }
+        return SendRule(
+            method: method, url: url, headers: headers, format: format, body: body, variants: variants,
+            origin: origin(node))
+    }
+
+    /// Reports `bad-url` when the URL template cannot give an http(s) URL.
+    private func checkURLTemplate(_ t: Template, _ node: YAMLNode) {
+        var sample = ""
+        for part in t.parts {
+            switch part {
+            case .text(let s): sample += s
+            case .expression(let e):
+                if e.variable.first == "settings", e.variable.count == 2, settingKinds[e.variable[1]] == .url {
+                    sample += "https://example.com"
+                } else {
+                    sample += "x"
+                }
+            }
+        }
+        if !isHTTPURL(sample) {
+            error("bad-url", "send.url must give an http(s) URL (start with https:// or a url setting); found '\(t.source)'", at: node)
+        }
+    }
+
+    /// The `body` or `template` of `send` or of a variant.
+    func decodeBody(_ f: Fields, format: SendRule.Format, context: String, owner: YAMLNode) -> BodyTemplate? {
+        if let b = f["body"], let t = f["template"] {
+            _ = b
+            error("invalid-value", "\(context) has both 'body' and 'template'; use one", at: f.keyNode("template") ?? t)
+            return nil
+        }
+        if let b = f["body"] {
+            switch format {
+            case .form, .query, .json:
+                guard case .mapping = b.kind else {
+                    error("wrong-type", "\(context).body must be a mapping of fields, found \(b.kindDescription)", at: b)
+                    return nil
+                }
+                return bodyNode(b, json: format == .json, inEach: false).map(BodyTemplate.fields)
+            case .xml, .text, .none:
+                error("invalid-value", "format '\(format.rawValue)' takes a text 'template', not a structured 'body'", at: f.keyNode("body") ?? b)
+                return nil
+            }
+        }
+        if let n = f["template"] {
+            switch format {
+            case .json, .xml, .text:
+                guard let t = template(n, "\(context).template", place: .send) else { return nil }
+                if format == .json { checkJSONTemplate(t, n) }
+                return .text(t)
+            case .form, .query, .none:
+                error("invalid-value", "format '\(format.rawValue)' takes a structured 'body', not a text 'template'", at: f.keyNode("template") ?? n)
+                return nil
+            }
+        }
+        if format != .none, format != .query {
+            error("missing-key", "\(context) with format '\(format.rawValue)' needs a 'body' or a 'template'", at: startOf(owner))
+        }
+        return nil
+    }
+
+    private func bodyNode(_ node: YAMLNode, json: Bool, inEach: Bool) -> BodyNode? {
+        switch node.kind {
+        case .mapping(let pairs):
+            if pairs.contains(where: { $0.key.scalar == "$each" }) {
+                guard json else {
+                    error("invalid-value", "$each builds a JSON list; it is only allowed in json bodies", at: node)
+                    return nil
+                }
+                guard let f = fields(node, "a $each block", known: ["$each", "$item"], required: ["$each", "$item"]),
+                    let sourceNode = f["$each"], let itemNode = f["$item"],
+                    let source = expression(sourceNode, "$each", place: .send, inEach: inEach),
+                    let item = bodyNode(itemNode, json: json, inEach: true)
+                else { return nil }
+                return .each(source: source, item: item)
+            }
+            var result: [BodyNode.Field] = []
+            var failed = false
+            for pair in pairs {
+                guard var key = pair.key.scalar else {
+                    error("wrong-type", "body keys must be strings", at: pair.key)
+                    failed = true
+                    continue
+                }
+                var optional = false
+                if key.hasSuffix("?") {
+                    optional = true
+                    key.removeLast()
+                }
+                if !json, case .scalar = pair.value.kind {} else if !json {
+                    error("wrong-type", "form and query fields must be strings or templates, found \(pair.value.kindDescription)", at: pair.value)
+                    failed = true
+                    continue
+                }
+                guard let value = bodyNode(pair.value, json: json, inEach: inEach) else {
+                    failed = true
+                    continue
+                }
+                result.append(BodyNode.Field(key: key, optional: optional, value: value))
+            }
+            return failed ? nil : .object(result)
+        case .sequence(let items):
+            let nodes = items.compactMap { bodyNode($0, json: json, inEach: inEach) }
+            return nodes.count == items.count ? .array(nodes) : nil
+        case .scalar(let s, let style):
+            if json, style == .plain, node.tag == nil, let literal = jsonLiteral(s, isNull: node.isNull) {
+                return .literal(literal)
+            }
+            return template(node, "a body value", place: .send, inEach: inEach).map(BodyNode.template)
+        }
+    }
+
+    /// The JSON text of a plain YAML scalar that YAML reads as a number, boolean or null.
+    private func jsonLiteral(_ s: String, isNull: Bool) -> String? {
+        if isNull { return "null" }
+        switch s {
+        case "true", "True", "TRUE": return "true"
+        case "false", "False", "FALSE": return "false"
+        default: break
+        }
+        if Int(s) != nil { return s }
+        if s.range(of: "^-?[0-9]+\\.[0-9]+([eE][-+]?[0-9]+)?$", options: .regularExpression) != nil { return s }
+        return nil
+    }
+
+    /// Renders a JSON text template with sample values and reports `bad-json-template` if the result is not JSON.
+    private func checkJSONTemplate(_ t: Template, _ node: YAMLNode) {
+        var sample = ""
+        for part in t.parts {
+            switch part {
+            case .text(let s): sample += s
+            case .expression(let e): sample += Self.sampleJSON(for: e)
+            }
+        }
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(sample.utf8), options: [.fragmentsAllowed])
+        } catch {
+            self.error(
+                "bad-json-template",
+                "send template does not give valid JSON once values are filled in (values are quoted for you: write {{ message.to }}, not \"{{ message.to }}\")",
+                at: node)
+        }
+    }
+
+    /// A JSON value shaped like what `e` renders to.
+    static func sampleJSON(for e: TemplateExpression) -> String {
+        let numericVariables: Set<String> = ["message.validity", "segments.count"]
+        let listVariables: Set<String> = ["message.media", "message.tags", "message.template.variables"]
+        var kind = numericVariables.contains(e.variable.joined(separator: ".")) ? "number" : "string"
+        if listVariables.contains(e.variable.joined(separator: ".")) { kind = "list" }
+        for f in e.filters {
+            switch f.name {
+            case "count", "epoch": kind = "number"
+            case "join", "first", "url", "xml", "base64", "upper", "lower", "trim", "digits", "prefix", "truncate", "hex_ucs2":
+                kind = "string"
+            case "json": kind = "string"
+            default: break
+            }
+        }
+        switch kind {
+        case "number": return "1"
+        case "list": return "[\"x\"]"
+        default: return "\"x\""
+        }
+    }
+}

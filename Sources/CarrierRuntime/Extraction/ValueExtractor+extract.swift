@@ -1,0 +1,59 @@
+import CarrierCore
+import Foundation
+
+extension ValueExtractor {
+    /// The extracted text, or nil when nothing is there (and no default).
+    ///
+    /// - Parameter rawBody: the body as text, for a `regex` with no path.
+    func string(in context: PayloadContext, rawBody: String? = nil) throws(PayloadError) -> String? {
+        var text: String? = value
+        if text == nil {
+            for path in paths {
+                if let v = path.first(in: context), let t = v.text, !t.isEmpty || paths.count == 1 {
+                    text = t
+                    break
+                }
+            }
+        }
+        if text == nil, paths.isEmpty, regex != nil { text = rawBody }
+        if let regex, let t = text { text = RegexCache.capture(regex, in: t) }
+        if let prefix = stripPrefix, let t = text, t.hasPrefix(prefix) { text = String(t.dropFirst(prefix.count)) }
+        if var t = text {
+            var encoding = self.encoding
+            if let selector = encodingFrom, let key = selector.path.first(in: context)?.text {
+                encoding = selector.map[key]
+            }
+            if let encoding, encoding != "utf-8" { t = try decodeText(t, encoding: encoding) }
+            if let format, !t.isEmpty { t = try parseTimestamp(t, format: format, zone: zone) }
+            text = t
+        }
+        return text ?? self.default
+    }
+
+    /// A list of texts: numbered fields (`MediaUrl{n}`), or every value the paths select.
+    func list(in context: PayloadContext) -> [String] {
+        if let numbered {
+            let count = self.count.flatMap { $0.first(in: context)?.text }.flatMap { Int($0) } ?? 0
+            var result: [String] = []
+            for n in 0..<max(0, min(count, 100)) {
+                let key = numbered.replacingOccurrences(of: "{n}", with: String(n))
+                if let v = PathExpression(anchor: .current, components: [.key(key)], text: key).first(in: context)?.text {
+                    result.append(v)
+                }
+            }
+            return result
+        }
+        var result: [String] = []
+        for path in paths {
+            for v in path.select(in: context) {
+                if case .array(let items) = v {
+                    result += items.compactMap(\.text)
+                } else if let t = v.text, !t.isEmpty {
+                    result.append(t)
+                }
+            }
+            if !result.isEmpty { break }
+        }
+        return result
+    }
+}

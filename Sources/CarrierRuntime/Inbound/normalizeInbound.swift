@@ -1,0 +1,180 @@
+public import CarrierCore
+public import Foundation
+
+/// Turns one webhook request into canonical events and the reply the carrier expects. Pure apart from `now`.
+///
+/// Steps: size and content-type checks, body parsing (form and query parameters, JSON or XML), signature
+/// verification, then the definition's event rules in order. A rule with `each` contributes one event per
+/// matching item and the search goes on; a rule without `each` that matches contributes its event (or, for
+/// `ignore`, acknowledges the request) and ends the search. Nothing matched is `no-matching-rule`.
+///
+/// - Parameters:
+///   - settings: the channel's resolved setting values (secrets already read).
+///   - publicURL: the full URL the carrier called, as it signed it (scheme, host, path and query).
+public func normalizeInbound(
+    _ request: HTTPRequest, adapter: Adapter, settings: [String: String], publicURL: String, now: Date = Date()
+) throws(InboundError) -> InboundResult {
+    guard let rule = adapter.inbound else {
+        throw InboundError(code: "no-inbound", message: "carrier '\(adapter.id)' defines no inbound webhooks", httpStatus: 404)
+    }
+    let (root, formPairs) = try parseInboundBody(request, rule: rule)
+    let templateContext = TemplateContext(
+        message: nil, settings: settings.mapValues { .string($0) }, carrierId: adapter.id)
+    if let signature = rule.signature {
+        try verifySignature(signature, request: request, formPairs: formPairs, publicURL: publicURL,
+            context: templateContext, now: now)
+    }
+    let context = PayloadContext(root: root, caseInsensitiveKeys: rule.caseInsensitiveKeys)
+    let rawBody = String(decoding: request.body, as: UTF8.self)
+    var events: [NormalizedEvent] = []
+    var ignored = false
+    rules: for eventRule in rule.events {
+        let items = eventRule.each.map { $0.eachItems(in: context) } ?? [context]
+        for item in items where eventRule.when?.holds(in: item) ?? true {
+            switch eventRule.type {
+            case .ignore:
+                ignored = true
+            case .message:
+                events.append(.received(try messageEvent(eventRule, item, adapter: adapter, optOut: rule.optOut, raw: rawBody)))
+            case .status:
+                events.append(.status(try statusEvent(eventRule, item, adapter: adapter, raw: rawBody)))
+            }
+            if eventRule.each == nil { break rules }
+        }
+    }
+    if events.isEmpty && !ignored {
+        throw InboundError(
+            code: "no-matching-rule", message: "no inbound rule of '\(adapter.id)' matches this request", httpStatus: 422,
+            origin: rule.origin)
+    }
+    return InboundResult(events: events, ignored: events.isEmpty && ignored, reply: try reply(rule.reply, templateContext))
+}
+
+/// The largest webhook body accepted.
+let maxInboundBodyBytes = 1 << 20
+
+private func parseInboundBody(
+    _ request: HTTPRequest, rule: InboundRule
+) throws(InboundError) -> (PayloadValue, [(String, String)]) {
+    guard request.body.count <= maxInboundBodyBytes else {
+        throw InboundError(code: "body-too-large", message: "webhook body is larger than \(maxInboundBodyBytes) bytes", httpStatus: 413)
+    }
+    let contentType = request.headers.first(named: "Content-Type")?.lowercased() ?? ""
+    let query: [(String, String)]
+    if let q = request.url.firstIndex(of: "?") {
+        query = (try? parseFormPairs(Array(request.url[request.url.index(after: q)...].utf8))) ?? []
+    } else {
+        query = []
+    }
+    do {
+        switch rule.format {
+        case .query:
+            return (.object(query.groupedPayload()), query)
+        case .form:
+            if contentType.contains("json") || contentType.contains("xml") {
+                throw InboundError(code: "wrong-content-type", message: "expected a form body, got Content-Type \(contentType)", httpStatus: 415)
+            }
+            let body = try parseFormPairs(request.body)
+            var object = query.groupedPayload()
+            for (k, v) in body.groupedPayload() { object[k] = v }
+            return (.object(object), body)
+        case .json:
+            if contentType.contains("x-www-form-urlencoded") || contentType.contains("xml") {
+                throw InboundError(code: "wrong-content-type", message: "expected a JSON body, got Content-Type \(contentType)", httpStatus: 415)
+            }
+            return (try parseJSON(request.body), query)
+        case .xml:
+            if contentType.contains("json") || contentType.contains("x-www-form-urlencoded") {
+                throw InboundError(code: "wrong-content-type", message: "expected an XML body, got Content-Type \(contentType)", httpStatus: 415)
+            }
+            return (try parseXML(request.body), query)
+        }
+    } catch let error as InboundError {
+        throw error
+    } catch let error as PayloadError {
+        throw InboundError(code: error.code, message: error.message, httpStatus: error.code == "body-too-large" ? 413 : 400)
+    } catch {
+        throw InboundError(code: "bad-payload", message: "\(error)", httpStatus: 400)
+    }
+}
+
+private func messageEvent(
+    _ rule: EventRule, _ item: PayloadContext, adapter: Adapter, optOut: OptOutRule, raw: String
+) throws(InboundError) -> NormalizedEvent.MessageReceived {
+    let fields = try FieldReader(rule: rule, item: item, raw: raw)
+    guard let from = try fields.string("from"), !from.isEmpty else {
+        throw InboundError(code: "missing-field", message: "message has no 'from' value", httpStatus: 422, origin: rule.origin)
+    }
+    let text = try fields.string("text")
+    return NormalizedEvent.MessageReceived(
+        carrier: adapter.id, from: from, to: try fields.string("to"), text: text,
+        media: rule.fields["media"]?.list(in: item) ?? [], providerMessageId: try fields.string("providerMessageId"),
+        timestamp: try fields.string("timestamp"), optOut: optOutKeyword(text, optOut))
+}
+
+private func statusEvent(
+    _ rule: EventRule, _ item: PayloadContext, adapter: Adapter, raw: String
+) throws(InboundError) -> NormalizedEvent.MessageStatus {
+    let fields = try FieldReader(rule: rule, item: item, raw: raw)
+    let id = try fields.string("providerMessageId")
+    let reference = try fields.string("reference")
+    guard id?.isEmpty == false || reference?.isEmpty == false else {
+        throw InboundError(
+            code: "missing-field", message: "status callback has neither a provider message id nor a reference",
+            httpStatus: 422, origin: rule.origin)
+    }
+    let providerStatus = try fields.string("status")
+    let map = adapter.statuses ?? StatusMap(map: [:], default: "failed")
+    let (status, mapped) = providerStatus.map(map.canonicalStatus) ?? (map.default, false)
+    return NormalizedEvent.MessageStatus(
+        carrier: adapter.id, providerMessageId: id, reference: reference, status: status,
+        providerStatus: providerStatus, errorCode: try fields.string("errorCode"),
+        errorMessage: try fields.string("errorMessage"), timestamp: try fields.string("timestamp"),
+        unmappedStatus: !mapped)
+}
+
+/// Reads an event rule's fields, turning value errors into `bad-value`.
+private struct FieldReader {
+    let rule: EventRule
+    let item: PayloadContext
+    let raw: String
+
+    init(rule: EventRule, item: PayloadContext, raw: String) throws(InboundError) {
+        self.rule = rule
+        self.item = item
+        self.raw = raw
+    }
+
+    func string(_ name: String) throws(InboundError) -> String? {
+        guard let extractor = rule.fields[name] else { return nil }
+        do {
+            return try extractor.string(in: item, rawBody: raw)
+        } catch {
+            throw InboundError(
+                code: "bad-value", message: "field '\(name)': \(error.message)", httpStatus: 422, origin: rule.origin)
+        }
+    }
+}
+
+/// `stop`, `start` or `none`: whether the whole trimmed text is an opt-out keyword.
+func optOutKeyword(_ text: String?, _ rule: OptOutRule) -> String {
+    guard let text else { return "none" }
+    let word = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+    if rule.stop.contains(where: { $0.uppercased() == word }) { return "stop" }
+    if rule.start.contains(where: { $0.uppercased() == word }) { return "start" }
+    return "none"
+}
+
+private func reply(_ rule: ReplyRule, _ context: TemplateContext) throws(InboundError) -> HTTPResponse {
+    var headers: [HTTPHeader] = []
+    if let contentType = rule.contentType { headers.append(HTTPHeader("Content-Type", contentType)) }
+    var body: [UInt8] = []
+    if let template = rule.body {
+        do {
+            body = Array(try render(template, in: context).utf8)
+        } catch {
+            throw InboundError(code: error.code, message: error.message, httpStatus: 500)
+        }
+    }
+    return HTTPResponse(status: rule.status, headers: headers, body: body)
+}

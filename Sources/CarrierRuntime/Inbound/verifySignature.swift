@@ -1,0 +1,87 @@
+import CarrierCore
+import Foundation
+
+/// Checks a webhook's signature as the definition declares; throws `bad-signature` (401) when it does not verify.
+func verifySignature(
+    _ rule: SignatureRule, request: HTTPRequest, formPairs: [(String, String)], publicURL: String,
+    context: TemplateContext, now: Date
+) throws(InboundError) {
+    func fail(_ why: String) -> InboundError {
+        InboundError(code: "bad-signature", message: "signature check failed: \(why)", httpStatus: 401, origin: rule.origin)
+    }
+    func value(_ template: Template?) throws(InboundError) -> String {
+        guard let template else { throw fail("no secret configured") }
+        do {
+            let s = try render(template, in: context)
+            guard !s.isEmpty else { throw fail("the secret setting is empty") }
+            return s
+        } catch let e as InboundError {
+            throw e
+        } catch {
+            throw fail("the secret is not available")
+        }
+    }
+    func header(_ name: String?) throws(InboundError) -> String {
+        guard let name, let v = request.headers.first(named: name), !v.isEmpty else {
+            throw fail("header \(name ?? "?") is missing")
+        }
+        return v
+    }
+    let ok: Bool
+    switch rule.scheme {
+    case .twilio:
+        let signature = try header(rule.header)
+        let secret = try value(rule.secret)
+        let isJSON = request.headers.first(named: "Content-Type")?.lowercased().contains("json") ?? false
+        ok = isJSON
+            ? verifyTwilioJSON(signature: signature, url: publicURL, body: request.body, authToken: secret)
+            : verifyTwilio(signature: signature, url: publicURL, params: formPairs, authToken: secret)
+    case .hmacSHA1Body, .hmacSHA256Body, .hmacSHA512Body:
+        let signature = try header(rule.header)
+        let secret = try value(rule.secret)
+        let algorithm: HMACAlgorithm
+        let encoding: SignatureEncoding
+        do {
+            algorithm = try HMACAlgorithm.parse(
+                rule.scheme == .hmacSHA1Body ? "sha1" : rule.scheme == .hmacSHA256Body ? "sha256" : "sha512")
+            encoding = try SignatureEncoding.parse(rule.encoding ?? "hex")
+        } catch {
+            throw fail(error.message)
+        }
+        ok = verifyHMAC(
+            body: request.body, signature: signature, secret: secret, algorithm: algorithm, encoding: encoding,
+            prefix: rule.prefix ?? "")
+    case .ed25519:
+        let signature = try header(rule.header)
+        let timestamp = try header(rule.timestampHeader)
+        let key = try value(rule.publicKey)
+        do {
+            ok = try verifyEd25519(
+                body: request.body, timestamp: timestamp, signatureBase64: signature, publicKeyBase64: key, now: now,
+                toleranceSeconds: rule.toleranceSeconds ?? 300)
+        } catch {
+            throw fail(error.message)
+        }
+    case .messagebirdJWT:
+        let token = try header(rule.header)
+        let secret = try value(rule.secret)
+        if let problem = messageBirdJWTProblem(token: token, url: publicURL, body: request.body, secret: secret, now: now) {
+            throw fail(problem)
+        }
+        ok = true
+    case .vonageSig:
+        let secret = try value(rule.secret)
+        let method: VonageSignatureMethod
+        do {
+            method = try VonageSignatureMethod.parse(rule.algorithm ?? "md5hash")
+        } catch {
+            throw fail(error.message)
+        }
+        var params = formPairs
+        if let q = request.url.firstIndex(of: "?"), formPairs.isEmpty || request.method == "GET" {
+            params = (try? parseFormPairs(Array(request.url[request.url.index(after: q)...].utf8))) ?? []
+        }
+        ok = verifyVonageSig(params: params, secret: secret, algorithm: method, signatureParam: rule.param ?? "sig")
+    }
+    if !ok { throw fail("\(rule.scheme.rawValue) signature does not match") }
+}

@@ -1,0 +1,54 @@
+/// Per-key token buckets (one key per carrier and channel): at most `ratePerSecond` messages a second on
+/// average, with bursts of up to `capacity`.
+///
+/// `acquire` reserves a token at once (so callers are served in arrival order) and then sleeps until that
+/// token exists. The bucket's state lives in an actor, so it is safe to share across tasks.
+public actor TokenBucket {
+    struct State {
+        /// May go below zero: tokens already promised to callers that are sleeping.
+        var tokens: Double
+        var updatedAt: Double
+    }
+
+    public nonisolated let ratePerSecond: Double
+    public nonisolated let capacity: Double
+    private var states: [String: State] = [:]
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+
+    /// - Parameters:
+    ///   - ratePerSecond: tokens added per second; must be positive (a non-positive rate is treated as 1).
+    ///   - capacity: the largest burst; defaults to `max(1, ratePerSecond)`.
+    public init(ratePerSecond: Double, capacity: Double? = nil) {
+        let rate = ratePerSecond > 0 ? ratePerSecond : 1
+        self.ratePerSecond = rate
+        self.capacity = max(1, capacity ?? rate)
+        self.start = ContinuousClock().now
+    }
+
+    /// Takes one token for `key` at time `now` (seconds on any monotonic scale) and returns how many
+    /// seconds the caller must wait before using it (0 when a token was available).
+    public func reserve(key: String, now: Double) -> Double {
+        var state = states[key] ?? State(tokens: capacity, updatedAt: now)
+        let elapsed = max(0, now - state.updatedAt)
+        state.tokens = min(capacity, state.tokens + elapsed * ratePerSecond)
+        state.updatedAt = max(state.updatedAt, now)
+        state.tokens -= 1
+        states[key] = state
+        return state.tokens >= 0 ? 0 : -state.tokens / ratePerSecond
+    }
+
+    /// Waits until a token for `key` is available. Throws `CancellationError` when the task is cancelled
+    /// while waiting (the reserved token is not given back).
+    public func acquire(key: String) async throws {
+        let wait = reserve(key: key, now: secondsSinceStart())
+        if wait > 0 {
+            try await Task.sleep(for: .nanoseconds(Int64((wait * 1_000_000_000).rounded(.up))))
+        }
+    }
+
+    private func secondsSinceStart() -> Double {
+        let d = clock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,101 @@
+/// Decodes a text field that a carrier sent in a transfer encoding (see `TextEncoding`).
+///
+/// - Throws: `PayloadError` `unknown-encoding`, or `bad-encoding` with the character offset of the problem.
+func decodeText(_ text: String, encoding: String) throws(PayloadError) -> String {
+    try decodeText(text, encoding: TextEncoding.parse(encoding))
+}
+
+func decodeText(_ text: String, encoding: TextEncoding) throws(PayloadError) -> String {
+    switch encoding {
+    case .utf8:
+        return text
+    case .hexUTF16BE:
+        return try decodeHexUTF16BE(Array(text.utf8))
+    case .percentLatin1:
+        var scalars = String.UnicodeScalarView()
+        for b in try percentDecodedBytes(Array(text.utf8)) {
+            scalars.append(Unicode.Scalar(b))
+        }
+        return String(scalars)
+    case .percentUTF16BE:
+        let bytes = try percentDecodedBytes(Array(text.utf8))
+        guard bytes.count % 2 == 0 else {
+            throw badEncoding("UTF-16BE text has an odd number of bytes (\(bytes.count))", at: bytes.count)
+        }
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        for k in stride(from: 0, to: bytes.count, by: 2) {
+            units.append(UInt16(bytes[k]) << 8 | UInt16(bytes[k + 1]))
+        }
+        return try stringFromUTF16(units)
+    }
+}
+
+private func badEncoding(_ message: String, at offset: Int) -> PayloadError {
+    PayloadError(code: "bad-encoding", message: message, offset: offset)
+}
+
+private func decodeHexUTF16BE(_ bytes: [UInt8]) throws(PayloadError) -> String {
+    guard bytes.count % 4 == 0 else {
+        throw badEncoding("hex UTF-16BE text must have 4 hex digits per code unit", at: bytes.count)
+    }
+    var units: [UInt16] = []
+    units.reserveCapacity(bytes.count / 4)
+    var k = 0
+    while k < bytes.count {
+        var unit: UInt16 = 0
+        for j in k..<(k + 4) {
+            guard let d = hexDigitValue(bytes[j]) else { throw badEncoding("expected a hex digit", at: j) }
+            unit = unit << 4 | UInt16(d)
+        }
+        units.append(unit)
+        k += 4
+    }
+    return try stringFromUTF16(units)
+}
+
+/// Percent-decodes `%XX` and `+` (a space); other bytes are taken as they are.
+private func percentDecodedBytes(_ bytes: [UInt8]) throws(PayloadError) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var k = 0
+    while k < bytes.count {
+        let b = bytes[k]
+        if b == UInt8(ascii: "%") {
+            guard k + 2 < bytes.count, let hi = hexDigitValue(bytes[k + 1]), let lo = hexDigitValue(bytes[k + 2]) else {
+                throw badEncoding("'%' must be followed by two hex digits", at: k)
+            }
+            out.append(hi << 4 | lo)
+            k += 3
+        } else {
+            out.append(b == UInt8(ascii: "+") ? 0x20 : b)
+            k += 1
+        }
+    }
+    return out
+}
+
+/// Decodes UTF-16 code units; an unpaired surrogate is an error (not a replacement character).
+private func stringFromUTF16(_ units: [UInt16]) throws(PayloadError) -> String {
+    var scalars = String.UnicodeScalarView()
+    var k = 0
+    while k < units.count {
+        let unit = units[k]
+        if (0xD800...0xDBFF).contains(unit) {
+            guard k + 1 < units.count, (0xDC00...0xDFFF).contains(units[k + 1]) else {
+                throw badEncoding("unpaired UTF-16 high surrogate", at: k)
+            }
+            let value = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(units[k + 1]) - 0xDC00)
+            guard let scalar = Unicode.Scalar(value) else { throw badEncoding("invalid UTF-16 pair", at: k) }
+            scalars.append(scalar)
+            k += 2
+        } else if (0xDC00...0xDFFF).contains(unit) {
+            throw badEncoding("unpaired UTF-16 low surrogate", at: k)
+        } else {
+            guard let scalar = Unicode.Scalar(UInt32(unit)) else { throw badEncoding("invalid UTF-16 unit", at: k) }
+            scalars.append(scalar)
+            k += 1
+        }
+    }
+    return String(scalars)
+}
