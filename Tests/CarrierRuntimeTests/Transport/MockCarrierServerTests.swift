@@ -1,0 +1,93 @@
+import CarrierTestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Talks to ``MockCarrierServer`` with a raw socket, to check framing the transport never produces.
+@Suite(.timeLimit(.minutes(1)))
+struct MockCarrierServerTests {
+    /// Returns a socket connected to 127.0.0.1:`port`, or `nil` when the connection is refused.
+    private func connectSocket(port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// Connects, writes `text`, then reads until the server closes the connection.
+    private func exchange(port: Int, _ text: String) throws -> String {
+        let fd = try #require(connectSocket(port: port))
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        try #require(written == bytes.count)
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            received += chunk[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    @Test func chunkedRequestBodyAndPipelinedRequests() throws {
+        let server = try MockCarrierServer { request in MockResponse(text: "got:\(request.bodyText)") }
+        defer { server.stop() }
+        let wire =
+            "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n"
+            + "POST /b?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"
+        let answer = try exchange(port: server.port, wire)
+        #expect(
+            answer
+                == "HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\ngot:hello world"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngot:abc"
+        )
+        let requests = server.requests
+        #expect(requests.map(\.path) == ["/a", "/b?q=1"])
+        #expect(requests.map(\.bodyText) == ["hello world", "abc"])
+        #expect(requests.map(\.connection) == [0, 0])
+        #expect(requests.first?.header("transfer-encoding") == "chunked")
+    }
+
+    @Test func malformedRequestLineGets400() throws {
+        let server = try MockCarrierServer { _ in MockResponse() }
+        defer { server.stop() }
+        let answer = try exchange(port: server.port, "NONSENSE\r\n\r\n")
+        #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test func closeWithoutResponseSendsNothing() throws {
+        let server = try MockCarrierServer { _ in .dropConnection }
+        defer { server.stop() }
+        let answer = try exchange(port: server.port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(answer.isEmpty)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func stopIsIdempotentAndRefusesNewConnections() throws {
+        let server = try MockCarrierServer { _ in MockResponse() }
+        #expect(server.baseURL == "http://127.0.0.1:\(server.port)")
+        server.stop()
+        server.stop()
+        let fd = connectSocket(port: server.port)
+        #expect(fd == nil)
+        if let fd { close(fd) }
+    }
+}
