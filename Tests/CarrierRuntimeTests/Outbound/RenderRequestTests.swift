@@ -226,7 +226,7 @@ import Testing
         let r = try renderRequest(
             for: Self.message, adapter: adapter, settings: [:], segmentCounter: { _ in (3, "ucs2") })
         #expect(r.url == "https://x.test/3/ucs2")
-        #expect(temporarySegmentCount(String(repeating: "a", count: 161)) == (2, "gsm7"))
-        #expect(temporarySegmentCount("☺") == (1, "ucs2"))
+        #expect(defaultSegmentCount(String(repeating: "a", count: 161)) == (2, "gsm7"))
+        #expect(defaultSegmentCount("☺") == (1, "ucs2"))
     }
 }
