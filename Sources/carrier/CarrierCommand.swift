@@ -8,7 +8,7 @@ struct CarrierCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             BuildCommand.self, CheckCommand.self, TestCommand.self, LintCommand.self, RenderCommand.self,
-            SendCommand.self, InboundCommand.self, SegmentsCommand.self, ServeCommand.self,
+            SendCommand.self, InboundCommand.self, SegmentsCommand.self, ServeCommand.self, BenchCommand.self,
         ]
     )
 }
