@@ -1,3 +1,4 @@
+import CarrierRuntime
 import Foundation
 
 /// Resolves secret references in channel settings and configured API keys.
@@ -19,30 +20,11 @@ struct SecretResolver: Sendable {
     ///   - name: The setting name, used in error messages.
     /// - Throws: ``ServiceError`` `secret-unresolved` when the variable or file is missing.
     func resolve(_ value: String, name: String) throws(ServiceError) -> String {
-        if value.hasPrefix("env:") {
-            let variable = String(value.dropFirst(4))
-            guard let resolved = environment[variable] else {
-                throw .secretUnresolved("setting '\(name)': environment variable '\(variable)' is not set")
-            }
-            return resolved
+        do {
+            return try resolveSecretReference(value, environment: environment)
+        } catch {
+            throw .secretUnresolved("setting '\(name)': \(error.message)")
         }
-        if value.hasPrefix("file:") {
-            let path = String(value.dropFirst(5))
-            guard let data = FileManager.default.contents(atPath: path), var text = String(data: data, encoding: .utf8)
-            else {
-                throw .secretUnresolved("setting '\(name)': cannot read file '\(path)'")
-            }
-            if text.hasSuffix("\r\n") {
-                text.removeLast(2)
-            } else if text.hasSuffix("\n") {
-                text.removeLast()
-            }
-            return text
-        }
-        if value.hasPrefix("literal:") {
-            return String(value.dropFirst(8))
-        }
-        return value
     }
 
     /// Returns all settings with their references resolved.
