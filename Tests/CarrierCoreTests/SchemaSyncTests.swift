@@ -84,7 +84,8 @@ import Testing
             snippet: base + "response: {retry: KEYS}"),
         KeySection(
             name: "a response value extractor", keys: DefinitionDecoder.plainExtractorKeys,
-            schemaPointer: "/$defs/extractor/anyOf/1/propertyNames/enum", snippet: base + "response: {messageId: KEYS}"),
+            schemaPointer: "/$defs/extractor/anyOf/1/propertyNames/enum",
+            snippet: base + "response: {messageId: KEYS}"),
         KeySection(
             name: "a condition", keys: ["path", "equals", "in", "matches", "exists", "all", "any", "not"],
             schemaPointer: "/$defs/condition", snippet: base + "response: {success: {when: KEYS}}"),
@@ -114,7 +115,8 @@ import Testing
         KeySection(
             name: "an encoding selector", keys: ["path", "map"],
             schemaPointer: "/$defs/fieldExtractor/anyOf/1/properties/encoding/anyOf/1",
-            snippet: base + "inbound: {format: form, events: [{type: message, fields: {from: {path: a, encoding: KEYS}}}]}"),
+            snippet: base
+                + "inbound: {format: form, events: [{type: message, fields: {from: {path: a, encoding: KEYS}}}]}"),
         KeySection(
             name: "statuses", keys: ["map", "default", "caseInsensitive"], schemaPointer: "/$defs/statuses",
             snippet: base + "statuses: KEYS"),
@@ -142,7 +144,8 @@ import Testing
     func authKeysPerTypeMatchDecoder(_ kind: AuthRule.Kind) throws {
         let schema = try JSONSchemaDocument(file: "carrier.schema.json")
         let allKeys = try schema.keys(at: "/$defs/auth").subtracting(["type"]).sorted()
-        let mapping = (["type: \(kind.rawValue)"] + allKeys.map { "\($0): \"{{ carrier.id }}\"" }).joined(separator: ", ")
+        let mapping = (["type: \(kind.rawValue)"] + allKeys.map { "\($0): \"{{ carrier.id }}\"" }).joined(
+            separator: ", ")
         let diagnostics = try Self.definitionDiagnostics(Self.base + "auth: {\(mapping)}")
         let rejected = Set(
             allKeys.filter { key in
@@ -213,7 +216,8 @@ import Testing
         for (pointer, values) in expected {
             #expect(try schema.strings(at: pointer) == values, "\(pointer)")
         }
-        let fields = try #require(schema.value(at: "/$defs/eventRule/properties/fields/propertyNames/enum") as? [String])
+        let fields = try #require(
+            schema.value(at: "/$defs/eventRule/properties/fields/propertyNames/enum") as? [String])
         #expect(Set(fields) == EventRule.messageFields.union(EventRule.statusFields))
     }
 
@@ -246,7 +250,8 @@ import Testing
         let schema = try JSONSchemaDocument(file: "fixture.schema.json")
         #expect(try schema.strings(at: "/$defs/case/properties/kind/enum") == FixtureCase.Kind.allCases.map(\.rawValue))
         let expects: [(FixtureCase.Kind, String)] = [
-            (.outbound, "/$defs/outboundExpect"), (.response, "/$defs/responseExpect"), (.inbound, "/$defs/inboundExpect"),
+            (.outbound, "/$defs/outboundExpect"), (.response, "/$defs/responseExpect"),
+            (.inbound, "/$defs/inboundExpect"),
         ]
         for (kind, pointer) in expects {
             #expect(try schema.keys(at: pointer) == Set(DefinitionDecoder.expectKeys[kind] ?? []), "\(kind)")
@@ -304,31 +309,38 @@ import Testing
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         func snippet(_ keys: [String]) -> String {
-            section.snippet.replacingOccurrences(of: "KEYS", with: "{" + keys.map { "\($0): x" }.joined(separator: ", ") + "}")
+            section.snippet.replacingOccurrences(
+                of: "KEYS", with: "{" + keys.map { "\($0): x" }.joined(separator: ", ") + "}")
         }
         let known = try compile(snippet(section.keys)).filter { $0.code == "unknown-key" }
         #expect(known.isEmpty, "\(section.name): \(known.map(\.message))", sourceLocation: sourceLocation)
         let unknown = try compile(snippet(section.keys + ["zzNotAKey"])).filter { $0.code == "unknown-key" }
         #expect(unknown.count == 1, "\(section.name): \(unknown.map(\.message))", sourceLocation: sourceLocation)
         #expect(
-            unknown.allSatisfy { $0.message.contains("'zzNotAKey'") }, "\(section.name)", sourceLocation: sourceLocation)
+            unknown.allSatisfy { $0.message.contains("'zzNotAKey'") }, "\(section.name)", sourceLocation: sourceLocation
+        )
     }
 
     static func definitionDiagnostics(_ yaml: String) throws -> [Diagnostic] {
-        let diagnostics = compileAdapterTable([InputFile(path: "probe/carrier.yaml", bytes: Array(yaml.utf8))]).diagnostics
-        #expect(!diagnostics.contains { yamlCodes.contains($0.code) }, "snippet is not good YAML: \(diagnostics)")
-        return diagnostics
-    }
-
-    static func fixtureDiagnostics(_ yaml: String) throws -> [Diagnostic] {
-        let diagnostics = decodeFixtureFile(InputFile(path: "probe.yaml", bytes: Array(yaml.utf8)), defaultCarrier: "probe")
+        let diagnostics = compileAdapterTable([InputFile(path: "probe/carrier.yaml", bytes: Array(yaml.utf8))])
             .diagnostics
         #expect(!diagnostics.contains { yamlCodes.contains($0.code) }, "snippet is not good YAML: \(diagnostics)")
         return diagnostics
     }
 
+    static func fixtureDiagnostics(_ yaml: String) throws -> [Diagnostic] {
+        let diagnostics = decodeFixtureFile(
+            InputFile(path: "probe.yaml", bytes: Array(yaml.utf8)), defaultCarrier: "probe"
+        )
+        .diagnostics
+        #expect(!diagnostics.contains { yamlCodes.contains($0.code) }, "snippet is not good YAML: \(diagnostics)")
+        return diagnostics
+    }
+
     /// Codes of the YAML reader: a probe snippet that gets one of these tests nothing.
-    static let yamlCodes: Set<String> = ["yaml-syntax", "yaml-tab", "duplicate-key", "multiple-documents", "empty-file", "unknown-anchor"]
+    static let yamlCodes: Set<String> = [
+        "yaml-syntax", "yaml-tab", "duplicate-key", "multiple-documents", "empty-file", "unknown-anchor",
+    ]
 
     static func encodedKeys(_ value: any Encodable) throws -> Set<String> {
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value))
@@ -476,7 +488,8 @@ struct AdapterTableSamples {
         reply.body = template
 
         let event = EventRule(type: .message)
-        let fullEvent = EventRule(type: .message, name: "n", each: path, when: condition, fields: ["from": extractor], origin: "o")
+        let fullEvent = EventRule(
+            type: .message, name: "n", each: path, when: condition, fields: ["from": extractor], origin: "o")
         let inbound = InboundRule(format: .form, events: [event])
         var fullInbound = inbound
         fullInbound.signature = signature
@@ -509,7 +522,10 @@ struct AdapterTableSamples {
             ("bodyField", field, field),
             ("responseRule", ResponseRule(), response),
             ("valueExtractor", ValueExtractor(), extractor),
-            ("encodingSelector", ValueExtractor.EncodingSelector(path: path, map: [:]), ValueExtractor.EncodingSelector(path: path, map: [:])),
+            (
+                "encodingSelector", ValueExtractor.EncodingSelector(path: path, map: [:]),
+                ValueExtractor.EncodingSelector(path: path, map: [:])
+            ),
             ("inboundRule", inbound, fullInbound),
             ("eventRule", event, fullEvent),
             ("signatureRule", SignatureRule(scheme: .twilio), signature),
@@ -522,7 +538,8 @@ struct AdapterTableSamples {
             Condition.all([condition]), Condition.any([condition]), Condition.not(condition),
         ]
         bodyNodes = [
-            BodyNode.object([field]), BodyNode.array([.literal("1")]), BodyNode.template(template), BodyNode.literal("true"),
+            BodyNode.object([field]), BodyNode.array([.literal("1")]), BodyNode.template(template),
+            BodyNode.literal("true"),
             BodyNode.each(source: expression, item: .template(template)),
         ]
         bodyTemplates = [body, BodyTemplate.text(template)]
