@@ -47,7 +47,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "CarrierServiceTests", dependencies: ["CarrierService", "CarrierTestSupport"]),
+        .testTarget(
+            name: "CarrierServiceTests",
+            dependencies: [
+                "CarrierService", "CarrierRuntime", "CarrierCore", "CarrierTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
 
         // Test-only helpers: golden files, a mock carrier HTTP server.
         .target(name: "CarrierTestSupport", dependencies: ["CarrierCore"]),

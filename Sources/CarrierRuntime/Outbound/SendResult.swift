@@ -14,6 +14,8 @@ public struct SendResult: Sendable, Hashable, Codable {
     public var providerMessageId: String?
     /// Provider status from the send response, when the carrier returns one.
     public var providerStatus: String?
+    /// `providerStatus` mapped through the definition's status map.
+    public var status: String?
     public var errorCode: String?
     public var errorMessage: String?
     /// Seconds to wait before retrying (from Retry-After, or the backoff policy).

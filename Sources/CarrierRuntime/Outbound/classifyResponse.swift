@@ -25,6 +25,9 @@ public func classifyResponse(_ response: HTTPResponse, adapter: Adapter, now: Da
     }
     var result = SendResult(carrier: adapter.id, outcome: .permanent, httpStatus: response.status, origin: rule.origin)
     result.providerStatus = extract(rule.status)
+    if let provider = result.providerStatus, let map = adapter.statuses {
+        result.status = map.canonicalStatus(for: provider).status
+    }
     let statusOK = ResponseRule.status(response.status, matches: rule.successStatus)
     let bodyOK = rule.successWhen.map { $0.holds(in: context) } ?? true
     if statusOK && bodyOK {

@@ -15,6 +15,10 @@ public final class AdapterGateway: CarrierGateway {
 
     public var carrierIds: [String] { table.adapters.map(\.id) }
 
+    public func secretSettings(carrier: String) -> Set<String> {
+        Set(table.adapter(carrier)?.secretSettingNames ?? [])
+    }
+
     public func supportsTemplates(carrier: String) -> Bool {
         table.adapter(carrier)?.options.templates ?? false
     }

@@ -7,6 +7,8 @@ public import CarrierRuntime
 public protocol CarrierGateway: Sendable {
     /// Carrier ids this gateway can serve (from the adapter table).
     var carrierIds: [String] { get }
+    /// Names of the carrier's settings of type `secret`, whose values the API never shows.
+    func secretSettings(carrier: String) -> Set<String>
     /// Whether the carrier supports template messages (definition `options.templates`).
     func supportsTemplates(carrier: String) -> Bool
     /// Segments for a body (GSM-7/UCS-2), for the message record.
@@ -17,6 +19,10 @@ public protocol CarrierGateway: Sendable {
     func normalize(
         _ request: HTTPRequest, carrier: String, settings: [String: String], publicURL: String
     ) throws(InboundFailure) -> InboundResult
+}
+
+extension CarrierGateway {
+    public func secretSettings(carrier: String) -> Set<String> { [] }
 }
 
 /// Why an inbound webhook was rejected; the service answers the carrier with `httpStatus` and `code`.

@@ -187,12 +187,15 @@ struct ServiceResponder: HTTPResponder {
     ) async throws(ServiceError) -> Reply {
         switch (request.method, segments.count) {
         case (.get, 1):
-            return .json(200, encoding: ["channels": try await engine.channels(account: account)])
+            let all = try await engine.channels(account: account)
+            return .json(200, encoding: ["channels": all.map { $0.redacted(gateway: engine.gateway) }])
         case (.post, 1):
             let channelRequest = try Self.decode(ChannelRequest.self, from: body)
-            return .json(201, encoding: try await engine.createChannel(channelRequest, account: account))
+            let created = try await engine.createChannel(channelRequest, account: account)
+            return .json(201, encoding: created.redacted(gateway: engine.gateway))
         case (.get, 2):
-            return .json(200, encoding: try await engine.channel(id: segments[1], account: account))
+            let channel = try await engine.channel(id: segments[1], account: account)
+            return .json(200, encoding: channel.redacted(gateway: engine.gateway))
         case (.delete, 2):
             try await engine.deleteChannel(id: segments[1], account: account)
             return .json(200, encoding: ["deleted": segments[1]])

@@ -217,7 +217,7 @@ struct MessagingEngine: Sendable {
             switch result.outcome {
             case .ok:
                 message.providerMessageId = result.providerMessageId ?? message.providerMessageId
-                let mapped = result.providerStatus.flatMap { MessageStatus(rawValue: $0.lowercased()) }
+                let mapped = (result.status ?? result.providerStatus).flatMap { MessageStatus(rawValue: $0.lowercased()) }
                 let candidate = mapped.flatMap { [.queued, .sent, .delivered, .read].contains($0) ? $0 : nil } ?? .sent
                 if current.canAdvance(to: candidate) { message.status = candidate.rawValue }
             case .retryable, .permanent:

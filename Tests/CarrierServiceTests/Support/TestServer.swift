@@ -45,11 +45,14 @@ struct TestServer {
         return directory.appendingPathComponent("carrier.sqlite").path
     }
 
-    static func start(gateway: FakeGateway, databasePath: String) async throws -> TestServer {
+    static func start(
+        gateway: any CarrierGateway, databasePath: String, configuration: ServiceConfiguration? = nil
+    ) async throws -> TestServer {
         var logger = Logger(label: "carrier-service-tests")
         logger.logLevel = .warning
         let service = MessagingService(
-            configuration: configuration(databasePath: databasePath), gateway: gateway, logger: logger)
+            configuration: configuration ?? Self.configuration(databasePath: databasePath), gateway: gateway,
+            logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }
