@@ -1,3 +1,4 @@
+import CarrierCore
 /// The escapings that templates apply according to where a value lands.
 enum WireEscaping {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
@@ -48,28 +49,7 @@ enum WireEscaping {
     }
 
     /// A JSON string literal with quotes; `/` and non-ASCII are kept as they are.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if c.value < 0x20 {
-                    let hex = String(c.value, radix: 16, uppercase: false)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { jsonStringLiteral(s) }
 
     /// Upper-case hex of the bytes.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
