@@ -3,8 +3,8 @@
 # to a local nginx mock carrier (apt: nginx-light). Prints name=value lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product carrier >/dev/null
-bin=.build/release/carrier
+swift build -c release --product carrier --scratch-path .build-release >/dev/null
+bin=.build-release/release/carrier
 port=${PORT:-18080}
 scratch=$(mktemp -d)
 cleanup() { [ -f "$scratch/nginx.pid" ] && kill "$(cat "$scratch/nginx.pid")" 2>/dev/null; rm -rf "$scratch"; }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Benchmarks `carrier serve` (release build) with wrk: POST /inbound and POST /send, the carrier being a local
+# nginx mock. Prints requests/s and the service's CPU ms per 1,000 requests. Needs: apt-get install wrk nginx-light.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product carrier --scratch-path .build-release >/dev/null
+bin=.build-release/release/carrier
+secs=${SECS:-10}
+conns=${CONNS:-32}
+scratch=$(mktemp -d)
+serve_pid=""
+cleanup() {
+    [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
+    [ -f "$scratch/nginx.pid" ] && kill "$(cat "$scratch/nginx.pid")" 2>/dev/null
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+mkdir -p "$scratch/logs" "$scratch/carriers/bench"
+cp bench/serve/carrier.yaml "$scratch/carriers/bench/"
+cat > "$scratch/nginx.conf" <<CONF
+worker_processes 1;
+pid $scratch/nginx.pid;
+error_log $scratch/logs/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $scratch/body;
+    server {
+        listen 127.0.0.1:18082;
+        location = /send { default_type application/json; return 200 '{"id":"\$connection-\$connection_requests"}'; }
+    }
+}
+CONF
+nginx -c "$scratch/nginx.conf" -p "$scratch"
+cat > "$scratch/config.json" <<CONF
+{ "host": "127.0.0.1", "port": 18083, "databasePath": "$scratch/bench.sqlite",
+  "apiKeys": { "literal:benchkey": { "account": "default", "scopes": ["messaging", "admin"] } },
+  "channels": [ { "id": "bench", "account": "default", "channel": "sms", "provider": "bench",
+                  "address": "+15550000001", "settings": { "base_url": "http://127.0.0.1:18082" } } ] }
+CONF
+"$bin" serve --config "$scratch/config.json" --carriers "$scratch/carriers" >"$scratch/serve.log" 2>&1 &
+serve_pid=$!
+for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18083/health >/dev/null && break; sleep 0.2; done
+ticks() { awk '{print $14 + $15}' "/proc/$serve_pid/stat"; }
+hz=$(getconf CLK_TCK)
+run() {
+    local name=$1 script=$2 path=$3
+    local before after out reqs
+    before=$(ticks)
+    out=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$script" "http://127.0.0.1:18083$path")
+    after=$(ticks)
+    reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+    echo "$out" | grep -E "Requests/sec|Latency|Non-2xx" | sed "s/^/$name: /"
+    echo "${name}_requests=$reqs"
+    echo "${name}_req_per_s=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')"
+    echo "${name}_cpu_ms_per_1000=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$reqs" 'BEGIN { printf "%.1f", t * 1000 / hz / r * 1000 }')"
+}
+run inbound bench/serve/inbound.lua /inbound/bench
+run send bench/serve/send.lua /send
