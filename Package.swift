@@ -23,6 +23,8 @@ let package = Package(
             name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
         .systemLibrary(
             name: "CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        // glibc allocator tuning for the long-running commands (libc itself; nothing to install).
+        .systemLibrary(name: "CMalloc"),
 
         // Compiler core: YAML -> diagnostics -> adapter table. No file I/O.
         .target(name: "CarrierCore", dependencies: ["CLibYAML"]),
@@ -61,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "carrier",
             dependencies: [
-                "CarrierCore", "CarrierRuntime", "CarrierService",
+                "CarrierCore", "CarrierRuntime", "CarrierService", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CarrierCLITests", dependencies: ["CarrierCore", "CarrierTestSupport"]),

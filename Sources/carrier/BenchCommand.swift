@@ -28,6 +28,7 @@ struct BenchCommand: AsyncParsableCommand {
     var concurrency: Int = 64
 
     func run() async throws {
+        MemoryTuning.applyForServers()
         try benchCompile()
         try benchInbound()
         if let sendURL { await benchSend(url: sendURL) }

@@ -35,6 +35,7 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryTuning.applyForServers()
         let (table, adapter, settings) = try runtime.load()
         var messages: [OutboundMessage] = []
         if let message { messages = [try MessageFile.read(message)] }

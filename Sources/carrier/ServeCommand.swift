@@ -44,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     var apiKeys: [String] = []
 
     func run() async throws {
+        MemoryTuning.applyForServers()
         var configuration = ServiceConfiguration()
         if let config {
             guard let data = FileManager.default.contents(atPath: config) else { throw ValidationError("cannot read \(config)") }

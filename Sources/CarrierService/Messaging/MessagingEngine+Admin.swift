@@ -27,13 +27,26 @@ struct APIKeyIdentity: Sendable, Equatable {
     var scopes: Set<String>
 }
 
+/// A channel with its setting references resolved, as the hot paths need it.
+struct ChannelWithSettings: Sendable {
+    var channel: ChannelRecord
+    var settings: [String: String]
+}
+
 extension MessagingEngine {
     static let channelKinds: Set<String> = ["sms", "mms", "whatsapp", "rcs"]
     static let templateStatuses: Set<String> = ["approved", "pending", "rejected"]
 
     /// Returns the hex SHA-256 of an API key; only this hash is stored.
     static func hashKey(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(key.utf8)) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Upserts the configured API keys (hashed) and channels.
@@ -66,6 +79,8 @@ extension MessagingEngine {
     /// Returns who an API key belongs to, or nil for an unknown key.
     func authenticate(key: String) async throws(ServiceError) -> APIKeyIdentity? {
         let hash = Self.hashKey(key)
+        let now = Self.now()
+        if let hit = keyCache.value(for: hash, now: now) { return hit }
         let found = try await read { db -> (account: String, scopes: String)? in
             let row = try Row.fetchOne(
                 db, sql: "SELECT account_id, scopes FROM api_key WHERE key_hash = ?", arguments: [hash])
@@ -75,8 +90,10 @@ extension MessagingEngine {
             return (account, scopes)
         }
         guard let (account, scopes) = found else { return nil }
-        return APIKeyIdentity(
+        let identity = APIKeyIdentity(
             account: account, scopes: Set(scopes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
+        keyCache.store(identity, for: hash, now: now)
+        return identity
     }
 
     // MARK: Channels
@@ -109,6 +126,7 @@ extension MessagingEngine {
             id: request.id ?? Self.newId("ch"), accountId: account, channel: kind, provider: provider,
             address: request.address ?? "", settings: request.settings ?? [:], defaultQueue: request.defaultQueue,
             createdAt: now, updatedAt: now)
+        defer { channelCache.invalidate(record.id) }
         return try await write { db -> ChannelRecord in
             let clash = try ChannelRecord.filter(
                 Column("channel") == record.channel && Column("address") == record.address && Column("id") != record.id
@@ -154,6 +172,7 @@ extension MessagingEngine {
         let deleted = try await write { db in
             try ChannelRecord.filter(Column("id") == id && Column("account_id") == account).deleteAll(db)
         }
+        channelCache.invalidate(id)
         if deleted == 0 { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }
     }
 

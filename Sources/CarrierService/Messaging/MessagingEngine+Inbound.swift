@@ -12,9 +12,7 @@ extension MessagingEngine {
     func inbound(channelId: String, request: HTTPRequest, publicURL: String) async throws(ServiceError)
         -> HTTPResponse
     {
-        let channel = try await read { db in try ChannelRecord.fetchOne(db, key: channelId) }
-        guard let channel else { throw .notFound("unknown-channel", "no channel '\(channelId)'") }
-        let settings = try resolver.resolve(settings: channel.settings)
+        let (channel, settings) = try await cachedChannel(channelId)
         let result: InboundResult
         do {
             result = try gateway.normalize(request, carrier: channel.provider, settings: settings, publicURL: publicURL)
@@ -34,6 +32,17 @@ extension MessagingEngine {
             }
         }
         return result.reply
+    }
+
+    /// The channel and its resolved settings, from ``ChannelCache`` when fresh.
+    func cachedChannel(_ id: String) async throws(ServiceError) -> (ChannelRecord, [String: String]) {
+        let now = Self.now()
+        if let hit = channelCache.value(for: id, now: now) { return (hit.channel, hit.settings) }
+        let channel = try await read { db in try ChannelRecord.fetchOne(db, key: id) }
+        guard let channel else { throw .notFound("unknown-channel", "no channel '\(id)'") }
+        let settings = try resolver.resolve(settings: channel.settings)
+        channelCache.store(ChannelWithSettings(channel: channel, settings: settings), for: id, now: now)
+        return (channel, settings)
     }
 
     /// Stores an inbound message, updates its conversation and the opt-out list.
@@ -63,7 +72,7 @@ extension MessagingEngine {
             media: event.media, status: MessageStatus.received.rawValue, providerMessageId: event.providerMessageId,
             templateName: nil, segments: nil, errorCode: nil, errorMessage: nil, reference: nil, confirmed: false,
             createdAt: now, updatedAt: now)
-        try message.insert(db)
+        try message.insertPrepared(db)
     }
 
     /// Applies a status callback to the message it names, or keeps it pending until that message is known.

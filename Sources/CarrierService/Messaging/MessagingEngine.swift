@@ -6,7 +6,8 @@ import Logging
 /// The messaging rules: send, receive, statuses, conversations, opt-outs and WhatsApp windows.
 ///
 /// The engine knows nothing about HTTP routing; ``ServiceResponder`` decodes requests and calls it.
-/// Every database change runs in one serialized write transaction, which is what keeps status callbacks that race
+/// Every database change runs serialized (batched by ``GroupCommitWriter``, each in its own savepoint), which is
+/// what keeps status callbacks that race
 /// the send response from being lost (see ``storeSendResult(messageId:result:now:)``).
 struct MessagingEngine: Sendable {
     /// A JSON answer for the HTTP layer.
@@ -18,7 +19,12 @@ struct MessagingEngine: Sendable {
     /// How long a WhatsApp conversation accepts free-form messages after the last inbound message.
     static let windowSeconds: Double = 24 * 60 * 60
 
-    let database: DatabaseQueue
+    let database: DatabasePool
+    let writer: GroupCommitWriter
+    /// Channel id -> the channel and its resolved settings.
+    let channelCache = ExpiringCache<ChannelWithSettings>(lifetime: 10)
+    /// SHA-256 of an API key -> who it is. Keys only change at start-up (bootstrap), so positives are safe to keep.
+    let keyCache = ExpiringCache<APIKeyIdentity>(lifetime: 60)
     let gateway: any CarrierGateway
     let configuration: ServiceConfiguration
     let resolver: SecretResolver
@@ -41,7 +47,7 @@ struct MessagingEngine: Sendable {
     /// Runs `updates` in one write transaction, mapping database errors to `storage-error`.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws(ServiceError) -> T {
         do {
-            return try await database.write(updates)
+            return try await writer.write(updates)
         } catch let error as ServiceError {
             throw error
         } catch {
@@ -77,86 +83,80 @@ struct MessagingEngine: Sendable {
         let to = request.to ?? ""
         let now = Self.now()
 
-        struct Context: Sendable {
-            var channel: ChannelRecord
-            var optedOut: Bool
-            var windowOpen: Bool
-            var template: TemplateRecord?
-        }
         let templateName = request.templateName.flatMap { $0.isEmpty ? nil : $0 }
         let templateLang = request.templateLang
-        let context = try await read { db -> Context? in
-            guard
-                let channel = try ChannelRecord.filter(Column("id") == channelId && Column("account_id") == account)
-                    .fetchOne(db)
-            else { return nil }
+        let (channel, settings) = try await cachedChannel(channelId)
+        guard channel.accountId == account else {
+            throw .notFound("unknown-channel", "no channel '\(channelId)' in this account")
+        }
+        let gateway = self.gateway
+        let messageId = Self.newId("msg")
+        let media = request.mediaUrls ?? []
+        let reference = request.reference
+        let requestBody = request.body
+        let variables = request.templateVars ?? []
+
+        /// What the checks decided, for the dispatch after the transaction.
+        struct Accepted: Sendable {
+            var conversationId: String
+            var template: OutboundMessage.Template?
+            var segments: Int
+        }
+        // Checks and the insert run in one serialized transaction: an opt-out or an inbound message that lands
+        // between them cannot be missed, and it costs one trip to the writer instead of two.
+        let accepted = try await write { db -> Accepted in
             let optedOut =
                 try Row.fetchOne(
                     db, sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?",
                     arguments: [channelId, to]) != nil
-            let conversation = try ConversationRecord.filter(
-                Column("channel_id") == channelId && Column("contact_address") == to
-            ).fetchOne(db)
-            let windowOpen = (conversation?.windowExpiresAt ?? 0) > now
-            var template: TemplateRecord?
+            if optedOut {
+                throw ServiceError(status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
+            }
+            var storedBody = requestBody
+            var outboundTemplate: OutboundMessage.Template?
             if let templateName {
                 var query = TemplateRecord.filter(Column("account_id") == account && Column("name") == templateName)
                 if let templateLang { query = query.filter(Column("language") == templateLang) }
                 let candidates = try query.order(Column("created_at")).fetchAll(db)
-                template = candidates.first { $0.status == "approved" } ?? candidates.first
+                guard let template = candidates.first(where: { $0.status == "approved" }) else {
+                    throw ServiceError(
+                        status: 422, code: "unknown-template",
+                        message: "no approved template '\(templateName)'" + (templateLang.map { " (\($0))" } ?? ""))
+                }
+                guard gateway.supportsTemplates(carrier: channel.provider) else {
+                    throw ServiceError(
+                        status: 422, code: "templates-unsupported",
+                        message: "carrier '\(channel.provider)' does not support template messages")
+                }
+                storedBody = try TemplateFiller.fill(template.body, variables: variables)
+                outboundTemplate = .init(name: template.name, language: template.language, variables: variables)
             }
-            return Context(channel: channel, optedOut: optedOut, windowOpen: windowOpen, template: template)
-        }
-        guard let context else {
-            throw .notFound("unknown-channel", "no channel '\(channelId)' in this account")
-        }
-        let channel = context.channel
-        if context.optedOut {
-            throw ServiceError(status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
-        }
-        var storedBody = request.body
-        var outboundTemplate: OutboundMessage.Template?
-        if let templateName {
-            guard let template = context.template, template.status == "approved" else {
-                throw ServiceError(
-                    status: 422, code: "unknown-template",
-                    message: "no approved template '\(templateName)'" + (templateLang.map { " (\($0))" } ?? ""))
+            if channel.channel == "whatsapp" && outboundTemplate == nil {
+                let window = try Double.fetchOne(
+                    db, sql: "SELECT window_expires_at FROM conversation WHERE channel_id = ? AND contact_address = ?",
+                    arguments: [channelId, to])
+                if (window ?? 0) <= now {
+                    throw ServiceError(
+                        status: 422, code: "window-closed",
+                        message: "no inbound message in the last 24 hours: only template messages may be sent")
+                }
             }
-            guard gateway.supportsTemplates(carrier: channel.provider) else {
-                throw ServiceError(
-                    status: 422, code: "templates-unsupported",
-                    message: "carrier '\(channel.provider)' does not support template messages")
-            }
-            let variables = request.templateVars ?? []
-            storedBody = try TemplateFiller.fill(template.body, variables: variables)
-            outboundTemplate = .init(name: template.name, language: template.language, variables: variables)
-        }
-        if channel.channel == "whatsapp" && outboundTemplate == nil && !context.windowOpen {
-            throw ServiceError(
-                status: 422, code: "window-closed",
-                message: "no inbound message in the last 24 hours: only template messages may be sent")
-        }
-        let settings = try resolver.resolve(settings: channel.settings)
-        let segments = storedBody.map { gateway.segments(for: $0, carrier: channel.provider) } ?? 1
-
-        let messageId = Self.newId("msg")
-        let media = request.mediaUrls ?? []
-        let reference = request.reference
-        let bodyToStore = storedBody
-        let templateToStore = outboundTemplate?.name
-        let conversationId = try await write { db -> String in
+            let segments = storedBody.map { gateway.segments(for: $0, carrier: channel.provider) } ?? 1
             let conversation = try Self.upsertConversation(
                 db, account: account, channelId: channel.id, contact: to, now: now, inbound: false,
                 whatsapp: false)
             let message = MessageRecord(
                 id: messageId, accountId: account, conversationId: conversation.id, channelId: channel.id,
-                direction: "outbound", fromAddress: channel.address, toAddress: to, body: bodyToStore, media: media,
-                status: MessageStatus.queued.rawValue, providerMessageId: nil, templateName: templateToStore,
+                direction: "outbound", fromAddress: channel.address, toAddress: to, body: storedBody, media: media,
+                status: MessageStatus.queued.rawValue, providerMessageId: nil, templateName: outboundTemplate?.name,
                 segments: segments, errorCode: nil, errorMessage: nil, reference: reference, confirmed: false,
                 createdAt: now, updatedAt: now)
-            try message.insert(db)
-            return conversation.id
+            try message.insertPrepared(db)
+            return Accepted(conversationId: conversation.id, template: outboundTemplate, segments: segments)
         }
+        let conversationId = accepted.conversationId
+        let outboundTemplate = accepted.template
+        let segments = accepted.segments
 
         let outbound = OutboundMessage(
             channel: channel.channel, to: to, from: channel.address,
@@ -267,21 +267,28 @@ struct MessagingEngine: Sendable {
         _ db: Database, account: String, channelId: String, contact: String, now: Double, inbound: Bool,
         whatsapp: Bool
     ) throws -> ConversationRecord {
-        var conversation =
-            try ConversationRecord.filter(Column("channel_id") == channelId && Column("contact_address") == contact)
-            .fetchOne(db)
-            ?? ConversationRecord(
-                id: newId("conv"), accountId: account, channelId: channelId, contactAddress: contact,
-                status: "open", assignee: nil, unreadCount: 0, windowExpiresAt: nil, lastMessageAt: nil,
-                createdAt: now, updatedAt: now)
-        if inbound {
-            if conversation.status == "closed" { conversation.status = "open" }
-            conversation.unreadCount += 1
-            if whatsapp { conversation.windowExpiresAt = now + windowSeconds }
+        // One statement: a new conversation, or the existing one reopened (if closed and this is inbound), its
+        // unread count raised and its WhatsApp window reset. `excluded` carries this call's values.
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
+                    window_expires_at, last_message_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, ?, ?, ?)
+                ON CONFLICT (channel_id, contact_address) DO UPDATE SET
+                    status = CASE WHEN excluded.unread_count > 0 AND status = 'closed' THEN 'open' ELSE status END,
+                    unread_count = unread_count + excluded.unread_count,
+                    window_expires_at = COALESCE(excluded.window_expires_at, window_expires_at),
+                    last_message_at = excluded.last_message_at,
+                    updated_at = excluded.updated_at
+                RETURNING *
+                """)
+        let window: Double? = inbound && whatsapp ? now + windowSeconds : nil
+        let arguments: StatementArguments = [
+            newId("conv"), account, channelId, contact, inbound ? 1 : 0, window, now, now, now,
+        ]
+        guard let conversation = try ConversationRecord.fetchOne(statement, arguments: arguments) else {
+            throw ServiceError.storage("conversation upsert returned no row")
         }
-        conversation.lastMessageAt = now
-        conversation.updatedAt = now
-        try conversation.save(db)
         return conversation
     }
 }

@@ -55,7 +55,8 @@ public struct MessagingService: Sendable {
     ) async throws -> Application<ServiceResponder> {
         let database = try ServiceDatabase.open(path: configuration.databasePath)
         let engine = MessagingEngine(
-            database: database, gateway: gateway, configuration: configuration, resolver: SecretResolver(),
+            database: database, writer: GroupCommitWriter(pool: database), gateway: gateway,
+            configuration: configuration, resolver: SecretResolver(),
             logger: logger)
         try await engine.bootstrap()
         let baseURL =

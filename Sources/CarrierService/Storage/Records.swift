@@ -1,11 +1,60 @@
 import GRDB
+import Synchronization
 
 /// Column names are snake_case in SQLite and camelCase in Swift and in the JSON API.
 protocol SnakeCaseRecord: Codable, FetchableRecord, PersistableRecord {}
 
 extension SnakeCaseRecord {
-    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
-    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
+    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy {
+        .custom { column in ColumnNames.codingKey(forColumn: column) }
+    }
+    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy {
+        .custom { key in ColumnNames.column(for: key.stringValue) }
+    }
+}
+
+/// camelCase key <-> snake_case column, memoized: GRDB asks for every column of every row, and converting
+/// afresh each time was a tenth of the service's CPU per request.
+enum ColumnNames {
+    private static let columns = Mutex<[String: String]>([:])
+    private static let keys = Mutex<[String: String]>([:])
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    static func column(for key: String) -> String {
+        if let hit = columns.withLock({ $0[key] }) { return hit }
+        var out = ""
+        for c in key.unicodeScalars {
+            if ("A"..."Z").contains(c) {
+                out += "_" + String(c).lowercased()
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
+        columns.withLock { $0[key] = out }
+        return out
+    }
+
+    static func codingKey(forColumn column: String) -> any CodingKey {
+        if let hit = keys.withLock({ $0[column] }) { return Key(stringValue: hit) }
+        var out = ""
+        var upper = false
+        for c in column.unicodeScalars {
+            if c == "_" {
+                upper = true
+            } else {
+                out += upper ? String(c).uppercased() : String(c)
+                upper = false
+            }
+        }
+        keys.withLock { $0[column] = out }
+        return Key(stringValue: out)
+    }
 }
 
 /// A row of `messaging_channel`. `settings` holds secret references, never resolved values.

@@ -5,15 +5,15 @@ import GRDB
 /// Every table carries an `account_id`; queries always filter on it, except the public inbound webhook, which finds
 /// its channel by id and then works inside that channel's account.
 enum ServiceDatabase {
-    /// Opens (creating if needed) the database at `path` and runs the migrations.
+    /// Opens (creating if needed) the database at `path` in WAL mode and runs the migrations.
     /// - Throws: GRDB errors when the file cannot be opened or migrated.
-    static func open(path: String) throws -> DatabaseQueue {
+    static func open(path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
-        try migrator.migrate(queue)
-        return queue
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try migrator.migrate(pool)
+        return pool
     }
 
     static var migrator: DatabaseMigrator {
