@@ -63,11 +63,11 @@ extension MessagingEngine {
         default:
             break
         }
-        let conversation = try upsertConversation(
+        let conversationId = try upsertConversation(
             db, account: channel.accountId, channelId: channel.id, contact: event.from, now: now, inbound: true,
             whatsapp: channel.channel == "whatsapp")
         let message = MessageRecord(
-            id: newId("msg"), accountId: channel.accountId, conversationId: conversation.id, channelId: channel.id,
+            id: newId("msg"), accountId: channel.accountId, conversationId: conversationId, channelId: channel.id,
             direction: "inbound", fromAddress: event.from, toAddress: event.to ?? channel.address, body: event.text,
             media: event.media, status: MessageStatus.received.rawValue, providerMessageId: event.providerMessageId,
             templateName: nil, segments: nil, errorCode: nil, errorMessage: nil, reference: nil, confirmed: false,

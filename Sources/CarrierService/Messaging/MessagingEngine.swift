@@ -101,6 +101,7 @@ struct MessagingEngine: Sendable {
             var conversationId: String
             var template: OutboundMessage.Template?
             var segments: Int
+            var message: MessageRecord
         }
         // Checks and the insert run in one serialized transaction: an opt-out or an inbound message that lands
         // between them cannot be missed, and it costs one trip to the writer instead of two.
@@ -142,17 +143,18 @@ struct MessagingEngine: Sendable {
                 }
             }
             let segments = storedBody.map { gateway.segments(for: $0, carrier: channel.provider) } ?? 1
-            let conversation = try Self.upsertConversation(
+            let conversationId = try Self.upsertConversation(
                 db, account: account, channelId: channel.id, contact: to, now: now, inbound: false,
                 whatsapp: false)
             let message = MessageRecord(
-                id: messageId, accountId: account, conversationId: conversation.id, channelId: channel.id,
+                id: messageId, accountId: account, conversationId: conversationId, channelId: channel.id,
                 direction: "outbound", fromAddress: channel.address, toAddress: to, body: storedBody, media: media,
                 status: MessageStatus.queued.rawValue, providerMessageId: nil, templateName: outboundTemplate?.name,
                 segments: segments, errorCode: nil, errorMessage: nil, reference: reference, confirmed: false,
                 createdAt: now, updatedAt: now)
             try message.insertPrepared(db)
-            return Accepted(conversationId: conversation.id, template: outboundTemplate, segments: segments)
+            return Accepted(
+                conversationId: conversationId, template: outboundTemplate, segments: segments, message: message)
         }
         let conversationId = accepted.conversationId
         let outboundTemplate = accepted.template
@@ -163,7 +165,7 @@ struct MessagingEngine: Sendable {
             body: outboundTemplate == nil ? request.body : nil, media: media, template: outboundTemplate,
             reference: messageId)
         let result = await dispatch(outbound, carrier: channel.provider, settings: settings)
-        let stored = try await storeSendResult(messageId: messageId, result: result, now: Self.now())
+        let stored = try await storeSendResult(accepted.message, result: result, now: Self.now())
 
         var response = SendResponse(
             ok: result.outcome == .ok, messageId: messageId, conversationId: conversationId,
@@ -206,13 +208,21 @@ struct MessagingEngine: Sendable {
     /// A carrier may post a delivery report before its send response reaches us; such a report is kept in
     /// `pending_status` (see ``applyStatus(_:account:channelId:now:)``). This runs in the same serialized write
     /// queue, so a report is either already pending here or will find the provider id stored: it cannot be lost.
-    func storeSendResult(messageId: String, result: SendResult, now: Double) async throws(ServiceError)
+    func storeSendResult(_ inserted: MessageRecord, result: SendResult, now: Double) async throws(ServiceError)
         -> MessageRecord
     {
         try await write { db -> MessageRecord in
-            guard var message = try MessageRecord.fetchOne(db, key: messageId) else {
-                throw ServiceError.storage("message \(messageId) vanished")
+            // Only the status fields can have changed since the insert (a callback that names our reference).
+            let read = try db.cachedStatement(
+                sql: "SELECT status, provider_message_id, error_code, error_message FROM message WHERE id = ?")
+            guard let row = try Row.fetchOne(read, arguments: [inserted.id]) else {
+                throw ServiceError.storage("message \(inserted.id) vanished")
             }
+            var message = inserted
+            message.status = row[0]
+            message.providerMessageId = row[1]
+            message.errorCode = row[2]
+            message.errorMessage = row[3]
             let current = MessageStatus(rawValue: message.status) ?? .queued
             switch result.outcome {
             case .ok:
@@ -229,17 +239,27 @@ struct MessagingEngine: Sendable {
             if let segments = result.segments { message.segments = segments }
             message.updatedAt = now
             if let providerId = message.providerMessageId {
-                let pending = try PendingStatusRecord.filter(
-                    Column("account_id") == message.accountId && Column("provider_message_id") == providerId
-                ).order(Column("id")).fetchAll(db)
-                for record in pending {
-                    Self.advance(
-                        &message, to: record.status, errorCode: record.errorCode, errorMessage: record.errorMessage,
-                        now: now)
-                    _ = try record.delete(db)
+                let pending = try db.cachedStatement(
+                    sql: """
+                        SELECT id, status, error_code, error_message FROM pending_status
+                        WHERE account_id = ? AND provider_message_id = ? ORDER BY id
+                        """)
+                let rows = try Row.fetchAll(pending, arguments: [message.accountId, providerId])
+                for row in rows {
+                    Self.advance(&message, to: row[1], errorCode: row[2], errorMessage: row[3], now: now)
+                    try db.execute(sql: "DELETE FROM pending_status WHERE id = ?", arguments: [row[0] as Int64])
                 }
             }
-            try message.update(db)
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE message SET status = ?, provider_message_id = ?, segments = ?, error_code = ?,
+                        error_message = ?, updated_at = ?
+                    WHERE id = ?
+                    """)
+            try update.execute(arguments: [
+                message.status, message.providerMessageId, message.segments, message.errorCode, message.errorMessage,
+                message.updatedAt, message.id,
+            ])
             return message
         }
     }
@@ -266,7 +286,7 @@ struct MessagingEngine: Sendable {
     static func upsertConversation(
         _ db: Database, account: String, channelId: String, contact: String, now: Double, inbound: Bool,
         whatsapp: Bool
-    ) throws -> ConversationRecord {
+    ) throws -> String {
         // One statement: a new conversation, or the existing one reopened (if closed and this is inbound), its
         // unread count raised and its WhatsApp window reset. `excluded` carries this call's values.
         let statement = try db.cachedStatement(
@@ -280,15 +300,15 @@ struct MessagingEngine: Sendable {
                     window_expires_at = COALESCE(excluded.window_expires_at, window_expires_at),
                     last_message_at = excluded.last_message_at,
                     updated_at = excluded.updated_at
-                RETURNING *
+                RETURNING id
                 """)
         let window: Double? = inbound && whatsapp ? now + windowSeconds : nil
         let arguments: StatementArguments = [
             newId("conv"), account, channelId, contact, inbound ? 1 : 0, window, now, now, now,
         ]
-        guard let conversation = try ConversationRecord.fetchOne(statement, arguments: arguments) else {
+        guard let id = try String.fetchOne(statement, arguments: arguments) else {
             throw ServiceError.storage("conversation upsert returned no row")
         }
-        return conversation
+        return id
     }
 }
