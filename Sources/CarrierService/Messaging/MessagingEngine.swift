@@ -279,7 +279,7 @@ struct MessagingEngine: Sendable {
         message.updatedAt = now
     }
 
-    /// Returns the conversation for (channel, contact), creating it, or updating it for a new message.
+    /// Returns the id of the conversation for (channel, contact), creating it, or updating it for a new message.
     ///
     /// An inbound message reopens a closed conversation, adds one unread message and, on WhatsApp, opens the
     /// 24-hour window again.
