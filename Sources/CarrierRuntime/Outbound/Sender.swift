@@ -9,6 +9,8 @@ public final class Sender: Sendable {
     public let table: AdapterTable
     private let transport: any HTTPTransport
     private let buckets: [String: TokenBucket]
+    /// The table's adapters by id (the table itself keeps a list).
+    private let adapters: [String: Adapter]
     /// Upper bound on any single retry wait, so a bad Retry-After cannot park a caller for long.
     private let maxRetryDelay: Double
 
@@ -21,6 +23,7 @@ public final class Sender: Sendable {
             if let rate = adapter.limits.ratePerSecond { buckets[adapter.id] = TokenBucket(ratePerSecond: rate) }
         }
         self.buckets = buckets
+        self.adapters = Dictionary(table.adapters.map { ($0.id, $0) }) { first, _ in first }
     }
 
     /// Sends one message; never throws: every failure is a classified ``SendResult``.
@@ -31,16 +34,19 @@ public final class Sender: Sendable {
     public func send(_ message: OutboundMessage, carrier: String, settings: [String: String], retries: Bool = true)
         async -> SendResult
     {
-        guard let adapter = table.adapter(carrier) else {
+        guard let adapter = adapters[carrier] else {
             return SendResult(carrier: carrier, outcome: .permanent, errorCode: "unknown-carrier", errorMessage: "no carrier '\(carrier)' in the adapter table")
         }
-        if let problem = validateMessage(message, adapter: adapter).first {
+        // Counted once; validation and rendering both ask for the same (smart-encoded) body.
+        let info = countSegments(message.body ?? "", smartEncoding: adapter.options.smartEncoding)
+        let segments = info.segments
+        let counted: (String) -> (count: Int, encoding: String) = { _ in (info.segments, info.encoding) }
+        if let problem = validateMessage(message, adapter: adapter, segmentCounter: counted).first {
             return SendResult(carrier: carrier, outcome: .permanent, errorCode: problem.code, errorMessage: problem.message)
         }
-        let segments = countSegments(message.body ?? "", smartEncoding: adapter.options.smartEncoding).segments
         let request: HTTPRequest
         do {
-            request = try renderRequest(for: message, adapter: adapter, settings: settings, segmentCounter: segmentCounter(for: adapter))
+            request = try renderRequest(for: message, adapter: adapter, settings: settings, segmentCounter: counted)
         } catch {
             return SendResult(carrier: carrier, outcome: .permanent, errorCode: error.code, errorMessage: error.message, origin: error.origin, segments: segments)
         }

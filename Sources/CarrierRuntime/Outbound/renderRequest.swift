@@ -21,7 +21,7 @@ public func renderRequest(
 ) throws(RenderError) -> HTTPRequest {
     var message = message
     if adapter.options.smartEncoding, let body = message.body {
-        message.body = smartEncode(body)
+        message.body = SmartEncoding.apply(body)
     }
     let segments = segmentCounter(message.body ?? "")
     let context = TemplateContext(

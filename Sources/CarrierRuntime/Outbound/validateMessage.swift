@@ -54,7 +54,7 @@ public func validateMessage(
                 attribute: "metadata"))
     }
     if let body = m.body, !body.isEmpty {
-        let text = adapter.options.smartEncoding ? smartEncode(body) : body
+        let text = adapter.options.smartEncoding ? SmartEncoding.apply(body) : body
         let parts = segmentCounter(text).count
         if parts > adapter.limits.maxParts {
             errors.append(

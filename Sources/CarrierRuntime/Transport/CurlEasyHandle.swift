@@ -128,20 +128,18 @@ final class CurlEasyHandle {
     ///
     /// Control characters in the method, URL or headers would let a value smuggle extra header lines.
     private static func validate(_ request: HTTPRequest) -> String? {
+        func isToken(_ text: String) -> Bool {
+            !text.isEmpty && text.utf8.allSatisfy { tokenBytes[Int($0)] }
+        }
         func hasControl(_ text: String) -> Bool {
-            text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }
+            text.utf8.contains { ($0 < 0x20 && $0 != 9) || $0 == 0x7F }
         }
-        let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-        if request.method.isEmpty || !request.method.allSatisfy(tokenCharacters.contains) {
-            return "method is not an HTTP token"
-        }
-        if request.url.isEmpty || request.url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) {
+        if !isToken(request.method) { return "method is not an HTTP token" }
+        if request.url.isEmpty || request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
             return "URL is empty or contains spaces or control characters"
         }
         for header in request.headers {
-            if header.name.isEmpty || !header.name.allSatisfy(tokenCharacters.contains) {
-                return "header name '\(header.name.prefix(64))' is not an HTTP token"
-            }
+            if !isToken(header.name) { return "header name '\(header.name.prefix(64))' is not an HTTP token" }
             if hasControl(header.value) {
                 // The value is not echoed: it may be a credential.
                 return "value of header '\(header.name)' contains control characters"
@@ -149,6 +147,13 @@ final class CurlEasyHandle {
         }
         return nil
     }
+
+    /// RFC 9110 token characters, by byte value.
+    private static let tokenBytes: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for b in "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8 { table[Int(b)] = true }
+        return table
+    }()
 
     /// Returns the outcome of the finished transfer, given libcurl's result code for it.
     func result(for code: CURLcode) -> Result<HTTPResponse, TransportError> {
@@ -227,30 +232,26 @@ private let curlHeaderCallback: CLibCurl_write_callback = { data, size, count, u
     let handle = Unmanaged<CurlEasyHandle>.fromOpaque(userData).takeUnretainedValue()
     var bytes = UnsafeRawBufferPointer(start: data, count: length)[...]
     while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
-    let line = String(decoding: bytes, as: UTF8.self)
-    if line.isEmpty { return length }
-    if line.hasPrefix("HTTP/") {
+    guard let first = bytes.first else { return length }
+    if bytes.starts(with: "HTTP/".utf8) {
         handle.responseHeaders = []
-    } else if line.first == " " || line.first == "\t" {
+    } else if first == 32 || first == 9 {
         if var last = handle.responseHeaders.popLast() {
-            last.value += " " + trimmedOWS(line)
+            last.value += " " + trimmedOWS(bytes)
             handle.responseHeaders.append(last)
         }
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = String(line[..<colon])
-        let value = trimmedOWS(line[line.index(after: colon)...])
-        handle.responseHeaders.append(HTTPHeader(name, value))
+    } else if let colon = bytes.firstIndex(of: 58) {
+        let name = String(decoding: bytes[..<colon], as: UTF8.self)
+        handle.responseHeaders.append(HTTPHeader(name, trimmedOWS(bytes[(colon + 1)...])))
     }
     return length
 }
 
-/// Returns `text` without leading and trailing spaces and tabs.
-private func trimmedOWS(_ text: some StringProtocol) -> String {
-    let scalars = Array(text.unicodeScalars)
-    guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
-        let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
-    else { return "" }
-    var view = String.UnicodeScalarView()
-    view.append(contentsOf: scalars[start...end])
-    return String(view)
+/// The bytes without leading and trailing spaces and tabs, as a string.
+private func trimmedOWS(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+    var slice = bytes
+    while let b = slice.first, b == 32 || b == 9 { slice.removeFirst() }
+    while let b = slice.last, b == 32 || b == 9 { slice.removeLast() }
+    return String(decoding: slice, as: UTF8.self)
 }
+
