@@ -12,7 +12,6 @@ public struct HTTPHeader: Sendable, Hashable, Codable {
 extension Array where Element == HTTPHeader {
     /// Returns the first value of the header `name`, compared case-insensitively.
     public func first(named name: String) -> String? {
-        let lowered = name.lowercased()
-        return first { $0.name.lowercased() == lowered }?.value
+        first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 }

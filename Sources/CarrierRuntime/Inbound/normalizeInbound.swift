@@ -18,11 +18,13 @@ public func normalizeInbound(
         throw InboundError(code: "no-inbound", message: "carrier '\(adapter.id)' defines no inbound webhooks", httpStatus: 404)
     }
     let (root, formPairs) = try parseInboundBody(request, rule: rule)
-    let templateContext = TemplateContext(
-        message: nil, settings: settings.mapValues { .string($0) }, carrierId: adapter.id)
+    // Only signatures and reply bodies read settings; most webhooks need no template context at all.
+    func templateContext() -> TemplateContext {
+        TemplateContext(message: nil, settings: settings.mapValues { .string($0) }, carrierId: adapter.id)
+    }
     if let signature = rule.signature {
         try verifySignature(signature, request: request, formPairs: formPairs, publicURL: publicURL,
-            context: templateContext, now: now)
+            context: templateContext(), now: now)
     }
     let context = PayloadContext(root: root, caseInsensitiveKeys: rule.caseInsensitiveKeys)
     let rawBody = String(decoding: request.body, as: UTF8.self)
@@ -47,7 +49,7 @@ public func normalizeInbound(
             code: "no-matching-rule", message: "no inbound rule of '\(adapter.id)' matches this request", httpStatus: 422,
             origin: rule.origin)
     }
-    return InboundResult(events: events, ignored: events.isEmpty && ignored, reply: try reply(rule.reply, templateContext))
+    return InboundResult(events: events, ignored: events.isEmpty && ignored, reply: try reply(rule.reply, rule.reply.body == nil ? nil : templateContext()))
 }
 
 /// The largest webhook body accepted.
@@ -59,7 +61,7 @@ private func parseInboundBody(
     guard request.body.count <= maxInboundBodyBytes else {
         throw InboundError(code: "body-too-large", message: "webhook body is larger than \(maxInboundBodyBytes) bytes", httpStatus: 413)
     }
-    let contentType = request.headers.first(named: "Content-Type")?.lowercased() ?? ""
+    let contentType = request.headers.first(named: "Content-Type") ?? ""
     let query: [(String, String)]
     if let q = request.url.firstIndex(of: "?") {
         query = (try? parseFormPairs(Array(request.url[request.url.index(after: q)...].utf8))) ?? []
@@ -71,7 +73,7 @@ private func parseInboundBody(
         case .query:
             return (.object(query.groupedPayload()), query)
         case .form:
-            if contentType.contains("json") || contentType.contains("xml") {
+            if contentType.containsIgnoringASCIICase("json") || contentType.containsIgnoringASCIICase("xml") {
                 throw InboundError(code: "wrong-content-type", message: "expected a form body, got Content-Type \(contentType)", httpStatus: 415)
             }
             let body = try parseFormPairs(request.body)
@@ -79,12 +81,12 @@ private func parseInboundBody(
             for (k, v) in body.groupedPayload() { object[k] = v }
             return (.object(object), body)
         case .json:
-            if contentType.contains("x-www-form-urlencoded") || contentType.contains("xml") {
+            if contentType.containsIgnoringASCIICase("x-www-form-urlencoded") || contentType.containsIgnoringASCIICase("xml") {
                 throw InboundError(code: "wrong-content-type", message: "expected a JSON body, got Content-Type \(contentType)", httpStatus: 415)
             }
             return (try parseJSON(request.body), query)
         case .xml:
-            if contentType.contains("json") || contentType.contains("x-www-form-urlencoded") {
+            if contentType.containsIgnoringASCIICase("json") || contentType.containsIgnoringASCIICase("x-www-form-urlencoded") {
                 throw InboundError(code: "wrong-content-type", message: "expected an XML body, got Content-Type \(contentType)", httpStatus: 415)
             }
             return (try parseXML(request.body), query)
@@ -158,18 +160,21 @@ private struct FieldReader {
 
 /// `stop`, `start` or `none`: whether the whole trimmed text is an opt-out keyword.
 func optOutKeyword(_ text: String?, _ rule: OptOutRule) -> String {
-    guard let text else { return "none" }
-    let word = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-    if rule.stop.contains(where: { $0.uppercased() == word }) { return "stop" }
-    if rule.start.contains(where: { $0.uppercased() == word }) { return "start" }
+    guard let text, !text.isEmpty, text.utf8.count <= 64 else { return "none" }
+    var scalars = Substring(text).unicodeScalars[...]
+    while let c = scalars.first, c.properties.isWhitespace { scalars.removeFirst() }
+    while let c = scalars.last, c.properties.isWhitespace { scalars.removeLast() }
+    let word = Substring(scalars)
+    if rule.stop.contains(where: { $0.equalsIgnoringASCIICase(word) }) { return "stop" }
+    if rule.start.contains(where: { $0.equalsIgnoringASCIICase(word) }) { return "start" }
     return "none"
 }
 
-private func reply(_ rule: ReplyRule, _ context: TemplateContext) throws(InboundError) -> HTTPResponse {
+private func reply(_ rule: ReplyRule, _ context: TemplateContext?) throws(InboundError) -> HTTPResponse {
     var headers: [HTTPHeader] = []
     if let contentType = rule.contentType { headers.append(HTTPHeader("Content-Type", contentType)) }
     var body: [UInt8] = []
-    if let template = rule.body {
+    if let template = rule.body, let context {
         do {
             body = Array(try render(template, in: context).utf8)
         } catch {
