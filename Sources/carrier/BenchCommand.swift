@@ -78,12 +78,16 @@ struct BenchCommand: AsyncParsableCommand {
         }
         var produced = 0
         let start = Date()
-        for i in 0..<events {
-            let (request, adapter) = cases[i % cases.count]
+        func run(_ request: HTTPRequest, _ adapter: Adapter) {
             produced += (try? normalizeInbound(request, adapter: adapter, settings: [:], publicURL: "https://x.test/"))?.events.count ?? 0
         }
+        for _ in 0..<(events / cases.count) {
+            run(form, twilio)
+            run(status, twilio)
+            run(json, whatsapp)
+        }
         let seconds = Date().timeIntervalSince(start)
-        print("inbound_requests=\(events) events=\(produced)")
+        print("inbound_requests=\(events / cases.count * cases.count) events=\(produced)")
         print("inbound_events_per_s=\(Int(Double(produced) / seconds))")
     }
 

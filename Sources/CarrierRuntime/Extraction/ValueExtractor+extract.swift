@@ -35,8 +35,12 @@ extension ValueExtractor {
         if let numbered {
             let count = self.count.flatMap { $0.first(in: context)?.text }.flatMap { Int($0) } ?? 0
             var result: [String] = []
-            let parts = numbered.split(separator: "{n}", maxSplits: 1, omittingEmptySubsequences: false)
-            let (head, tail) = (parts.first.map(String.init) ?? "", parts.count > 1 ? String(parts[1]) : "")
+            var head = numbered
+            var tail = ""
+            if let marker = numbered.firstRange(of: "{n}") {
+                head = String(numbered[..<marker.lowerBound])
+                tail = String(numbered[marker.upperBound...])
+            }
             for n in 0..<max(0, min(count, 100)) {
                 let key = head + String(n) + tail
                 if let v = PathExpression(anchor: .current, components: [.key(key)], text: key).first(in: context)?.text {

@@ -49,7 +49,7 @@ public func normalizeInbound(
             code: "no-matching-rule", message: "no inbound rule of '\(adapter.id)' matches this request", httpStatus: 422,
             origin: rule.origin)
     }
-    return InboundResult(events: events, ignored: events.isEmpty && ignored, reply: try reply(rule.reply, rule.reply.body == nil ? nil : templateContext()))
+    return InboundResult(events: events, ignored: events.isEmpty && ignored, reply: try reply(rule.reply, rule.reply.body?.isLiteral ?? true ? nil : templateContext()))
 }
 
 /// The largest webhook body accepted.
@@ -174,7 +174,9 @@ private func reply(_ rule: ReplyRule, _ context: TemplateContext?) throws(Inboun
     var headers: [HTTPHeader] = []
     if let contentType = rule.contentType { headers.append(HTTPHeader("Content-Type", contentType)) }
     var body: [UInt8] = []
-    if let template = rule.body, let context {
+    if let template = rule.body, template.isLiteral {
+        body = Array(template.source.utf8)
+    } else if let template = rule.body, let context {
         do {
             body = Array(try render(template, in: context).utf8)
         } catch {
