@@ -6,14 +6,13 @@ extension Condition {
     func holds(in context: PayloadContext) -> Bool {
         switch self {
         case .equals(let path, let value):
-            return path.select(in: context).contains { $0.text == value }
+            return path.anySelected(in: context) { $0.text == value }
         case .oneOf(let path, let values):
-            return path.select(in: context).contains { v in v.text.map(values.contains) ?? false }
+            return path.anySelected(in: context) { v in v.text.map(values.contains) ?? false }
         case .matches(let path, let pattern):
-            return path.select(in: context).contains { v in v.text.map { RegexCache.matches(pattern, $0) } ?? false }
+            return path.anySelected(in: context) { v in v.text.map { RegexCache.matches(pattern, $0) } ?? false }
         case .exists(let path, let expected):
-            let found = path.select(in: context).contains { $0 != .null }
-            return found == expected
+            return path.anySelected(in: context) { $0 != .null } == expected
         case .all(let conditions):
             return conditions.allSatisfy { $0.holds(in: context) }
         case .any(let conditions):
@@ -21,5 +20,13 @@ extension Condition {
         case .not(let condition):
             return !condition.holds(in: context)
         }
+    }
+}
+
+extension PathExpression {
+    /// Whether any selected value satisfies `test`; without a wildcard, no array of results is built.
+    fileprivate func anySelected(in context: PayloadContext, _ test: (PayloadValue) -> Bool) -> Bool {
+        if hasWildcard { return select(in: context).contains(where: test) }
+        return first(in: context).map(test) ?? false
     }
 }
