@@ -50,10 +50,18 @@ struct BenchCommand: AsyncParsableCommand {
         let loadStart = Date()
         let loaded = try AdapterTable.decode(data)
         let loadSeconds = Date().timeIntervalSince(loadStart)
+        let firstStart = Date()
+        _ = try loaded.loadAdapter(loaded.ids[loaded.ids.count / 2])
+        let firstSeconds = Date().timeIntervalSince(firstStart)
+        let allStart = Date()
+        let all = try loaded.decodeAll()
+        let allSeconds = Date().timeIntervalSince(allStart)
         print("compile_definitions=\(definitions)")
         print("compile_ms=\(Int(compileSeconds * 1000))")
         print("table_bytes=\(data.count)")
-        print("table_load_ms=\(String(format: "%.1f", loadSeconds * 1000)) (\(loaded.adapters.count) adapters)")
+        print("table_load_ms=\(String(format: "%.1f", loadSeconds * 1000)) (\(loaded.ids.count) adapters indexed)")
+        print("table_first_adapter_ms=\(String(format: "%.2f", firstSeconds * 1000))")
+        print("table_decode_all_ms=\(String(format: "%.1f", allSeconds * 1000)) (\(all.count) adapters)")
     }
 
     private func benchInbound() throws {

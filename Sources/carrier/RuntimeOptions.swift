@@ -25,7 +25,7 @@ struct RuntimeOptions: ParsableArguments {
         let table: AdapterTable
         if let path = self.table {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-            do { table = try AdapterTable.decode(data) } catch {
+            do { table = try AdapterTable.decode(data); try table.decodeAll() } catch {
                 throw RuntimeFailure("\(error)")
             }
         } else {

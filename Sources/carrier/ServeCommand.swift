@@ -81,7 +81,11 @@ struct ServeCommand: AsyncParsableCommand {
     private func loadTable() throws -> AdapterTable {
         if let table {
             guard let data = FileManager.default.contents(atPath: table) else { throw ValidationError("cannot read \(table)") }
-            do { return try AdapterTable.decode(data) } catch { throw RuntimeFailure("\(error)") }
+            do {
+                let table = try AdapterTable.decode(data)
+                try table.decodeAll()
+                return table
+            } catch { throw RuntimeFailure("\(error)") }
         }
         let result = compileAdapterTable(try InputCollector.collect([carriers]))
         DiagnosticPrinter(format: .text).print(result.diagnostics, sources: [])
