@@ -145,6 +145,20 @@ struct RealGatewayTests {
         }
     }
 
+    @Test func aResentWebhookIsStoredOnce() async throws {
+        try await withService { server, _ in
+            let mo: [(String, String)] = [
+                ("MessageSid", "SMdup"), ("From", "+15557770002"), ("To", "+15550000001"), ("Body", "hello"),
+                ("NumMedia", "0"),
+            ]
+            #expect(try await Self.webhook(server, mo).status == 200)
+            #expect(try await Self.webhook(server, mo).status == 200, "the carrier's retry is acknowledged")
+            let replies = try await server.call("GET", "/replies")
+            let stored = try #require(replies.json["messages"] as? [[String: Any]], "\(replies.text)")
+            #expect(stored.filter { $0["providerMessageId"] as? String == "SMdup" }.count == 1, "\(replies.text)")
+        }
+    }
+
     @Test func badSignatureIs401AndStoresNothing() async throws {
         try await withService { server, _ in
             let params: [(String, String)] = [("MessageSid", "SMx"), ("From", "+15557770001"), ("Body", "hi")]
@@ -152,7 +166,8 @@ struct RealGatewayTests {
             #expect(answer.status == 401)
             #expect(answer.errorCode == "bad-signature")
             let replies = try await server.call("GET", "/replies")
-            #expect((replies.json["replies"] as? [Any])?.isEmpty ?? true, "\(replies.text)")
+            let stored = try #require(replies.json["messages"] as? [Any], "\(replies.text)")
+            #expect(stored.isEmpty)
         }
     }
 

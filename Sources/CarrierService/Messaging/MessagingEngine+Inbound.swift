@@ -46,9 +46,20 @@ extension MessagingEngine {
     }
 
     /// Stores an inbound message, updates its conversation and the opt-out list.
+    ///
+    /// Carriers resend a webhook they think failed; a message whose provider id this channel already stored is
+    /// acknowledged again but not stored twice.
     static func applyReceived(
         _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, db: Database, now: Double
     ) throws {
+        if let providerId = event.providerMessageId, !providerId.isEmpty {
+            let seen = try db.cachedStatement(
+                sql: """
+                    SELECT 1 FROM message
+                    WHERE provider_message_id = ? AND channel_id = ? AND direction = 'inbound' LIMIT 1
+                    """)
+            if try Int.fetchOne(seen, arguments: [providerId, channel.id]) != nil { return }
+        }
         switch event.optOut {
         case "stop":
             try db.execute(
