@@ -96,7 +96,7 @@ import Testing
             name: "inbound.signature",
             keys: [
                 "scheme", "header", "secret", "encoding", "prefix", "timestampHeader", "publicKey", "toleranceSeconds",
-                "algorithm", "param",
+                "algorithm", "param", "optional",
             ],
             schemaPointer: "/$defs/signature", snippet: inboundBase + "signature: KEYS}"),
         KeySection(
@@ -481,6 +481,7 @@ struct AdapterTableSamples {
         signature.toleranceSeconds = 300
         signature.algorithm = "sha256"
         signature.param = "sig"
+        signature.optional = true
         signature.origin = "o"
 
         var reply = ReplyRule()

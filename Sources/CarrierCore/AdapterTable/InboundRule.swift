@@ -76,6 +76,9 @@ public struct SignatureRule: Sendable, Hashable, Codable {
     public var toleranceSeconds: Int?
     public var algorithm: String?
     public var param: String?
+    /// When true, requests are checked only if the secret (or public key) setting has a value; carriers such as
+    /// Vonage sign webhooks only when the account turns signing on.
+    public var optional: Bool?
     public var origin: String?
 
     public init(scheme: Scheme) {

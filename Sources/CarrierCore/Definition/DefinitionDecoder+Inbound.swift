@@ -75,7 +75,7 @@ extension DefinitionDecoder {
     private func decodeSignature(_ node: YAMLNode) -> SignatureRule? {
         let known = [
             "scheme", "header", "secret", "encoding", "prefix", "timestampHeader", "publicKey", "toleranceSeconds",
-            "algorithm", "param",
+            "algorithm", "param", "optional",
         ]
         guard let f = fields(node, "inbound.signature", known: known, required: ["scheme"]),
             let sn = f["scheme"],
@@ -98,6 +98,7 @@ extension DefinitionDecoder {
             rule.algorithm = choice(n, "inbound.signature.algorithm", ["md5hash", "md5", "sha1", "sha256", "sha512"])
         }
         rule.param = f["param"].flatMap { string($0, "inbound.signature.param") }
+        if let n = f["optional"], let v = bool(n, "inbound.signature.optional"), v { rule.optional = true }
         let needs: [String]
         switch scheme {
         case .twilio, .hmacSHA1Body, .hmacSHA256Body, .hmacSHA512Body, .messagebirdJWT: needs = ["header", "secret"]

@@ -77,6 +77,12 @@ extension DefinitionDecoder {
             case (.none, nil), (.string, .string?), (.integer, .integer?): fits = true
             default: fits = false
             }
+            if fits, filter.name == "map", case .string(let argument)? = filter.argument,
+                TemplateCatalog.mapPairs(argument) == nil
+            {
+                error("bad-filter-argument", "filter 'map' takes pairs like \"gsm7=text,ucs2=unicode\"", at: at)
+                ok = false
+            }
             if !fits {
                 let expected =
                     switch kind {

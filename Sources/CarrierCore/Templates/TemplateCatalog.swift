@@ -21,8 +21,19 @@ public enum TemplateCatalog {
     public static let filters: [String: ArgumentKind] = [
         "url": .none, "json": .none, "xml": .none, "base64": .none, "upper": .none, "lower": .none,
         "trim": .none, "digits": .none, "default": .string, "prefix": .string, "join": .string,
-        "first": .none, "count": .none, "truncate": .integer, "hex_ucs2": .none, "epoch": .none,
+        "first": .none, "count": .none, "truncate": .integer, "hex_ucs2": .none, "epoch": .none, "map": .string,
     ]
+
+    /// The pairs of a `map:"from=to,..."` argument, or nil when it is not a list of `key=value` entries.
+    /// The key `*` matches any value not listed.
+    public static func mapPairs(_ argument: String) -> [String: String]? {
+        var pairs: [String: String] = [:]
+        for entry in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else { return nil }
+            pairs[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
+        }
+        return pairs.isEmpty ? nil : pairs
+    }
 
     /// `message.*` fields and whether they are lists.
     static let messageFields: Set<String> = [

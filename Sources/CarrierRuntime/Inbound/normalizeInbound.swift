@@ -22,7 +22,7 @@ public func normalizeInbound(
     func templateContext() -> TemplateContext {
         TemplateContext(message: nil, settings: settings.mapValues { .string($0) }, carrierId: adapter.id)
     }
-    if let signature = rule.signature {
+    if let signature = rule.signature, !(signature.optional == true && !signatureConfigured(signature, settings)) {
         try verifySignature(signature, request: request, formPairs: formPairs, publicURL: publicURL,
             context: templateContext(), now: now)
     }
@@ -50,6 +50,14 @@ public func normalizeInbound(
             origin: rule.origin)
     }
     return InboundResult(events: events, ignored: events.isEmpty && ignored, reply: try reply(rule.reply, rule.reply.body?.isLiteral ?? true ? nil : templateContext()))
+}
+
+/// Whether the secret (or public key) of an optional signature has a value in the channel's settings.
+private func signatureConfigured(_ rule: SignatureRule, _ settings: [String: String]) -> Bool {
+    let template = rule.secret ?? rule.publicKey
+    guard let template else { return false }
+    let context = TemplateContext(message: nil, settings: settings.mapValues { .string($0) }, carrierId: "")
+    return !((try? render(template, in: context)) ?? "").isEmpty
 }
 
 /// The largest webhook body accepted.

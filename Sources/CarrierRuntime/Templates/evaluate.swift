@@ -97,6 +97,11 @@ func apply(_ filter: TemplateExpression.Filter, to value: TemplateValue) throws(
         case .list(let l): return .string(l.map(\.text).joined(separator: stringArgument ?? ""))
         default: return .string(value.text)
         }
+    case "map":
+        guard let pairs = TemplateCatalog.mapPairs(stringArgument ?? "") else {
+            throw RenderError(code: "bad-filter-argument", message: "filter 'map' takes pairs like \"a=b,c=d\"")
+        }
+        return try mapText { s in .string(pairs[s] ?? pairs["*"] ?? s) }
     case "first":
         if case .list(let l) = value { return l.first ?? .null }
         return value

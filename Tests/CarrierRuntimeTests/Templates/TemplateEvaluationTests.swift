@@ -55,12 +55,21 @@ import Testing
         #expect(try Self.eval(expression) == expected)
     }
 
+    @Test func mapFilterPicksEntriesWithFallback() throws {
+        let context = TemplateContext(
+            message: nil, settings: ["enc": .string("ucs2"), "other": .string("x")], carrierId: "c")
+        func run(_ text: String) throws -> String { try render(try Template.parse(text), in: context) }
+        #expect(try run(#"{{ settings.enc | map:"gsm7=text,ucs2=unicode" }}"#) == "unicode")
+        #expect(try run(#"{{ settings.other | map:"gsm7=text,ucs2=unicode" }}"#) == "x")
+        #expect(try run(#"{{ settings.other | map:"gsm7=0,*=2" }}"#) == "2")
+    }
+
     @Test func everyCatalogFilterIsImplemented() throws {
         for (name, kind) in TemplateCatalog.filters {
             let argument: TemplateExpression.Argument? =
                 switch kind {
                 case .none: nil
-                case .string: .string(",")
+                case .string: .string(name == "map" ? "a=b" : ",")
                 case .integer: .integer(3)
                 }
             let source: [String] = name == "epoch" ? ["message", "scheduledAt"] : ["message", "from"]
