@@ -43,6 +43,13 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("An API key with messaging and admin scopes on account 'default'; env:NAME reads it from the environment.", valueName: "key"))
     var apiKeys: [String] = []
 
+    @Option(name: .customLong("log-level"), help: "trace, debug, info (one line per request), notice, warning, error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level '\(logLevel)'") }
+    }
+
     func run() async throws {
         MemoryTuning.applyForServers()
         var configuration = ServiceConfiguration()
@@ -61,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let table = try loadTable()
         var logger = Logger(label: "carrier.serve")
-        logger.logLevel = .info
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         if configuration.apiKeys.isEmpty {
             logger.warning("no API keys configured: the API answers 401 until you pass --api-key or a config file with apiKeys")
         }
