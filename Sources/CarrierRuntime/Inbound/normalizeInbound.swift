@@ -85,6 +85,7 @@ private func parseInboundBody(
                 throw InboundError(code: "wrong-content-type", message: "expected a form body, got Content-Type \(contentType)", httpStatus: 415)
             }
             let body = try parseFormPairs(request.body)
+            guard !query.isEmpty else { return (.object(body.groupedPayload()), body) }
             var object = query.groupedPayload()
             for (k, v) in body.groupedPayload() { object[k] = v }
             return (.object(object), body)
