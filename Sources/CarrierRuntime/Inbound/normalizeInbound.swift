@@ -31,7 +31,17 @@ public func normalizeInbound(
     var events: [NormalizedEvent] = []
     var ignored = false
     rules: for eventRule in rule.events {
-        let items = eventRule.each.map { $0.eachItems(in: context) } ?? [context]
+        let items: [PayloadContext]
+        if let each = eventRule.each {
+            items =
+                eventRule.usesAncestors
+                ? each.eachItems(in: context)
+                : each.select(in: context).map {
+                    PayloadContext(root: root, item: $0, ancestors: [], caseInsensitiveKeys: rule.caseInsensitiveKeys)
+                }
+        } else {
+            items = [context]
+        }
         for item in items where eventRule.when?.holds(in: item) ?? true {
             switch eventRule.type {
             case .ignore:
