@@ -165,6 +165,39 @@ struct ServiceAPITests {
         }
     }
 
+    @Test func concurrentRequestsWithOneIdempotencyKeySendOnce() async throws {
+        let gate = Gate()
+        let gateway = FakeGateway { _ in await gate.wait() }
+        try await TestServer.with(gateway: gateway) { server in
+            let payload: [String: Any] = ["channelId": "ch-sms", "to": Self.contact, "body": "once"]
+            let contact = Self.contact
+            let first = Task {
+                try await server.send(["channelId": "ch-sms", "to": contact, "body": "once"], headers: ["Idempotency-Key": "k-race"])
+            }
+            while gateway.sent.isEmpty { try await Task.sleep(nanoseconds: 5_000_000) }
+            let second = try await server.send(payload, headers: ["Idempotency-Key": "k-race"])
+            #expect(second.status == 409)
+            #expect(second.errorCode == "idempotency-in-progress")
+            await gate.open()
+            let done = try await first.value
+            #expect(done.status == 200)
+            let third = try await server.send(payload, headers: ["Idempotency-Key": "k-race"])
+            #expect(third.data == done.data)
+            #expect(gateway.sent.count == 1)
+        }
+    }
+
+    @Test func aRejectedRequestReleasesItsIdempotencyKey() async throws {
+        let gateway = FakeGateway()
+        try await TestServer.with(gateway: gateway) { server in
+            let bad = try await server.send(["channelId": "ch-sms", "to": "nope", "body": "x"], headers: ["Idempotency-Key": "k-fix"])
+            #expect(bad.status == 400)
+            let fixed = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "x"], headers: ["Idempotency-Key": "k-fix"])
+            #expect(fixed.status == 200)
+            #expect(gateway.sent.count == 1)
+        }
+    }
+
     @Test func inboundMessageAndConversation() async throws {
         try await TestServer.with { server in
             try await server.webhook("ch-wa", ["type": "mo", "from": Self.contact, "text": "one", "id": "in-1"])
@@ -329,5 +362,22 @@ struct ServiceAPITests {
             let pending = try await server.call("GET", "/pending-statuses")
             #expect((pending.json["pending"] as? [[String: Any]])?.count == 1)
         }
+    }
+}
+
+/// Holds callers until the test opens it.
+actor Gate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
     }
 }

@@ -159,17 +159,28 @@ struct ServiceResponder: HTTPResponder {
     // MARK: Endpoints
 
     private func send(_ request: Request, body: Data, account: String) async throws(ServiceError) -> Reply {
-        let idempotencyKey = HTTPField.Name("idempotency-key").flatMap { request.headers[$0] }
-        if let idempotencyKey, let stored = try await engine.storedResponse(key: idempotencyKey, account: account) {
-            return .json(stored.status, stored.body)
-        }
         let sendRequest = try Self.decode(SendRequest.self, from: body)
-        let reply = try await engine.send(sendRequest, account: account)
-        if let idempotencyKey {
-            let stored = try await engine.storeResponse(reply, key: idempotencyKey, account: account)
-            return .json(stored.status, stored.body)
+        guard let key = HTTPField.Name("idempotency-key").flatMap({ request.headers[$0] }) else {
+            let reply = try await engine.send(sendRequest, account: account)
+            return .json(reply.status, reply.body)
         }
-        return .json(reply.status, reply.body)
+        switch try await engine.claimIdempotent(key: key, account: account) {
+        case .done(let stored):
+            return .json(stored.status, stored.body)
+        case .inProgress:
+            throw ServiceError(
+                status: 409, code: "idempotency-in-progress",
+                message: "a request with this Idempotency-Key is being processed; retry later")
+        case .claimed:
+            do {
+                let reply = try await engine.send(sendRequest, account: account)
+                try await engine.finishIdempotent(reply, key: key, account: account)
+                return .json(reply.status, reply.body)
+            } catch {
+                await engine.releaseIdempotent(key: key, account: account)
+                throw error
+            }
+        }
     }
 
     private func inbound(_ request: Request, channelId: String, body: Data) async throws(ServiceError) -> Reply {

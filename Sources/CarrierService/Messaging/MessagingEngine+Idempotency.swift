@@ -2,32 +2,58 @@ import Foundation
 import GRDB
 
 extension MessagingEngine {
-    /// Returns the response stored for an `Idempotency-Key`, if any.
-    func storedResponse(key: String, account: String) async throws(ServiceError) -> Reply? {
-        try await read { db in try Self.fetchStored(db, key: key, account: account) }
+    /// What an `Idempotency-Key` says about a request.
+    enum IdempotencyClaim: Sendable {
+        /// First use: go ahead, then ``finishIdempotent(_:key:account:)``.
+        case claimed
+        /// A request with this key finished: answer with its response.
+        case done(Reply)
+        /// A request with this key is being sent right now.
+        case inProgress
     }
 
-    /// Stores the first response for an `Idempotency-Key`.
-    /// - Returns: The stored response: `reply`, or the one a concurrent request with the same key stored first.
-    func storeResponse(_ reply: Reply, key: String, account: String) async throws(ServiceError) -> Reply {
-        let text = String(decoding: reply.body, as: UTF8.self)
+    /// How long an unfinished claim blocks the key; after that it is taken as abandoned (crash mid-send).
+    static let idempotencyClaimSeconds: Double = 120
+
+    /// Claims a key before sending, so that two concurrent requests with it cannot both send.
+    func claimIdempotent(key: String, account: String) async throws(ServiceError) -> IdempotencyClaim {
         let now = Self.now()
-        let stored = try await write { db -> Reply? in
+        return try await write { db -> IdempotencyClaim in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT status, response, created_at FROM idempotency_key WHERE account_id = ? AND key = ?",
+                arguments: [account, key])
+            if let row, let status: Int = row["status"] {
+                if status != 0, let response: String = row["response"] {
+                    return .done(Reply(status: status, body: Data(response.utf8)))
+                }
+                let createdAt: Double = row["created_at"] ?? 0
+                if now - createdAt < Self.idempotencyClaimSeconds { return .inProgress }
+            }
             try db.execute(
                 sql: """
-                    INSERT INTO idempotency_key (account_id, key, status, response, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (account_id, key) DO NOTHING
-                    """, arguments: [account, key, reply.status, text, now])
-            return try Self.fetchStored(db, key: key, account: account)
+                    INSERT INTO idempotency_key (account_id, key, status, response, created_at) VALUES (?, ?, 0, '', ?)
+                    ON CONFLICT (account_id, key) DO UPDATE SET status = 0, response = '', created_at = excluded.created_at
+                    """, arguments: [account, key, now])
+            return .claimed
         }
-        return stored ?? reply
     }
 
-    private static func fetchStored(_ db: Database, key: String, account: String) throws -> Reply? {
-        let row = try Row.fetchOne(
-            db, sql: "SELECT status, response FROM idempotency_key WHERE account_id = ? AND key = ?",
-            arguments: [account, key])
-        guard let row, let status: Int = row["status"], let response: String = row["response"] else { return nil }
-        return Reply(status: status, body: Data(response.utf8))
+    /// Stores the response of a claimed key (status 0 in the table means "in progress").
+    func finishIdempotent(_ reply: Reply, key: String, account: String) async throws(ServiceError) {
+        let text = String(decoding: reply.body, as: UTF8.self)
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE idempotency_key SET status = ?, response = ? WHERE account_id = ? AND key = ?",
+                arguments: [reply.status, text, account, key])
+        }
+    }
+
+    /// Releases a claim whose request failed before anything was stored, so a corrected retry can go ahead.
+    func releaseIdempotent(key: String, account: String) async {
+        _ = try? await write { db in
+            try db.execute(
+                sql: "DELETE FROM idempotency_key WHERE account_id = ? AND key = ? AND status = 0",
+                arguments: [account, key])
+        }
     }
 }
