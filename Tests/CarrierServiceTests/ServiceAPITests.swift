@@ -214,17 +214,26 @@ struct ServiceAPITests {
             let expected = Date().timeIntervalSince1970 + 24 * 3600
             #expect(abs(window - expected) < 60)
 
-            // Close it directly in the database, then a new inbound message reopens it.
+            // Close it through the API (the window is expired directly in the database), then a new inbound
+            // message reopens it.
+            let closed = try await server.call(
+                "PATCH", "/conversations/\(conversationId)", json: ["status": "closed", "assignee": "agent-7", "markRead": true])
+            #expect(closed.status == 200, "\(closed.text)")
+            #expect(closed.json["status"] as? String == "closed")
+            #expect(closed.json["assignee"] as? String == "agent-7")
+            #expect(closed.json["unreadCount"] as? Int == 0)
+            let invalid = try await server.call("PATCH", "/conversations/\(conversationId)", json: ["status": "gone"])
+            #expect(invalid.status == 400)
+            #expect(try await server.call("PATCH", "/conversations/nope", json: ["status": "open"]).status == 404)
             let database = try ServiceDatabase.open(path: server.databasePath)
             try await database.write { db in
-                try db.execute(
-                    sql: "UPDATE conversation SET status = 'closed', window_expires_at = 0 WHERE id = ?",
-                    arguments: [conversationId])
+                try db.execute(sql: "UPDATE conversation SET window_expires_at = 0 WHERE id = ?", arguments: [conversationId])
             }
             try await server.webhook("ch-wa", ["type": "mo", "from": Self.contact, "text": "two"])
             let reopened = try await server.call("GET", "/conversations/\(conversationId)").json
             #expect(reopened["status"] as? String == "open")
-            #expect(reopened["unreadCount"] as? Int == 2)
+            #expect(reopened["unreadCount"] as? Int == 1, "read before closing, one new message")
+            #expect(reopened["assignee"] as? String == "agent-7")
             #expect(try #require(reopened["windowExpiresAt"] as? Double) > window - 1)
         }
     }

@@ -96,6 +96,11 @@ struct ServiceResponder: HTTPResponder {
             guard method == .get else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
             return .json(200, encoding: try await engine.message(id: segments[1], account: identity.account))
+        case "conversations" where segments.count == 2 && method == .patch:
+            let identity = try await authenticate(request, scope: "messaging")
+            let update = try Self.decode(ConversationUpdate.self, from: body)
+            return .json(
+                200, encoding: try await engine.updateConversation(id: segments[1], update, account: identity.account))
         case "conversations" where segments.count == 2 || (segments.count == 3 && segments[2] == "messages"):
             guard method == .get else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
