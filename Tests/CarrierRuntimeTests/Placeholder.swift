@@ -1,3 +1,4 @@
+import CarrierCore
 import Testing
 
 @Test func packageBuilds() { #expect(Bool(true)) }

@@ -1,3 +1,4 @@
+import CarrierCore
 import CarrierRuntime
 import Foundation
 import GRDB

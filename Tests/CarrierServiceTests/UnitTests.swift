@@ -1,3 +1,4 @@
+import CarrierCore
 import Foundation
 import Testing
 

@@ -22,12 +22,12 @@ public struct FixtureCase: Sendable, Hashable {
     /// `file:line:col` of the case.
     public var origin: String
     /// outbound: the canonical message.
-    public var message: FixtureValue?
+    public var message: PayloadValue?
     /// response: the carrier's answer; inbound: the recorded request.
     public var http: HTTPExchange?
     /// inbound: the clock, in epoch seconds.
     public var now: Int?
-    public var expect: [String: FixtureValue]
+    public var expect: [String: PayloadValue]
 
     /// A recorded HTTP request or response.
     public struct HTTPExchange: Sendable, Hashable {

@@ -85,13 +85,13 @@ extension DefinitionDecoder {
             name: name, source: f["source"].flatMap { string($0, "source") }, kind: kind, settings: merged,
             origin: origin(node), message: nil, http: nil, now: f["now"].flatMap { int($0, "now") }, expect: [:])
         if kind == .outbound, let n = f["message"] {
-            if case .mapping = n.kind { c.message = FixtureValue(n) } else {
+            if case .mapping = n.kind { c.message = PayloadValue(n) } else {
                 error("wrong-type", "message must be a mapping", at: n)
             }
         }
         if kind != .outbound, let n = f[inputKey] { c.http = exchange(n, kind: kind) }
         if let n = f["expect"], let ef = fields(n, "expect", known: Self.expectKeys[kind] ?? []) {
-            for key in ef.order { if let v = ef[key] { c.expect[key] = FixtureValue(v) } }
+            for key in ef.order { if let v = ef[key] { c.expect[key] = PayloadValue(v) } }
             if kind == .inbound, let events = ef["events"], let items = list(events, "expect.events") {
                 for item in items {
                     _ = fields(item, "an expected event", known: Self.eventKeys, required: ["type"])

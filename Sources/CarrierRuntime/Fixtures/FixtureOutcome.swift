@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// The result of one fixture case.
 public struct FixtureOutcome: Sendable, Hashable {
     public var file: String

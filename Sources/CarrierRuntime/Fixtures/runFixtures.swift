@@ -33,7 +33,7 @@ public func runFixtures(_ file: FixtureFile, table: AdapterTable) -> [FixtureOut
 private func runOutbound(_ c: FixtureCase, adapter: Adapter, secrets: [String]) -> String? {
     let message: OutboundMessage
     do {
-        message = try JSONDecoder().decode(OutboundMessage.self, from: Data((c.message ?? .map([:])).json.utf8))
+        message = try JSONDecoder().decode(OutboundMessage.self, from: Data((c.message ?? .object([:])).json.utf8))
     } catch {
         return "message does not decode: \(error)"
     }
@@ -54,7 +54,7 @@ private func runOutbound(_ c: FixtureCase, adapter: Adapter, secrets: [String]) 
     var diffs: [String] = []
     if let m = c.expect["method"]?.text, m != request.method { diffs.append(diff("method", m, request.method)) }
     if let u = c.expect["url"]?.text, u != request.url { diffs.append(diff("url", u, request.url)) }
-    if case .map(let headers)? = c.expect["headers"] {
+    if case .object(let headers)? = c.expect["headers"] {
         for (name, v) in headers.sorted(by: { $0.key < $1.key }) {
             let actual = request.headers.first(named: name)
             if v == .null {
@@ -153,7 +153,7 @@ private func runInbound(_ c: FixtureCase, adapter: Adapter, publicBaseURL: Strin
     if let ignored = c.expect["ignored"], ignored == .bool(true), !result.ignored {
         diffs.append(diff("ignored", "true", "false (\(result.events.count) events)"))
     }
-    if case .list(let expectedEvents)? = c.expect["events"] {
+    if case .array(let expectedEvents)? = c.expect["events"] {
         if expectedEvents.count != result.events.count {
             diffs.append(diff("event count", "\(expectedEvents.count)", "\(result.events.count): \(eventsJSON(result.events))"))
         }
@@ -161,7 +161,7 @@ private func runInbound(_ c: FixtureCase, adapter: Adapter, publicBaseURL: Strin
             diffs += compareEvent(expected, actual).map { "event \(i): \($0)" }
         }
     }
-    if case .map(let reply)? = c.expect["reply"] {
+    if case .object(let reply)? = c.expect["reply"] {
         if let s = reply["status"]?.text, s != String(result.reply.status) {
             diffs.append(diff("reply status", s, String(result.reply.status)))
         }
@@ -179,8 +179,8 @@ private func eventsJSON(_ events: [NormalizedEvent]) -> String {
 }
 
 /// Compares the listed fields of an expected event with the actual one; `null` means absent.
-private func compareEvent(_ expected: FixtureValue, _ actual: NormalizedEvent) -> [String] {
-    guard case .map(let fields) = expected else { return ["expected event is not a mapping"] }
+private func compareEvent(_ expected: PayloadValue, _ actual: NormalizedEvent) -> [String] {
+    guard case .object(let fields) = expected else { return ["expected event is not a mapping"] }
     let encoder = JSONEncoder()
     guard let data = try? encoder.encode(actual),
         let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -204,7 +204,7 @@ private func compareEvent(_ expected: FixtureValue, _ actual: NormalizedEvent) -
         let expectedText: String?
         switch value {
         case .null: expectedText = nil
-        case .list(let items): expectedText = "[" + items.map { $0.text ?? "" }.joined(separator: ", ") + "]"
+        case .array(let items): expectedText = "[" + items.map { $0.text ?? "" }.joined(separator: ", ") + "]"
         default: expectedText = value.text
         }
         if expectedText != actualText { diffs.append(diff(key, expectedText ?? "null", actualText ?? "null")) }

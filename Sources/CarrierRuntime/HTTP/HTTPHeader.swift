@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// One HTTP header field. Headers are kept as an ordered list because order and repeats matter on the wire.
 public struct HTTPHeader: Sendable, Hashable, Codable {
     public var name: String

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// An HTTP request as it goes on the wire: rendered for a carrier, or recorded from a carrier's webhook.
 public struct HTTPRequest: Sendable, Hashable, Codable {
     /// `GET`, `POST`, ... in upper case.

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// An HTTP response: what a carrier answered to a send, or the reply we give a carrier's webhook.
 public struct HTTPResponse: Sendable, Hashable, Codable {
     public var status: Int

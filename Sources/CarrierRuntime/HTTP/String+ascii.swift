@@ -1,3 +1,5 @@
+import CarrierCore
+
 extension StringProtocol {
     /// Case-insensitive equality for ASCII letters, without allocating (header names, content types).
     func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Why a webhook request could not be turned into events, with the HTTP status to answer the carrier.
 public struct InboundError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Stable kebab-case code: `bad-signature`, `no-matching-rule`, `bad-json`, `wrong-content-type`, ...

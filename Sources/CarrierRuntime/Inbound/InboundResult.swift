@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// What one inbound webhook request turned into: zero or more events, and the reply the carrier expects.
 public struct InboundResult: Sendable, Hashable {
     public var events: [NormalizedEvent]

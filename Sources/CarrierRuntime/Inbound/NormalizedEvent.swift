@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// A canonical inbound event: a message from a handset (MO) or a status update for a message we sent.
 public enum NormalizedEvent: Sendable, Hashable, Codable {
     case received(MessageReceived)

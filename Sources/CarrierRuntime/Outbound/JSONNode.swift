@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// A JSON value being built from a structured body; objects keep their key order (the wire order).
 indirect enum JSONNode: Sendable {
     case null

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// A problem with an outbound message found before any network call, shaped like an API validation error.
 public struct MessageError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Always `validation`.

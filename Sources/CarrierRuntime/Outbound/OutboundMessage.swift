@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// The canonical outbound message, the same for every carrier.
 public struct OutboundMessage: Sendable, Hashable, Codable {
     /// A pre-approved template message (WhatsApp and similar channels).

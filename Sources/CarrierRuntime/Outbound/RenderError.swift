@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Why a request could not be rendered: a missing setting, a bad value, a template the table should not contain.
 public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Stable kebab-case identifier, e.g. `missing-setting`.

@@ -1,3 +1,4 @@
+import CarrierCore
 import Foundation
 
 /// The time and nonce that hmac `auth.message` templates read as `request.timestamp` and `request.nonce`.

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// The canonical result of one send attempt, classified by the carrier definition's response rules.
 public struct SendResult: Sendable, Hashable, Codable {
     public enum Outcome: String, Sendable, Hashable, Codable {

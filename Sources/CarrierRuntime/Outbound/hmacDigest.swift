@@ -1,3 +1,4 @@
+import CarrierCore
 import Crypto
 
 /// HMAC of `message` with `key`; `algorithm` is `sha1`, `sha256` or `sha512`.

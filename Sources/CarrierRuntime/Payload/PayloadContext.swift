@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Where a path is evaluated: the document root, the current item and the chain of objects above it.
 ///
 /// At the top level the item is the root and there are no ancestors. `PathExpression.eachItems(in:)` makes one

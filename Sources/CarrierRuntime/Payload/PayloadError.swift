@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Why a body, a timestamp or an encoded text could not be read.
 ///
 /// `code` is a stable kebab-case id that tests, logs and HTTP error bodies match on; `message` is for people;

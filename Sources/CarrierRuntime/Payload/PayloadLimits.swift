@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Upper bounds the body parsers enforce, so that a hostile webhook cannot exhaust memory or the stack.
 struct PayloadLimits: Sendable, Hashable {
     /// Largest accepted body in bytes. Webhooks are small; MMS callbacks with inline base64 media are the

@@ -1,3 +1,5 @@
+import CarrierCore
+
 extension PayloadValue {
     /// The values of an array, or the value itself as a one-element list (none for `.null`).
     var listElements: [PayloadValue] {

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Length of the well-formed UTF-8 sequence starting at `i`, or nil when the bytes there are not valid UTF-8
 /// (overlong forms, surrogates, values above U+10FFFF and truncated sequences are all rejected).
 /// The caller has already seen that `buffer[i] >= 0x80`.

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Parses each body `rounds` times and returns bodies parsed per second (a quick check of the JSON parser's speed,
 /// not a test). Bodies that fail to parse still count: error paths must be fast too.
 package func benchmarkJSONParsing(bodies: [[UInt8]], rounds: Int) -> Double {

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Parses an `application/x-www-form-urlencoded` body or a URL query string (without the leading `?`).
 ///
 /// - `+` is a space and `%XX` a byte; a `%` not followed by two hex digits is an error.

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Parses a UTF-8 JSON document into a `PayloadValue`.
 ///
 /// Hand-written for speed on small webhook bodies (no Foundation). Numbers keep their source text, so large ids

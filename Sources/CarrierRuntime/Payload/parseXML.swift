@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Parses a small XML document (a carrier callback) into a `PayloadValue`.
 ///
 /// Mapping: the result is `{ rootName: element }`. An element with attributes or child elements is an object:

@@ -1,3 +1,4 @@
+import CarrierCore
 public import Foundation
 
 /// When to retry a retryable send failure: at most `maxRetries` times, with exponential backoff and full

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Per-key token buckets (one key per carrier and channel): at most `ratePerSecond` messages a second on
 /// average, with bursts of up to `capacity`.
 ///

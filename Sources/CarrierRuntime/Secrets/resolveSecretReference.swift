@@ -1,3 +1,4 @@
+import CarrierCore
 public import Foundation
 
 /// Reads a channel setting value that may be a secret reference.

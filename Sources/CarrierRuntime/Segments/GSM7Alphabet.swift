@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// The GSM 03.38 default alphabet, as Unicode scalars.
 ///
 /// A character of the basic table costs one septet; a character of the extension table costs two

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Counting and splitting SMS text by the GSM 03.38 rules.
 ///
 /// A text is GSM-7 when every Unicode scalar is in the basic or extension table, else UCS-2.

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// How a text message is encoded and split into SMS segments.
 ///
 /// Produced by ``countSegments(_:smartEncoding:)``. `segments` always equals the number of parts that

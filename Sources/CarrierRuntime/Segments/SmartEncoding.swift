@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Replacements applied before counting when a carrier sets `options.smartEncoding: true`.
 ///
 /// Each entry turns a typographic character that is not in the GSM-7 alphabet into a plain one that is,

@@ -1,3 +1,4 @@
+import CarrierCore
 import Crypto
 
 /// Digest used by HMAC signature schemes.

@@ -1,3 +1,4 @@
+import CarrierCore
 import Crypto
 import Foundation
 

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// A signature check that could not run because its configuration is unusable (a bad key, an unknown
 /// algorithm). A request whose signature simply does not match is not an error: the check returns false.
 public struct SignatureError: Error, Sendable, Hashable, CustomStringConvertible {

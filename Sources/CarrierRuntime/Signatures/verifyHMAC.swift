@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Checks an HMAC over the raw body, such as Meta's `X-Hub-Signature-256: sha256=<hex>` or Termii's
 /// `X-Termii-Signature: <hex HMAC-SHA512>`.
 ///

@@ -1,3 +1,4 @@
+import CarrierCore
 import Foundation
 
 /// Checks a `MessageBird-Signature-JWT` header: an HS256 JWT signed with the signing key whose claims bind it to

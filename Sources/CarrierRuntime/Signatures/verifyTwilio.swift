@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Checks an `X-Twilio-Signature` header.
 ///
 /// Signed bytes: the public URL exactly as configured, then for every parameter name in sorted order, the name

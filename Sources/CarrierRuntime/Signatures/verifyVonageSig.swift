@@ -1,3 +1,4 @@
+import CarrierCore
 import Crypto
 
 /// Vonage (Nexmo) signed-callback methods.

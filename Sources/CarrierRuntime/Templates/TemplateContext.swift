@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Everything a template can read: the message, the resolved settings, segment info, the carrier id,
 /// the `request.*` values (hmac `auth.message` only) and the current `$each` item.
 public struct TemplateContext: Sendable {

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// The value of a template expression: what variables hold and filters produce.
 public indirect enum TemplateValue: Sendable, Hashable {
     case string(String)

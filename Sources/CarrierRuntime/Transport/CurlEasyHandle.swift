@@ -1,3 +1,4 @@
+import CarrierCore
 import CLibCurl
 
 /// Owns one libcurl easy handle, its request header list and its error buffer, and collects the response.

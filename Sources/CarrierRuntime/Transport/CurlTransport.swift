@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// An ``HTTPTransport`` on libcurl's multi interface, driven by one dedicated thread.
 ///
 /// Requests from any number of concurrent tasks are queued to the thread, which runs up to

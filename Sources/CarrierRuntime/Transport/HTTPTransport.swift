@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Sends one HTTP request and returns the carrier's response, or why there was none.
 ///
 /// Any HTTP status (2xx, 4xx, 5xx) is a `.success`; `.failure` means no response arrived.

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Connect and whole-request time limits for one HTTP request, in milliseconds.
 ///
 /// The defaults are the carrier format's `limits.connectTimeoutMs` and `limits.timeoutMs` defaults.

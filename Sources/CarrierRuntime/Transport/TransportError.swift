@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Why a request got no HTTP response at all (an HTTP error status is a response, not this error).
 ///
 /// The message describes the failure (libcurl's text, e.g. "Failed to connect to 127.0.0.1 port 9:

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// A calendar date and wall-clock time, converted to and from seconds since the Unix epoch without Foundation.
 ///
 /// Uses the proleptic Gregorian calendar (days-from-civil arithmetic), which is exact for every date carriers send.

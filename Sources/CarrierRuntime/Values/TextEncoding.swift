@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// How an inbound text field is encoded inside the payload (`encoding` of a text field).
 enum TextEncoding: String, Sendable, Hashable, CaseIterable {
     /// The text is already Unicode; nothing to do.

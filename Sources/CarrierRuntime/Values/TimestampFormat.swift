@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// How an inbound timestamp is written (`format` of a timestamp field), compiled once from its name or pattern.
 enum TimestampFormat: Sendable, Hashable {
     /// Seconds since the epoch, optionally with a fraction (`1493735509`, `"1493735509.25"`).

@@ -1,3 +1,4 @@
+import CarrierCore
 import Foundation
 
 /// The zone a zone-less timestamp is read in: a fixed offset (`+hh:mm`, `Z`) or an IANA zone with its DST rules.

@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Decodes a text field that a carrier sent in a transfer encoding (see `TextEncoding`).
 ///
 /// - Throws: `PayloadError` `unknown-encoding`, or `bad-encoding` with the character offset of the problem.

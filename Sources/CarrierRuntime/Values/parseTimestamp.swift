@@ -1,3 +1,5 @@
+import CarrierCore
+
 /// Reads a carrier timestamp and returns it as ISO 8601 UTC: `yyyy-MM-ddTHH:mm:ssZ`, with `.SSS` before the `Z`
 /// only when the milliseconds are not zero (finer fractions are truncated to milliseconds).
 ///

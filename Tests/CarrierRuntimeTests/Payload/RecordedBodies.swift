@@ -1,3 +1,4 @@
+import CarrierCore
 import Testing
 
 // Generated from /work/shared/payloads/*.yaml: every body is copied byte for byte (escaped as a Swift literal).

@@ -1,3 +1,4 @@
+import CarrierCore
 import Testing
 
 @testable import CarrierRuntime

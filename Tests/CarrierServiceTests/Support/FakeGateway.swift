@@ -1,3 +1,4 @@
+import CarrierCore
 import CarrierRuntime
 import CarrierService
 import Foundation

@@ -1,3 +1,4 @@
+import CarrierCore
 import CarrierService
 import Foundation
 import Logging
