@@ -65,7 +65,7 @@ import Testing
             schemaPointer: "/$defs/send",
             snippet: preamble + "send: KEYS"),
         KeySection(
-            name: "a send variant", keys: ["when", "body", "template"], schemaPointer: "/$defs/variant",
+            name: "a send variant", keys: ["when", "url", "body", "template"], schemaPointer: "/$defs/variant",
             snippet: preamble + "send: {url: \"https://example.com\", format: form, body: {a: b}, variants: [KEYS]}"),
         KeySection(
             name: "a $each block", keys: ["$each", "$item"], schemaPointer: "/$defs/each",
@@ -454,9 +454,11 @@ struct AdapterTableSamples {
         auth.prefix = "p"
         auth.origin = "o"
 
-        let variant = SendRule.Variant(when: ConditionExpression(expression), body: body)
+        let variant = SendRule.Variant(when: ConditionExpression(expression), body: nil)
         var fullVariant = variant
         fullVariant.origin = "o"
+        fullVariant.url = template
+        fullVariant.body = body
         let send = SendRule(url: template, format: SendRule.Format.none)
         var fullSend = send
         fullSend.body = body

@@ -25,14 +25,17 @@ public struct SendRule: Sendable, Hashable, Codable {
         }
     }
 
-    /// An alternative body used when `when` holds (first match wins).
+    /// An alternative URL and/or body used when `when` holds (first match wins); what it leaves out comes from
+    /// `send`.
     public struct Variant: Sendable, Hashable, Codable {
         public var when: ConditionExpression
-        public var body: BodyTemplate
+        public var url: Template?
+        public var body: BodyTemplate?
         public var origin: String?
 
-        public init(when: ConditionExpression, body: BodyTemplate, origin: String? = nil) {
+        public init(when: ConditionExpression, url: Template? = nil, body: BodyTemplate?, origin: String? = nil) {
             self.when = when
+            self.url = url
             self.body = body
             self.origin = origin
         }

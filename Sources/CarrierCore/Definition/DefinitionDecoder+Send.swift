@@ -39,12 +39,25 @@ extension DefinitionDecoder {
         if let n = f["variants"], let items = list(n, "send.variants") {
             for item in items {
                 guard
-                    let vf = fields(item, "a send variant", known: ["when", "body", "template"], required: ["when"])
+                    let vf = fields(
+                        item, "a send variant", known: ["when", "url", "body", "template"], required: ["when"])
                 else { continue }
                 let when = vf["when"].flatMap { expression($0, "variant when", place: .send) }
-                let variantBody = decodeBody(vf, format: format, context: "variant", owner: item)
-                if let when, let variantBody {
-                    variants.append(SendRule.Variant(when: ConditionExpression(when), body: variantBody, origin: origin(item)))
+                var variantURL: Template?
+                if let n = vf["url"], let t = template(n, "variant url", place: .send) {
+                    checkURLTemplate(t, n)
+                    variantURL = t
+                }
+                // A variant without a body keeps the one of `send` (it may change only the URL).
+                let hasBody = vf.has("body") || vf.has("template")
+                let variantBody = hasBody ? decodeBody(vf, format: format, context: "variant", owner: item) : nil
+                if !hasBody && !vf.has("url") {
+                    error("missing-key", "a send variant needs 'url', 'body' or 'template'", at: startOf(item))
+                }
+                if let when, !hasBody || variantBody != nil {
+                    variants.append(
+                        SendRule.Variant(
+                            when: ConditionExpression(when), url: variantURL, body: variantBody, origin: origin(item)))
                 }
             }
         }
@@ -55,7 +68,7 @@ extension DefinitionDecoder {
     }
 
     /// Reports `bad-url` when the URL template cannot give an http(s) URL.
-    private func checkURLTemplate(_ t: Template, _ node: YAMLNode) {
+    func checkURLTemplate(_ t: Template, _ node: YAMLNode) {
         var sample = ""
         for part in t.parts {
             switch part {

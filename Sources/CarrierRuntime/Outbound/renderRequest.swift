@@ -5,7 +5,7 @@ import Foundation
 /// varying inputs (hmac time and nonce) come from `clock`.
 ///
 /// Order of work: settings are resolved (defaults, `missing-setting`); `smartEncoding` is applied to the
-/// body; segments are counted; the first `variants` entry whose `when` holds replaces the body; the URL is
+/// body; segments are counted; the first `variants` entry whose `when` holds replaces the body and/or URL; the URL is
 /// rendered without escaping; `query` fields and `auth.type: query` are appended to it form-encoded; the
 /// body is rendered for its format; headers get `Content-Type` unless the definition sets one; auth is
 /// added last, so that an hmac signs the final URL and body.
@@ -46,6 +46,7 @@ private struct RequestBuilder {
 
     mutating func build() throws(RenderError) -> HTTPRequest {
         var body = send.body
+        var urlTemplate = send.url
         for variant in send.variants {
             let holds: Bool
             do {
@@ -54,12 +55,13 @@ private struct RequestBuilder {
                 throw error.at(variant.origin)
             }
             if holds {
-                body = variant.body
+                if let variantBody = variant.body { body = variantBody }
+                if let variantURL = variant.url { urlTemplate = variantURL }
                 break
             }
         }
 
-        var url = try render(send.url, in: context, escaping: .none)
+        var url = try render(urlTemplate, in: context, escaping: .none)
         var headers: [HTTPHeader] = []
         for header in send.headers {
             headers.append(HTTPHeader(header.name, try headerValue(header.value, name: header.name)))
