@@ -2,6 +2,8 @@
 public struct InboundRule: Sendable, Hashable, Codable {
     public enum Format: String, Sendable, Hashable, Codable, CaseIterable {
         case form, query, json, xml
+        /// By the request's Content-Type: JSON, XML, or form (with the query string).
+        case auto
     }
 
     public var format: Format

@@ -88,8 +88,14 @@ private func parseInboundBody(
     } else {
         query = []
     }
+    var format = rule.format
+    if format == .auto {
+        format =
+            contentType.containsIgnoringASCIICase("json") ? .json
+            : contentType.containsIgnoringASCIICase("xml") ? .xml : .form
+    }
     do {
-        switch rule.format {
+        switch format {
         case .query:
             return (.object(query.groupedPayload()), query)
         case .form:
@@ -106,6 +112,8 @@ private func parseInboundBody(
                 throw InboundError(code: "wrong-content-type", message: "expected a JSON body, got Content-Type \(contentType)", httpStatus: 415)
             }
             return (try parseJSON(request.body), query)
+        case .auto:
+            throw InboundError(code: "bad-payload", message: "no inbound format chosen", httpStatus: 400)
         case .xml:
             if contentType.containsIgnoringASCIICase("json") || contentType.containsIgnoringASCIICase("x-www-form-urlencoded") {
                 throw InboundError(code: "wrong-content-type", message: "expected an XML body, got Content-Type \(contentType)", httpStatus: 415)

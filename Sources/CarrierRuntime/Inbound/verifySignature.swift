@@ -78,7 +78,11 @@ func verifySignature(
             throw fail(error.message)
         }
         var params = formPairs
-        if let q = request.url.firstIndex(of: "?"), formPairs.isEmpty || request.method == "GET" {
+        let isJSON = request.headers.first(named: "Content-Type")?.containsIgnoringASCIICase("json") ?? false
+        if isJSON, case .object(let object)? = try? parseJSON(request.body) {
+            // JSON webhooks carry the signed parameters (and `sig`) as top-level fields.
+            params = object.compactMap { key, value in value.text.map { (key, $0) } }
+        } else if let q = request.url.firstIndex(of: "?"), formPairs.isEmpty || request.method == "GET" {
             params = (try? parseFormPairs(Array(request.url[request.url.index(after: q)...].utf8))) ?? []
         }
         ok = verifyVonageSig(params: params, secret: secret, algorithm: method, signatureParam: rule.param ?? "sig")
