@@ -90,7 +90,8 @@ import Testing
             name: "a condition", keys: ["path", "equals", "in", "matches", "exists", "all", "any", "not"],
             schemaPointer: "/$defs/condition", snippet: base + "response: {success: {when: KEYS}}"),
         KeySection(
-            name: "inbound", keys: ["format", "caseInsensitiveKeys", "signature", "reply", "events", "optOut"],
+            name: "inbound",
+            keys: ["format", "caseInsensitiveKeys", "signature", "handshake", "reply", "events", "optOut"],
             schemaPointer: "/$defs/inbound", snippet: base + "inbound: KEYS"),
         KeySection(
             name: "inbound.signature",
@@ -497,6 +498,10 @@ struct AdapterTableSamples {
         var fullInbound = inbound
         fullInbound.signature = signature
         fullInbound.origin = "o"
+        let handshake = HandshakeRule(when: condition, token: path, expect: template, reply: path)
+        var fullHandshake = handshake
+        fullHandshake.origin = "o"
+        fullInbound.handshake = handshake
 
         let statuses = StatusMap(map: ["ok": "sent"], default: "failed")
         var fullStatuses = statuses
@@ -532,6 +537,7 @@ struct AdapterTableSamples {
             ("inboundRule", inbound, fullInbound),
             ("eventRule", event, fullEvent),
             ("signatureRule", SignatureRule(scheme: .twilio), signature),
+            ("handshakeRule", handshake, fullHandshake),
             ("replyRule", ReplyRule(), reply),
             ("optOutRule", OptOutRule(), OptOutRule()),
             ("statusMap", statuses, fullStatuses),

@@ -32,9 +32,11 @@ struct RealGatewayTests {
     }
 
     static func table() throws -> AdapterTable {
-        let url = repositoryRoot.appendingPathComponent("carriers/twilio/carrier.yaml")
-        let input = InputFile(path: "carriers/twilio/carrier.yaml", bytes: [UInt8](try Data(contentsOf: url)))
-        return try #require(compileAdapterTable([input]).table)
+        let inputs = try ["twilio", "whatsapp_cloud"].map { id in
+            let path = "carriers/\(id)/carrier.yaml"
+            return InputFile(path: path, bytes: [UInt8](try Data(contentsOf: repositoryRoot.appendingPathComponent(path))))
+        }
+        return try #require(compileAdapterTable(inputs).table)
     }
 
     static func configuration(databasePath: String, mockURL: String) -> ServiceConfiguration {
@@ -46,7 +48,14 @@ struct RealGatewayTests {
                     id: "tw", account: "acct-1", channel: "sms", provider: "twilio", address: "+15550000001",
                     settings: [
                         "account_sid": accountSid, "auth_token": "literal:" + authToken, "base_url": mockURL,
-                    ])
+                    ]),
+                .init(
+                    id: "wa", account: "acct-1", channel: "whatsapp", provider: "whatsapp_cloud",
+                    address: "+15550000009",
+                    settings: [
+                        "phone_number_id": "123", "access_token": "literal:t", "app_secret": "literal:s",
+                        "verify_token": "literal:hamhock", "base_url": mockURL,
+                    ]),
             ],
             maxSendAttempts: 2, retryBaseDelaySeconds: 0.01, retryMaxDelaySeconds: 0.05)
     }
@@ -168,6 +177,19 @@ struct RealGatewayTests {
             let replies = try await server.call("GET", "/replies")
             let stored = try #require(replies.json["messages"] as? [Any], "\(replies.text)")
             #expect(stored.isEmpty)
+        }
+    }
+
+    @Test func metaVerificationRequestIsAnsweredOverGET() async throws {
+        try await withService { server, _ in
+            let ok = try await server.call(
+                "GET", "/inbound/wa?hub.mode=subscribe&hub.challenge=4242&hub.verify_token=hamhock", apiKey: nil)
+            #expect(ok.status == 200)
+            #expect(ok.text == "4242")
+            let wrong = try await server.call(
+                "GET", "/inbound/wa?hub.mode=subscribe&hub.challenge=4242&hub.verify_token=nope", apiKey: nil)
+            #expect(wrong.status == 403)
+            #expect(wrong.errorCode == "bad-verify-token")
         }
     }
 

@@ -9,6 +9,7 @@ public struct InboundRule: Sendable, Hashable, Codable {
     public var format: Format
     public var caseInsensitiveKeys: Bool = false
     public var signature: SignatureRule?
+    public var handshake: HandshakeRule?
     public var reply: ReplyRule = ReplyRule()
     public var events: [EventRule]
     public var optOut: OptOutRule = OptOutRule()
@@ -85,6 +86,24 @@ public struct SignatureRule: Sendable, Hashable, Codable {
 
     public init(scheme: Scheme) {
         self.scheme = scheme
+    }
+}
+
+/// A subscription check a carrier makes before sending webhooks (Meta's `hub.challenge`): when `when` holds on
+/// the query parameters and `token` equals `expect`, the request is answered with the value at `reply`.
+public struct HandshakeRule: Sendable, Hashable, Codable {
+    public var when: Condition
+    public var token: PathExpression
+    public var expect: Template
+    public var reply: PathExpression
+    public var origin: String?
+
+    public init(when: Condition, token: PathExpression, expect: Template, reply: PathExpression, origin: String? = nil) {
+        self.when = when
+        self.token = token
+        self.expect = expect
+        self.reply = reply
+        self.origin = origin
     }
 }
 

@@ -2,7 +2,8 @@ extension DefinitionDecoder {
     func decodeInbound(_ node: YAMLNode) -> InboundRule? {
         guard
             let f = fields(
-                node, "inbound", known: ["format", "caseInsensitiveKeys", "signature", "reply", "events", "optOut"],
+                node, "inbound",
+                known: ["format", "caseInsensitiveKeys", "signature", "handshake", "reply", "events", "optOut"],
                 required: ["format", "events"])
         else { return nil }
         var format = InboundRule.Format.form
@@ -19,6 +20,7 @@ extension DefinitionDecoder {
         var rule = InboundRule(format: format, events: events, origin: origin(node))
         if let n = f["caseInsensitiveKeys"], let v = bool(n, "inbound.caseInsensitiveKeys") { rule.caseInsensitiveKeys = v }
         rule.signature = f["signature"].flatMap(decodeSignature)
+        rule.handshake = f["handshake"].flatMap(decodeHandshake)
         if let n = f["reply"] { rule.reply = decodeReply(n) }
         if let n = f["optOut"], let of = fields(n, "inbound.optOut", known: ["stop", "start"]) {
             if let s = of["stop"], let v = stringList(s, "inbound.optOut.stop") { rule.optOut.stop = v }
@@ -109,6 +111,19 @@ extension DefinitionDecoder {
             error("missing-key", "signature scheme '\(scheme.rawValue)' needs key '\(key)'", at: startOf(node))
         }
         return rule
+    }
+
+    private func decodeHandshake(_ node: YAMLNode) -> HandshakeRule? {
+        guard
+            let f = fields(
+                node, "inbound.handshake", known: ["when", "token", "expect", "reply"],
+                required: ["when", "token", "expect", "reply"]),
+            let when = f["when"].flatMap({ condition($0, "inbound.handshake.when") }),
+            let token = f["token"].flatMap({ path($0, "inbound.handshake.token") }),
+            let expect = f["expect"].flatMap({ template($0, "inbound.handshake.expect", place: .inbound) }),
+            let reply = f["reply"].flatMap({ path($0, "inbound.handshake.reply") })
+        else { return nil }
+        return HandshakeRule(when: when, token: token, expect: expect, reply: reply, origin: origin(node))
     }
 
     private func decodeReply(_ node: YAMLNode) -> ReplyRule {

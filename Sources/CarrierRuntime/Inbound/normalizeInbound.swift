@@ -17,6 +17,9 @@ public func normalizeInbound(
     guard let rule = adapter.inbound else {
         throw InboundError(code: "no-inbound", message: "carrier '\(adapter.id)' defines no inbound webhooks", httpStatus: 404)
     }
+    if let handshake = rule.handshake, let answer = try answerHandshake(handshake, request: request, settings: settings) {
+        return answer
+    }
     let (root, formPairs) = try parseInboundBody(request, rule: rule)
     // Only signatures and reply bodies read settings; most webhooks need no template context at all.
     func templateContext() -> TemplateContext {
@@ -62,6 +65,30 @@ public func normalizeInbound(
             origin: rule.origin)
     }
     return InboundResult(events: events, ignored: events.isEmpty && ignored, reply: try reply(rule.reply, rule.reply.body?.isLiteral ?? true ? nil : templateContext()))
+}
+
+/// Answers a subscription check (Meta's `hub.mode=subscribe&hub.verify_token=...&hub.challenge=...`), or returns
+/// nil when the request is not one. A wrong or missing token is `bad-verify-token` (403).
+private func answerHandshake(
+    _ rule: HandshakeRule, request: HTTPRequest, settings: [String: String]
+) throws(InboundError) -> InboundResult? {
+    guard let q = request.url.firstIndex(of: "?"),
+        let pairs = try? parseFormPairs(Array(request.url[request.url.index(after: q)...].utf8))
+    else { return nil }
+    let query = PayloadContext(root: .object(pairs.groupedPayload()))
+    guard rule.when.holds(in: query) else { return nil }
+    let context = TemplateContext(message: nil, settings: settings.mapValues { .string($0) }, carrierId: "")
+    let expected = (try? render(rule.expect, in: context)) ?? ""
+    let given = rule.token.first(in: query)?.text ?? ""
+    guard !expected.isEmpty, constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
+        throw InboundError(
+            code: "bad-verify-token", message: "the subscription check's token does not match", httpStatus: 403,
+            origin: rule.origin)
+    }
+    let challenge = rule.reply.first(in: query)?.text ?? ""
+    return InboundResult(
+        events: [], ignored: true,
+        reply: HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", "text/plain")], body: Array(challenge.utf8)))
 }
 
 /// Whether the secret (or public key) of an optional signature has a value in the channel's settings.

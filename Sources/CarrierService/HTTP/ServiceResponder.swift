@@ -86,7 +86,8 @@ struct ServiceResponder: HTTPResponder {
             guard method == .get else { throw .methodNotAllowed }
             return .json(200, encoding: ["status": "ok"])
         case "inbound" where segments.count == 2:
-            guard method == .post else { throw .methodNotAllowed }
+            // GET too: query-string callbacks (Kannel, Vonage) and subscription checks (Meta's hub.challenge).
+            guard method == .post || method == .get else { throw .methodNotAllowed }
             return try await inbound(request, channelId: segments[1], body: body)
         case "send" where segments.count == 1:
             guard method == .post else { throw .methodNotAllowed }
