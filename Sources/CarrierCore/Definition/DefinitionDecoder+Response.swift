@@ -102,7 +102,7 @@ extension DefinitionDecoder {
         return e
     }
 
-    static let textEncodings = ["utf-8", "hex-utf16be", "percent-latin1", "percent-utf16be"]
+    static let textEncodings = ["utf-8", "hex-utf16be", "percent-latin1", "percent-utf16be", "base64"]
 
     private func isTimestampPattern(_ s: String) -> Bool {
         var rest = Substring(s)

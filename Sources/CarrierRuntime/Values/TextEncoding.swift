@@ -10,6 +10,8 @@ enum TextEncoding: String, Sendable, Hashable, CaseIterable {
     case percentLatin1 = "percent-latin1"
     /// Percent-escaped UTF-16BE bytes (`+` is the byte 0x20): `%00H%00i` is "Hi".
     case percentUTF16BE = "percent-utf16be"
+    /// Base64 of the text's bytes (UTF-8, or ISO-8859-1 when they are not UTF-8): `SGk=` is "Hi".
+    case base64
 
     /// - Throws: `PayloadError` `unknown-encoding`.
     static func parse(_ name: String) throws(PayloadError) -> TextEncoding {

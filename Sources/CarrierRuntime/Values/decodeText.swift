@@ -1,4 +1,5 @@
 import CarrierCore
+import Foundation
 
 /// Decodes a text field that a carrier sent in a transfer encoding (see `TextEncoding`).
 ///
@@ -19,6 +20,11 @@ func decodeText(_ text: String, encoding: TextEncoding) throws(PayloadError) -> 
             scalars.append(Unicode.Scalar(b))
         }
         return String(scalars)
+    case .base64:
+        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw badEncoding("text is not Base64", at: 0)
+        }
+        return stringFromUTF8OrLatin1([UInt8](data))
     case .percentUTF16BE:
         let bytes = try percentDecodedBytes(Array(text.utf8))
         guard bytes.count % 2 == 0 else {

@@ -1,4 +1,4 @@
-import CarrierCore
+@testable import CarrierCore
 import Testing
 
 @testable import CarrierRuntime
@@ -35,11 +35,21 @@ struct DecodeTextTests {
     @Test(arguments: [
         ("0048006", "hex-utf16be"), ("00G8", "hex-utf16be"), ("D83D", "hex-utf16be"), ("DE000041", "hex-utf16be"),
         ("%4", "percent-latin1"), ("%zz", "percent-latin1"), ("%00H%00", "percent-utf16be"),
-        ("%D8%3D%00A", "percent-utf16be"),
+        ("%D8%3D%00A", "percent-utf16be"), ("not base64!", "base64"),
     ])
     func rejectsMalformedText(text: String, encoding: String) {
         let error = #expect(throws: PayloadError.self) { try decodeText(text, encoding: encoding) }
         #expect(error?.code == "bad-encoding")
+    }
+
+    @Test func base64() throws {
+        #expect(try decodeText("SGVsbG8gd29ybGQ=", encoding: "base64") == "Hello world")
+        #expect(try decodeText("4pi6IG9r", encoding: "base64") == "☺ ok")
+        #expect(try decodeText("Y2Fm6Q==", encoding: "base64") == "café", "not UTF-8: read as ISO-8859-1")
+    }
+
+    @Test func runtimeEncodingsAreTheOnesTheCompilerAccepts() {
+        #expect(TextEncoding.allCases.map(\.rawValue) == DefinitionDecoder.textEncodings)
     }
 
     @Test func rejectsUnknownEncoding() {
