@@ -67,6 +67,8 @@ public struct SignatureRule: Sendable, Hashable, Codable {
         case ed25519
         case messagebirdJWT = "messagebird-jwt"
         case vonageSig = "vonage-sig"
+        /// HTTP Basic credentials on the callback: `secret` renders to `user:password`.
+        case basicAuth = "basic-auth"
     }
 
     public var scheme: Scheme

@@ -105,7 +105,7 @@ extension DefinitionDecoder {
         switch scheme {
         case .twilio, .hmacSHA1Body, .hmacSHA256Body, .hmacSHA512Body, .messagebirdJWT: needs = ["header", "secret"]
         case .ed25519: needs = ["header", "timestampHeader", "publicKey"]
-        case .vonageSig: needs = ["secret"]
+        case .vonageSig, .basicAuth: needs = ["secret"]
         }
         for key in needs where !f.has(key) {
             error("missing-key", "signature scheme '\(scheme.rawValue)' needs key '\(key)'", at: startOf(node))

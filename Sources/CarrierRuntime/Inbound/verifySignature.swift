@@ -86,6 +86,15 @@ func verifySignature(
             params = (try? parseFormPairs(Array(request.url[request.url.index(after: q)...].utf8))) ?? []
         }
         ok = verifyVonageSig(params: params, secret: secret, algorithm: method, signatureParam: rule.param ?? "sig")
+    case .basicAuth:
+        let credentials = try value(rule.secret)
+        let authorization = try header(rule.header ?? "Authorization")
+        let prefix = "basic "
+        guard authorization.count > prefix.count, authorization.prefix(prefix.count).lowercased() == prefix,
+            let given = Data(
+                base64Encoded: String(authorization.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces))
+        else { throw fail("no Basic credentials") }
+        ok = constantTimeEquals([UInt8](given), Array(credentials.utf8))
     }
     if !ok { throw fail("\(rule.scheme.rawValue) signature does not match") }
 }
