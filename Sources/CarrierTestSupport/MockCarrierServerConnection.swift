@@ -74,7 +74,9 @@ struct MockConnection {
 
             let closeAfter =
                 requestLine[2] == "HTTP/1.0" || header("connection")?.lowercased() == "close"
-                || response.headers.contains { $0.name.lowercased() == "connection" && $0.value.lowercased() == "close" }
+                || response.headers.contains {
+                    $0.name.lowercased() == "connection" && $0.value.lowercased() == "close"
+                }
             guard write(response, isHead: requestLine[0] == "HEAD") else { return }
             if closeAfter { return }
         }
@@ -215,7 +217,8 @@ struct MockConnection {
     }
 
     private func write(simple status: Int) {
-        _ = send(Array("HTTP/1.1 \(status) \(reasonPhrase(status))\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+        _ = send(
+            Array("HTTP/1.1 \(status) \(reasonPhrase(status))\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
     }
 
     private func reasonPhrase(_ status: Int) -> String {

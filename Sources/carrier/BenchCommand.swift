@@ -18,7 +18,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Inbound requests to normalize.")
     var events: Int = 200_000
 
-    @Option(name: .customLong("send-url"), help: "A mock carrier URL answering {\"id\":...}; enables the send benchmark.")
+    @Option(
+        name: .customLong("send-url"), help: "A mock carrier URL answering {\"id\":...}; enables the send benchmark.")
     var sendURL: String?
 
     @Option(name: .long, help: "Messages to send.")
@@ -66,20 +67,27 @@ struct BenchCommand: AsyncParsableCommand {
 
     private func benchInbound() throws {
         let result = compileAdapterTable(try InputCollector.collect(["carriers"]))
-        guard let table = result.table, var twilio = table.adapter("twilio"), var whatsapp = table.adapter("whatsapp_cloud")
+        guard let table = result.table, var twilio = table.adapter("twilio"),
+            var whatsapp = table.adapter("whatsapp_cloud")
         else { throw RuntimeFailure("bundled carriers did not compile") }
         // Signatures are measured apart: here only parsing, rules and field mapping.
         twilio.inbound?.signature = nil
         whatsapp.inbound?.signature = nil
         let form = HTTPRequest(
-            method: "POST", url: "/inbound/tw", headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
-            body: Array("ToCountry=US&SmsMessageSid=SMe287d7109a5a925f182f0e07fe5b223b&NumMedia=1&Body=Hello+there&To=%2B12028831111&MessageSid=SMe287d7109a5a925f182f0e07fe5b223b&AccountSid=acctid&From=%2B14133881111&ApiVersion=2010-04-01&MediaUrl0=https%3A%2F%2Fx.test%2Fa.jpg".utf8))
+            method: "POST", url: "/inbound/tw",
+            headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
+            body: Array(
+                "ToCountry=US&SmsMessageSid=SMe287d7109a5a925f182f0e07fe5b223b&NumMedia=1&Body=Hello+there&To=%2B12028831111&MessageSid=SMe287d7109a5a925f182f0e07fe5b223b&AccountSid=acctid&From=%2B14133881111&ApiVersion=2010-04-01&MediaUrl0=https%3A%2F%2Fx.test%2Fa.jpg"
+                    .utf8))
         let status = HTTPRequest(
-            method: "POST", url: "/inbound/tw", headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
+            method: "POST", url: "/inbound/tw",
+            headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
             body: Array("MessageSid=SMe287d7109a5a925f182f0e07fe5b223b&MessageStatus=delivered".utf8))
         let json = HTTPRequest(
             method: "POST", url: "/inbound/wa", headers: [HTTPHeader("Content-Type", "application/json")],
-            body: Array(#"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"statuses":[{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3QUE3RjNCRTIzMEQ3QjRBMDEA","status":"delivered","timestamp":"1750263773","recipient_id":"16505551234"}]},"field":"messages"}]}]}"#.utf8))
+            body: Array(
+                #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"statuses":[{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3QUE3RjNCRTIzMEQ3QjRBMDEA","status":"delivered","timestamp":"1750263773","recipient_id":"16505551234"}]},"field":"messages"}]}]}"#
+                    .utf8))
         let cases: [(HTTPRequest, Adapter)] = [(form, twilio), (status, twilio), (json, whatsapp)]
         for (request, adapter) in cases {
             _ = try normalizeInbound(request, adapter: adapter, settings: [:], publicURL: "https://x.test/")
@@ -87,7 +95,9 @@ struct BenchCommand: AsyncParsableCommand {
         var produced = 0
         let start = Date()
         func run(_ request: HTTPRequest, _ adapter: Adapter) {
-            produced += (try? normalizeInbound(request, adapter: adapter, settings: [:], publicURL: "https://x.test/"))?.events.count ?? 0
+            produced +=
+                (try? normalizeInbound(request, adapter: adapter, settings: [:], publicURL: "https://x.test/"))?.events
+                .count ?? 0
         }
         for _ in 0..<(events / cases.count) {
             run(form, twilio)
@@ -104,10 +114,13 @@ struct BenchCommand: AsyncParsableCommand {
             id: "bench", name: "Bench", channels: ["sms"],
             send: SendRule(
                 url: (try? Template.parse(url)) ?? Template(parts: [], source: url), format: .json,
-                body: .fields(.object([
-                    .init(key: "to", optional: false, value: .template((try? Template.parse("{{ message.to }}"))!)),
-                    .init(key: "text", optional: false, value: .template((try? Template.parse("{{ message.body }}"))!)),
-                ]))),
+                body: .fields(
+                    .object([
+                        .init(key: "to", optional: false, value: .template((try? Template.parse("{{ message.to }}"))!)),
+                        .init(
+                            key: "text", optional: false, value: .template((try? Template.parse("{{ message.body }}"))!)
+                        ),
+                    ]))),
             response: {
                 var r = ResponseRule()
                 r.messageId = ValueExtractor(paths: [try! PathExpression.parse("id")])
@@ -124,13 +137,17 @@ struct BenchCommand: AsyncParsableCommand {
         await withTaskGroup(of: Bool.self) { group in
             var next = 0
             while next < min(concurrency, sends) {
-                group.addTask { await sender.send(message, carrier: "bench", settings: [:], retries: false).outcome == .ok }
+                group.addTask {
+                    await sender.send(message, carrier: "bench", settings: [:], retries: false).outcome == .ok
+                }
                 next += 1
             }
             while let r = await group.next() {
                 if r { ok += 1 }
                 if next < sends {
-                    group.addTask { await sender.send(message, carrier: "bench", settings: [:], retries: false).outcome == .ok }
+                    group.addTask {
+                        await sender.send(message, carrier: "bench", settings: [:], retries: false).outcome == .ok
+                    }
                     next += 1
                 }
             }

@@ -58,7 +58,9 @@ struct DiagnosticPrinter {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "runs": [["tool": ["driver": ["name": "carrier", "rules": rules]], "results": results]],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: log, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: log, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -22,8 +22,12 @@ struct FixtureRun {
         for definition in definitions {
             let directory = (definition.path as NSString).deletingLastPathComponent
             let fixtures = (directory as NSString).appendingPathComponent("fixtures")
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: fixtures)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-            let id = table.adapters.first { $0.origin.hasPrefix(definition.path + ":") }?.id ?? (directory as NSString).lastPathComponent
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: fixtures)) ?? []).filter {
+                $0.hasSuffix(".yaml")
+            }.sorted()
+            let id =
+                table.adapters.first { $0.origin.hasPrefix(definition.path + ":") }?.id
+                ?? (directory as NSString).lastPathComponent
             for name in names {
                 let file = try InputCollector.read((fixtures as NSString).appendingPathComponent(name))
                 fixtureFiles.append(file)
@@ -44,7 +48,9 @@ struct FixtureRun {
                 outcomes.append(outcome)
                 if let failure = outcome.failure {
                     out += "\(outcome.origin): FAIL \(outcome.name) (\(outcome.kind))\n"
-                    out += failure.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
+                    out +=
+                        failure.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(
+                            separator: "\n") + "\n"
                 }
             }
         }
@@ -73,7 +79,8 @@ struct JUnitReport {
             for c in cases {
                 xml += "    <testcase classname=\"\(escape(file))\" name=\"\(escape(c.name))\""
                 if let failure = c.failure {
-                    xml += ">\n      <failure message=\"\(escape(c.origin))\">\(escape(failure))</failure>\n    </testcase>\n"
+                    xml +=
+                        ">\n      <failure message=\"\(escape(c.origin))\">\(escape(failure))</failure>\n    </testcase>\n"
                 } else {
                     xml += "/>\n"
                 }

@@ -32,7 +32,9 @@ struct InboundCommand: ParsableCommand {
 
     func run() throws {
         let (_, adapter, settings) = try runtime.load()
-        let data = request == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: request)
+        let data =
+            request == "-"
+            ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: request)
         guard let data, let recorded = try? JSONDecoder().decode(RecordedRequest.self, from: data) else {
             throw ValidationError("\(request) is not a recorded request (JSON with url, method, headers, body)")
         }
@@ -41,7 +43,8 @@ struct InboundCommand: ParsableCommand {
             headers: (recorded.headers ?? [:]).sorted { $0.key < $1.key }.map { HTTPHeader($0.key, $0.value) },
             body: Array((recorded.body ?? "").utf8))
         do {
-            let result = try normalizeInbound(http, adapter: adapter, settings: settings, publicURL: publicURL + recorded.url)
+            let result = try normalizeInbound(
+                http, adapter: adapter, settings: settings, publicURL: publicURL + recorded.url)
             for event in result.events { JSONLines.print(event) }
             if result.ignored { FileHandle.standardError.write(Data("acknowledged and ignored\n".utf8)) }
         } catch {

@@ -37,7 +37,8 @@ struct RenderCommand: ParsableCommand {
 
 enum MessageFile {
     static func read(_ path: String) throws -> OutboundMessage {
-        let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
+        let data =
+            path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
         guard let data else { throw ValidationError("cannot read \(path)") }
         do { return try JSONDecoder().decode(OutboundMessage.self, from: data) } catch {
             throw ValidationError("\(path) is not a canonical message: \(error)")

@@ -8,7 +8,8 @@ struct RuntimeOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Carrier id.", valueName: "id"))
     var carrier: String
 
-    @Option(name: .long, help: ArgumentHelp("A compiled adapter table (default: compile --carriers).", valueName: "file"))
+    @Option(
+        name: .long, help: ArgumentHelp("A compiled adapter table (default: compile --carriers).", valueName: "file"))
     var table: String?
 
     @Option(name: .long, help: ArgumentHelp("Directory of carrier definitions to compile.", valueName: "dir"))
@@ -24,7 +25,9 @@ struct RuntimeOptions: ParsableArguments {
     func load() throws -> (table: AdapterTable, adapter: Adapter, settings: [String: String]) {
         let table: AdapterTable
         if let path = self.table {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path)")
+            }
             do { table = try AdapterTable.decode(data); try table.decodeAll() } catch {
                 throw RuntimeFailure("\(error)")
             }
@@ -35,7 +38,8 @@ struct RuntimeOptions: ParsableArguments {
             table = t
         }
         guard let adapter = table.adapter(carrier) else {
-            throw ValidationError("unknown carrier '\(carrier)'; known: \(table.adapters.map(\.id).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown carrier '\(carrier)'; known: \(table.adapters.map(\.id).joined(separator: ", "))")
         }
         var values: [String: String] = [:]
         if let path = settings {

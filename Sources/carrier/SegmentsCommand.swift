@@ -10,7 +10,9 @@ struct SegmentsCommand: ParsableCommand {
     @Argument(help: "The message text.")
     var text: String
 
-    @Flag(name: .customLong("smart-encoding"), help: "Replace curly quotes, dashes and ellipsis with GSM-7 characters first.")
+    @Flag(
+        name: .customLong("smart-encoding"),
+        help: "Replace curly quotes, dashes and ellipsis with GSM-7 characters first.")
     var smartEncoding = false
 
     func run() {

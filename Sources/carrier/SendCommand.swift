@@ -40,8 +40,11 @@ struct SendCommand: AsyncParsableCommand {
         var messages: [OutboundMessage] = []
         if let message { messages = [try MessageFile.read(message)] }
         if let file {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-            for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() where !line.isEmpty {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read \(file)")
+            }
+            for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
+            where !line.isEmpty {
                 do { messages.append(try JSONDecoder().decode(OutboundMessage.self, from: Data(line.utf8))) } catch {
                     throw ValidationError("\(file):\(i + 1): not a canonical message")
                 }
@@ -55,7 +58,9 @@ struct SendCommand: AsyncParsableCommand {
         if results.contains(where: { $0.outcome == .retryable }) { throw ExitCode(75) }
     }
 
-    private func sendAll(_ messages: [OutboundMessage], sender: Sender, carrier: String, settings: [String: String]) async -> [SendResult] {
+    private func sendAll(_ messages: [OutboundMessage], sender: Sender, carrier: String, settings: [String: String])
+        async -> [SendResult]
+    {
         let start = Date()
         var results: [SendResult?] = Array(repeating: nil, count: messages.count)
         await withTaskGroup(of: (Int, SendResult).self) { group in

@@ -32,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Directory of carrier definitions to compile at start.", valueName: "dir"))
     var carriers: String = "carriers"
 
-    @Option(name: .long, help: ArgumentHelp("A compiled adapter table to load instead of --carriers.", valueName: "file"))
+    @Option(
+        name: .long, help: ArgumentHelp("A compiled adapter table to load instead of --carriers.", valueName: "file"))
     var table: String?
 
     @Option(name: .customLong("public-url"), help: "Base URL carriers call (used to check webhook signatures).")
@@ -40,7 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("api-key"),
-        help: ArgumentHelp("An API key with messaging and admin scopes on account 'default'; env:NAME reads it from the environment.", valueName: "key"))
+        help: ArgumentHelp(
+            "An API key with messaging and admin scopes on account 'default'; env:NAME reads it from the environment.",
+            valueName: "key"))
     var apiKeys: [String] = []
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info (one line per request), notice, warning, error.")
@@ -54,7 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
         MemoryTuning.applyForServers()
         var configuration = ServiceConfiguration()
         if let config {
-            guard let data = FileManager.default.contents(atPath: config) else { throw ValidationError("cannot read \(config)") }
+            guard let data = FileManager.default.contents(atPath: config) else {
+                throw ValidationError("cannot read \(config)")
+            }
             do { configuration = try JSONDecoder().decode(ServiceConfiguration.self, from: data) } catch {
                 throw ValidationError("\(config) is not a valid configuration: \(error)")
             }
@@ -70,7 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "carrier.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         if configuration.apiKeys.isEmpty {
-            logger.warning("no API keys configured: the API answers 401 until you pass --api-key or a config file with apiKeys")
+            logger.warning(
+                "no API keys configured: the API answers 401 until you pass --api-key or a config file with apiKeys")
         }
         let transport = CurlTransport()
         defer { transport.shutdown() }
@@ -81,13 +87,17 @@ struct ServeCommand: AsyncParsableCommand {
         let database = configuration.databasePath
         try await service.runWithSignals { port in
             FileHandle.standardOutput.write(
-                Data("carrier serve listening on http://\(host):\(port) (\(carriers) carriers, database \(database))\n".utf8))
+                Data(
+                    "carrier serve listening on http://\(host):\(port) (\(carriers) carriers, database \(database))\n"
+                        .utf8))
         }
     }
 
     private func loadTable() throws -> AdapterTable {
         if let table {
-            guard let data = FileManager.default.contents(atPath: table) else { throw ValidationError("cannot read \(table)") }
+            guard let data = FileManager.default.contents(atPath: table) else {
+                throw ValidationError("cannot read \(table)")
+            }
             do {
                 let table = try AdapterTable.decode(data)
                 try table.decodeAll()

@@ -34,7 +34,9 @@ struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Check definitions and run their fixtures: the one command for CI.",
-        discussion: "Same as `carrier check` followed by `carrier test`. Exit codes: 0 clean, 1 any error or failure, 64 bad command line.")
+        discussion:
+            "Same as `carrier check` followed by `carrier test`. Exit codes: 0 clean, 1 any error or failure, 64 bad command line."
+    )
 
     @OptionGroup var options: DefinitionOptions
 

@@ -6,7 +6,8 @@ import Testing
 @Suite struct ExitCodeTests {
     func tempDir() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("acme"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("acme"), withIntermediateDirectories: true)
         return dir
     }
 
@@ -29,7 +30,9 @@ import Testing
         let run = try CLI.run(["check", "."], in: dir)
         #expect(run.status == 1)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr.contains("acme/carrier.yaml:7:3: error: unknown key 'hedaers' in send (did you mean 'headers'?) [unknown-key]"))
+        #expect(
+            run.stderr.contains(
+                "acme/carrier.yaml:7:3: error: unknown key 'hedaers' in send (did you mean 'headers'?) [unknown-key]"))
         #expect(run.stderr.contains("1 error, 0 warnings"))
     }
 
@@ -50,7 +53,8 @@ import Testing
 
     @Test func warningsFailOnlyWithWarningsAsErrors() throws {
         let dir = try tempDir()
-        try "formatVersion: 1\nid: acme\nname: Acme\nchannels: [sms]\nauth:\n  type: bearer\n  token: abc123\nsend:\n  url: https://x.test\n"
+        try
+            "formatVersion: 1\nid: acme\nname: Acme\nchannels: [sms]\nauth:\n  type: bearer\n  token: abc123\nsend:\n  url: https://x.test\n"
             .write(to: dir.appendingPathComponent("acme/carrier.yaml"), atomically: true, encoding: .utf8)
         let plain = try CLI.run(["check", "."], in: dir)
         #expect(plain.status == 0)

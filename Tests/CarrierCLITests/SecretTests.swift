@@ -8,7 +8,8 @@ import Testing
 
     @Test func renderAndFixturesRedactSecrets() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-secret-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("acme/fixtures"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("acme/fixtures"), withIntermediateDirectories: true)
         let definition = """
             formatVersion: 1
             id: acme

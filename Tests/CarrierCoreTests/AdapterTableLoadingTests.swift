@@ -8,7 +8,9 @@ import Testing
         let inputs = ids.map { id in
             InputFile(
                 path: "\(id)/carrier.yaml",
-                bytes: Array("formatVersion: 1\nid: \(id)\nname: N \(id)\nchannels: [sms]\nsend:\n  url: https://\(id).test/send\n  format: none\n".utf8))
+                bytes: Array(
+                    "formatVersion: 1\nid: \(id)\nname: N \(id)\nchannels: [sms]\nsend:\n  url: https://\(id).test/send\n  format: none\n"
+                        .utf8))
         }
         return try #require(compileAdapterTable(inputs).table)
     }

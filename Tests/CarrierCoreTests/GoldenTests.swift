@@ -9,12 +9,14 @@ import Testing
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
     static var invalidCases: [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Invalid").path)) ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Invalid").path)) ?? []
         return names.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
     }
 
     static var validCases: [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Valid").path)) ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Valid").path)) ?? []
         return names.sorted()
     }
 
@@ -31,7 +33,8 @@ import Testing
         #expect(result.table == nil)
         let source = String(decoding: bytes, as: UTF8.self)
         let text = result.diagnostics.map { $0.rendered(source: source) }.joined(separator: "\n") + "\n"
-        let mismatch = goldenMismatch(text, golden: Self.folder.appendingPathComponent("Invalid/\(name).diagnostics.txt"))
+        let mismatch = goldenMismatch(
+            text, golden: Self.folder.appendingPathComponent("Invalid/\(name).diagnostics.txt"))
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }
 

@@ -21,7 +21,8 @@ struct RealGatewayTests {
                 return .json(#"{"code": 20404, "message": "not found"}"#, status: 404)
             }
             if request.bodyText.contains("To=%2B15550009999") {
-                return .json(#"{"code": 21211, "message": "The 'To' number is not a valid phone number."}"#, status: 400)
+                return .json(
+                    #"{"code": 21211, "message": "The 'To' number is not a valid phone number."}"#, status: 400)
             }
             let n = counter.value.withLock { value -> Int in
                 value += 1
@@ -34,7 +35,8 @@ struct RealGatewayTests {
     static func table() throws -> AdapterTable {
         let inputs = try ["twilio", "whatsapp_cloud"].map { id in
             let path = "carriers/\(id)/carrier.yaml"
-            return InputFile(path: path, bytes: [UInt8](try Data(contentsOf: repositoryRoot.appendingPathComponent(path))))
+            return InputFile(
+                path: path, bytes: [UInt8](try Data(contentsOf: repositoryRoot.appendingPathComponent(path))))
         }
         return try #require(compileAdapterTable(inputs).table)
     }
@@ -63,7 +65,8 @@ struct RealGatewayTests {
     /// X-Twilio-Signature: Base64(HMAC-SHA1(token, url + sorted key+value)).
     static func twilioSignature(url: String, params: [(String, String)]) -> String {
         let data = url + params.sorted { $0.0 < $1.0 }.map { $0.0 + $0.1 }.joined()
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(data.utf8), using: SymmetricKey(data: Data(authToken.utf8)))
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(
+            for: Data(data.utf8), using: SymmetricKey(data: Data(authToken.utf8)))
         return Data(mac).base64EncodedString()
     }
 

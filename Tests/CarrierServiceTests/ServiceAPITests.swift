@@ -173,7 +173,8 @@ struct ServiceAPITests {
             let payload: [String: Any] = ["channelId": "ch-sms", "to": Self.contact, "body": "once"]
             let contact = Self.contact
             let first = Task {
-                try await server.send(["channelId": "ch-sms", "to": contact, "body": "once"], headers: ["Idempotency-Key": "k-race"])
+                try await server.send(
+                    ["channelId": "ch-sms", "to": contact, "body": "once"], headers: ["Idempotency-Key": "k-race"])
             }
             while gateway.sent.isEmpty { try await Task.sleep(nanoseconds: 5_000_000) }
             let second = try await server.send(payload, headers: ["Idempotency-Key": "k-race"])
@@ -191,9 +192,11 @@ struct ServiceAPITests {
     @Test func aRejectedRequestReleasesItsIdempotencyKey() async throws {
         let gateway = FakeGateway()
         try await TestServer.with(gateway: gateway) { server in
-            let bad = try await server.send(["channelId": "ch-sms", "to": "nope", "body": "x"], headers: ["Idempotency-Key": "k-fix"])
+            let bad = try await server.send(
+                ["channelId": "ch-sms", "to": "nope", "body": "x"], headers: ["Idempotency-Key": "k-fix"])
             #expect(bad.status == 400)
-            let fixed = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "x"], headers: ["Idempotency-Key": "k-fix"])
+            let fixed = try await server.send(
+                ["channelId": "ch-sms", "to": Self.contact, "body": "x"], headers: ["Idempotency-Key": "k-fix"])
             #expect(fixed.status == 200)
             #expect(gateway.sent.count == 1)
         }
@@ -218,7 +221,8 @@ struct ServiceAPITests {
             // Close it through the API (the window is expired directly in the database), then a new inbound
             // message reopens it.
             let closed = try await server.call(
-                "PATCH", "/conversations/\(conversationId)", json: ["status": "closed", "assignee": "agent-7", "markRead": true])
+                "PATCH", "/conversations/\(conversationId)",
+                json: ["status": "closed", "assignee": "agent-7", "markRead": true])
             #expect(closed.status == 200, "\(closed.text)")
             #expect(closed.json["status"] as? String == "closed")
             #expect(closed.json["assignee"] as? String == "agent-7")
@@ -228,7 +232,8 @@ struct ServiceAPITests {
             #expect(try await server.call("PATCH", "/conversations/nope", json: ["status": "open"]).status == 404)
             let database = try ServiceDatabase.open(path: server.databasePath)
             try await database.write { db in
-                try db.execute(sql: "UPDATE conversation SET window_expires_at = 0 WHERE id = ?", arguments: [conversationId])
+                try db.execute(
+                    sql: "UPDATE conversation SET window_expires_at = 0 WHERE id = ?", arguments: [conversationId])
             }
             try await server.webhook("ch-wa", ["type": "mo", "from": Self.contact, "text": "two"])
             let reopened = try await server.call("GET", "/conversations/\(conversationId)").json
@@ -326,8 +331,10 @@ struct ServiceAPITests {
             #expect(unknown.errorCode == "unknown-provider")
             let created = try await server.call(
                 "POST", "/channels",
-                json: ["id": "ch-new", "channel": "sms", "provider": "fake", "address": "+15550000009",
-                       "settings": ["token": "env:SOME_TOKEN"]])
+                json: [
+                    "id": "ch-new", "channel": "sms", "provider": "fake", "address": "+15550000009",
+                    "settings": ["token": "env:SOME_TOKEN"],
+                ])
             #expect(created.status == 201)
             let duplicate = try await server.call(
                 "POST", "/channels", json: ["channel": "sms", "provider": "fake", "address": "+15550000009"])

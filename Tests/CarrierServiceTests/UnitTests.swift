@@ -26,7 +26,8 @@ struct SendRequestTests {
     }
 
     @Test func templateFilling() throws {
-        #expect(try TemplateFiller.fill("Hi {{1}}, order {{2}} {{ 1 }}", variables: ["Ann", "7"]) == "Hi Ann, order 7 Ann")
+        #expect(
+            try TemplateFiller.fill("Hi {{1}}, order {{2}} {{ 1 }}", variables: ["Ann", "7"]) == "Hi Ann, order 7 Ann")
         #expect(try TemplateFiller.fill("{{x}} stays", variables: []) == "{{x}} stays")
         #expect(throws: ServiceError.self) { try TemplateFiller.fill("{{2}}", variables: ["a"]) }
     }

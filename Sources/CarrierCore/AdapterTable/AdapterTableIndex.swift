@@ -42,7 +42,8 @@ struct AdapterTableIndex {
             case "formatVersion":
                 let start = scanner.i
                 try scanner.skipValue()
-                index.formatVersion = Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<scanner.i]), as: UTF8.self))
+                index.formatVersion = Int(
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<scanner.i]), as: UTF8.self))
             case "adapters":
                 try scanner.expect(UInt8(ascii: "["))
                 var firstElement = true
@@ -158,8 +159,9 @@ struct AdapterTableIndex {
                 }
                 throw fail("unbalanced brackets")
             }
-            while i < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09]
-                .contains(bytes[i])
+            while i < bytes.count,
+                ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09]
+                    .contains(bytes[i])
             {
                 i += 1
             }

@@ -100,7 +100,8 @@ public struct HandshakeRule: Sendable, Hashable, Codable {
     public var reply: PathExpression
     public var origin: String?
 
-    public init(when: Condition, token: PathExpression, expect: Template, reply: PathExpression, origin: String? = nil) {
+    public init(when: Condition, token: PathExpression, expect: Template, reply: PathExpression, origin: String? = nil)
+    {
         self.when = when
         self.token = token
         self.expect = expect

@@ -1,7 +1,9 @@
 /// Provider status value -> canonical status.
 public struct StatusMap: Sendable, Hashable, Codable {
     /// The canonical statuses.
-    public static let canonical: [String] = ["queued", "sent", "delivered", "read", "failed", "undelivered", "received"]
+    public static let canonical: [String] = [
+        "queued", "sent", "delivered", "read", "failed", "undelivered", "received",
+    ]
 
     public var map: [String: String]
     /// What an unmapped provider status becomes (the event is flagged `unmappedStatus`).

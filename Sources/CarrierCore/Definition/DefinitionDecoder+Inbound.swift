@@ -18,7 +18,9 @@ extension DefinitionDecoder {
             if items.isEmpty { error("invalid-value", "inbound.events needs at least one rule", at: n) }
         }
         var rule = InboundRule(format: format, events: events, origin: origin(node))
-        if let n = f["caseInsensitiveKeys"], let v = bool(n, "inbound.caseInsensitiveKeys") { rule.caseInsensitiveKeys = v }
+        if let n = f["caseInsensitiveKeys"], let v = bool(n, "inbound.caseInsensitiveKeys") {
+            rule.caseInsensitiveKeys = v
+        }
         rule.signature = f["signature"].flatMap(decodeSignature)
         rule.handshake = f["handshake"].flatMap(decodeHandshake)
         if let n = f["reply"] { rule.reply = decodeReply(n) }
@@ -31,7 +33,8 @@ extension DefinitionDecoder {
 
     private func decodeEventRule(_ node: YAMLNode) -> EventRule? {
         guard
-            let f = fields(node, "an inbound event rule", known: ["type", "name", "each", "when", "fields"], required: ["type"]),
+            let f = fields(
+                node, "an inbound event rule", known: ["type", "name", "each", "when", "fields"], required: ["type"]),
             let tn = f["type"], let t = choice(tn, "event type", EventRule.Kind.allCases.map(\.rawValue)),
             let kind = EventRule.Kind(rawValue: t)
         else { return nil }
@@ -51,7 +54,9 @@ extension DefinitionDecoder {
                     error("unknown-key", message, at: keyNode)
                     continue
                 }
-                if let e = extractor(value, "field '\(name)'", allowed: Self.fieldExtractorKeys) { rule.fields[name] = e }
+                if let e = extractor(value, "field '\(name)'", allowed: Self.fieldExtractorKeys) {
+                    rule.fields[name] = e
+                }
             }
         }
         switch kind {
@@ -89,7 +94,8 @@ extension DefinitionDecoder {
         rule.header = f["header"].flatMap { string($0, "inbound.signature.header") }
         rule.secret = f["secret"].flatMap { template($0, "inbound.signature.secret", place: .inbound) }
         if let n = f["secret"], let t = rule.secret, t.isLiteral {
-            warning("inline-secret", "inbound.signature.secret is written inline; refer to a secret setting instead", at: n)
+            warning(
+                "inline-secret", "inbound.signature.secret is written inline; refer to a secret setting instead", at: n)
         }
         rule.publicKey = f["publicKey"].flatMap { template($0, "inbound.signature.publicKey", place: .inbound) }
         if let n = f["encoding"] { rule.encoding = choice(n, "inbound.signature.encoding", ["hex", "base64"]) }
@@ -130,7 +136,11 @@ extension DefinitionDecoder {
         var reply = ReplyRule()
         guard let f = fields(node, "inbound.reply", known: ["status", "contentType", "body"]) else { return reply }
         if let n = f["status"], let v = int(n, "inbound.reply.status") {
-            if (100...599).contains(v) { reply.status = v } else { error("invalid-value", "inbound.reply.status must be an HTTP status", at: n) }
+            if (100...599).contains(v) {
+                reply.status = v
+            } else {
+                error("invalid-value", "inbound.reply.status must be an HTTP status", at: n)
+            }
         }
         reply.contentType = f["contentType"].flatMap { string($0, "inbound.reply.contentType") }
         reply.body = f["body"].flatMap { template($0, "inbound.reply.body", place: .inbound) }
@@ -138,7 +148,9 @@ extension DefinitionDecoder {
     }
 
     func decodeStatuses(_ node: YAMLNode) -> StatusMap? {
-        guard let f = fields(node, "statuses", known: ["map", "default", "caseInsensitive"], required: ["map", "default"])
+        guard
+            let f = fields(
+                node, "statuses", known: ["map", "default", "caseInsensitive"], required: ["map", "default"])
         else { return nil }
         var map: [String: String] = [:]
         if let n = f["map"] {

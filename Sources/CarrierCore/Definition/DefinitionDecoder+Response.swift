@@ -12,12 +12,18 @@ extension DefinitionDecoder {
             rule.format = v
         }
         if let n = f["success"], let sf = fields(n, "response.success", known: ["status", "when"]) {
-            if let s = sf["status"], let codes = statusPatterns(s, "response.success.status") { rule.successStatus = codes }
+            if let s = sf["status"], let codes = statusPatterns(s, "response.success.status") {
+                rule.successStatus = codes
+            }
             rule.successWhen = sf["when"].flatMap { condition($0, "response.success.when") }
         }
-        rule.messageId = f["messageId"].flatMap { extractor($0, "response.messageId", allowed: Self.plainExtractorKeys) }
+        rule.messageId = f["messageId"].flatMap {
+            extractor($0, "response.messageId", allowed: Self.plainExtractorKeys)
+        }
         rule.status = f["status"].flatMap { extractor($0, "response.status", allowed: Self.plainExtractorKeys) }
-        rule.errorCode = f["errorCode"].flatMap { extractor($0, "response.errorCode", allowed: Self.plainExtractorKeys) }
+        rule.errorCode = f["errorCode"].flatMap {
+            extractor($0, "response.errorCode", allowed: Self.plainExtractorKeys)
+        }
         rule.errorMessage = f["errorMessage"].flatMap {
             extractor($0, "response.errorMessage", allowed: Self.plainExtractorKeys)
         }
@@ -40,7 +46,9 @@ extension DefinitionDecoder {
             if isCode || isClass {
                 result.append(s)
             } else {
-                error("invalid-value", "\(what) items are HTTP status codes (201) or classes (2xx); found '\(s)'", at: item)
+                error(
+                    "invalid-value", "\(what) items are HTTP status codes (201) or classes (2xx); found '\(s)'",
+                    at: item)
             }
         }
         return result
@@ -133,7 +141,9 @@ extension DefinitionDecoder {
         }
         if let n = f["not"] { return condition(n, what).map(Condition.not) }
         guard let pn = f["path"] else {
-            error("missing-key", "\(what) needs 'path' (with equals, in, matches or exists), or all/any/not", at: startOf(node))
+            error(
+                "missing-key", "\(what) needs 'path' (with equals, in, matches or exists), or all/any/not",
+                at: startOf(node))
             return nil
         }
         guard let p = path(pn, "\(what).path") else { return nil }

@@ -82,7 +82,10 @@ extension DefinitionDecoder {
             }
         }
         if !isHTTPURL(sample) {
-            error("bad-url", "send.url must give an http(s) URL (start with https:// or a url setting); found '\(t.source)'", at: node)
+            error(
+                "bad-url",
+                "send.url must give an http(s) URL (start with https:// or a url setting); found '\(t.source)'",
+                at: node)
         }
     }
 
@@ -97,12 +100,15 @@ extension DefinitionDecoder {
             switch format {
             case .form, .query, .json:
                 guard case .mapping = b.kind else {
-                    error("wrong-type", "\(context).body must be a mapping of fields, found \(b.kindDescription)", at: b)
+                    error(
+                        "wrong-type", "\(context).body must be a mapping of fields, found \(b.kindDescription)", at: b)
                     return nil
                 }
                 return bodyNode(b, json: format == .json, inEach: false).map(BodyTemplate.fields)
             case .xml, .text, .none:
-                error("invalid-value", "format '\(format.rawValue)' takes a text 'template', not a structured 'body'", at: f.keyNode("body") ?? b)
+                error(
+                    "invalid-value", "format '\(format.rawValue)' takes a text 'template', not a structured 'body'",
+                    at: f.keyNode("body") ?? b)
                 return nil
             }
         }
@@ -113,12 +119,16 @@ extension DefinitionDecoder {
                 if format == .json { checkJSONTemplate(t, n) }
                 return .text(t)
             case .form, .query, .none:
-                error("invalid-value", "format '\(format.rawValue)' takes a structured 'body', not a text 'template'", at: f.keyNode("template") ?? n)
+                error(
+                    "invalid-value", "format '\(format.rawValue)' takes a structured 'body', not a text 'template'",
+                    at: f.keyNode("template") ?? n)
                 return nil
             }
         }
         if format != .none, format != .query {
-            error("missing-key", "\(context) with format '\(format.rawValue)' needs a 'body' or a 'template'", at: startOf(owner))
+            error(
+                "missing-key", "\(context) with format '\(format.rawValue)' needs a 'body' or a 'template'",
+                at: startOf(owner))
         }
         return nil
     }
@@ -151,8 +161,12 @@ extension DefinitionDecoder {
                     optional = true
                     key.removeLast()
                 }
-                if !json, case .scalar = pair.value.kind {} else if !json {
-                    error("wrong-type", "form and query fields must be strings or templates, found \(pair.value.kindDescription)", at: pair.value)
+                if !json, case .scalar = pair.value.kind {
+                } else if !json {
+                    error(
+                        "wrong-type",
+                        "form and query fields must be strings or templates, found \(pair.value.kindDescription)",
+                        at: pair.value)
                     failed = true
                     continue
                 }
@@ -215,7 +229,8 @@ extension DefinitionDecoder {
         for f in e.filters {
             switch f.name {
             case "count", "epoch": kind = "number"
-            case "join", "first", "url", "xml", "base64", "upper", "lower", "trim", "digits", "prefix", "truncate", "hex_ucs2":
+            case "join", "first", "url", "xml", "base64", "upper", "lower", "trim", "digits", "prefix", "truncate",
+                "hex_ucs2":
                 kind = "string"
             case "json": kind = "string"
             default: break

@@ -8,7 +8,9 @@ extension DefinitionDecoder {
         do {
             parsed = try Template.parse(text)
         } catch {
-            self.error("bad-template", "bad template in \(what): \(error.message)", at: rangeInside(node, offset: error.offset))
+            self.error(
+                "bad-template", "bad template in \(what): \(error.message)", at: rangeInside(node, offset: error.offset)
+            )
             return nil
         }
         var ok = true
@@ -27,7 +29,9 @@ extension DefinitionDecoder {
             let e = try TemplateExpression.parse(text)
             return check(e, node, place: place, inEach: inEach) ? e : nil
         } catch {
-            self.error("bad-template", "bad expression in \(what): \(error.message)", at: rangeInside(node, offset: error.offset))
+            self.error(
+                "bad-template", "bad expression in \(what): \(error.message)",
+                at: rangeInside(node, offset: error.offset))
             return nil
         }
     }

@@ -163,7 +163,9 @@ final class DefinitionDecoder {
         do {
             return try PathExpression.parse(text)
         } catch {
-            self.error("bad-path", "bad path '\(text)' in \(what): \(error.message)", at: rangeInside(node, offset: error.offset))
+            self.error(
+                "bad-path", "bad path '\(text)' in \(what): \(error.message)",
+                at: rangeInside(node, offset: error.offset))
             return nil
         }
     }

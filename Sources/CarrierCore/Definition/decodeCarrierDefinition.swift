@@ -23,7 +23,9 @@ extension DefinitionDecoder {
         else { return nil }
 
         if let node = f["formatVersion"], let v = int(node, "formatVersion"), v != 1 {
-            error("unsupported-format-version", "formatVersion \(v) is not supported; this compiler reads version 1", at: node)
+            error(
+                "unsupported-format-version", "formatVersion \(v) is not supported; this compiler reads version 1",
+                at: node)
         }
         var id = ""
         if let node = f["id"], let s = string(node, "id") {
@@ -59,7 +61,9 @@ extension DefinitionDecoder {
                 response.status != nil
                 || (inbound?.events.contains { $0.type == .status } ?? false)
             if readsStatus {
-                error("missing-key", "a provider status is read, so 'statuses' (the status map) is required", at: startOf(root))
+                error(
+                    "missing-key", "a provider status is read, so 'statuses' (the status map) is required",
+                    at: startOf(root))
             }
         }
         guard let send else { return nil }
@@ -89,10 +93,16 @@ extension DefinitionDecoder {
         else { return limits }
         if let n = f["maxParts"], let v = int(n, "limits.maxParts", min: 1) { limits.maxParts = v }
         if let n = f["maxMedia"], let v = int(n, "limits.maxMedia", min: 0) {
-            if v > 10 { error("invalid-value", "limits.maxMedia is at most 10, found \(v)", at: n) } else { limits.maxMedia = v }
+            if v > 10 {
+                error("invalid-value", "limits.maxMedia is at most 10, found \(v)", at: n)
+            } else {
+                limits.maxMedia = v
+            }
         }
         if let n = f["ratePerSecond"], let v = double(n, "limits.ratePerSecond") { limits.ratePerSecond = v }
-        if let n = f["connectTimeoutMs"], let v = int(n, "limits.connectTimeoutMs", min: 1) { limits.connectTimeoutMs = v }
+        if let n = f["connectTimeoutMs"], let v = int(n, "limits.connectTimeoutMs", min: 1) {
+            limits.connectTimeoutMs = v
+        }
         if let n = f["timeoutMs"], let v = int(n, "limits.timeoutMs", min: 1) { limits.timeoutMs = v }
         if let n = f["maxRetries"], let v = int(n, "limits.maxRetries", min: 0) { limits.maxRetries = v }
         return limits
@@ -150,7 +160,10 @@ extension DefinitionDecoder {
 
     func decodeAuth(_ node: YAMLNode) -> AuthRule {
         var auth = AuthRule()
-        let known = ["type", "username", "password", "token", "name", "value", "header", "algorithm", "key", "message", "encoding", "prefix"]
+        let known = [
+            "type", "username", "password", "token", "name", "value", "header", "algorithm", "key", "message",
+            "encoding", "prefix",
+        ]
         guard let f = fields(node, "auth", known: known, required: ["type"]) else { return auth }
         auth.origin = origin(node)
         guard let typeNode = f["type"],
@@ -182,7 +195,9 @@ extension DefinitionDecoder {
         func secretTemplate(_ key: String) -> Template? {
             guard let n = f[key], let t = template(n, "auth.\(key)", place: .send) else { return nil }
             if t.isLiteral, !t.source.isEmpty, ["password", "token", "value", "key"].contains(key) {
-                warning("inline-secret", "auth.\(key) is written inline; refer to a secret setting instead ({{ settings.name }})", at: n)
+                warning(
+                    "inline-secret",
+                    "auth.\(key) is written inline; refer to a secret setting instead ({{ settings.name }})", at: n)
             }
             return t
         }

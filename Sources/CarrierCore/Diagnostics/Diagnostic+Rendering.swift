@@ -26,7 +26,8 @@ extension Diagnostic {
         }
         let lineLength = line.unicodeScalars.count
         width = max(1, min(width, lineLength - startColumn + 1))
-        out += "\n" + line + "\n" + String(repeating: " ", count: startColumn - 1) + "^"
+        out +=
+            "\n" + line + "\n" + String(repeating: " ", count: startColumn - 1) + "^"
             + String(repeating: "~", count: max(0, width - 1))
         return out
     }

@@ -34,8 +34,7 @@ public struct Diagnostic: Error, Sendable, Hashable, Codable, CustomStringConver
         Diagnostic(severity: .error, code: code, message: message, range: range, notes: notes)
     }
 
-    public static func warning(_ code: String, _ message: String, at range: SourceRange?, notes: [Note] = []) -> Self
-    {
+    public static func warning(_ code: String, _ message: String, at range: SourceRange?, notes: [Note] = []) -> Self {
         Diagnostic(severity: .warning, code: code, message: message, range: range, notes: notes)
     }
 

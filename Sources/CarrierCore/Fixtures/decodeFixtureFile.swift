@@ -1,7 +1,9 @@
 /// Parses and checks one fixture file; returns nil when it has errors, plus every diagnostic.
 ///
 /// - Parameter defaultCarrier: the carrier id to use when the file has no `carrier` key.
-public func decodeFixtureFile(_ input: InputFile, defaultCarrier: String) -> (file: FixtureFile?, diagnostics: [Diagnostic]) {
+public func decodeFixtureFile(_ input: InputFile, defaultCarrier: String) -> (
+    file: FixtureFile?, diagnostics: [Diagnostic]
+) {
     let (root, yamlDiagnostics) = YAMLReader.read(input.bytes, file: input.path)
     guard let root, !yamlDiagnostics.hasErrors else { return (nil, yamlDiagnostics) }
     let d = DefinitionDecoder(file: input.path)
@@ -13,7 +15,9 @@ public func decodeFixtureFile(_ input: InputFile, defaultCarrier: String) -> (fi
 extension DefinitionDecoder {
     static let expectKeys: [FixtureCase.Kind: [String]] = [
         .outbound: ["method", "url", "headers", "body", "bodyJSON", "bodyForm", "error"],
-        .response: ["outcome", "providerMessageId", "providerStatus", "errorCode", "errorMessage", "retryAfterSeconds"],
+        .response: [
+            "outcome", "providerMessageId", "providerStatus", "errorCode", "errorMessage", "retryAfterSeconds",
+        ],
         .inbound: ["events", "reply", "error", "ignored"],
     ]
     static let eventKeys = [
@@ -50,7 +54,9 @@ extension DefinitionDecoder {
     private func settingValues(_ node: YAMLNode, _ what: String) -> [String: String] {
         var result: [String: String] = [:]
         for (key, _, value) in pairs(node, what) {
-            if let s = value.scalar, !value.isNull { result[key] = s } else {
+            if let s = value.scalar, !value.isNull {
+                result[key] = s
+            } else {
                 error("wrong-type", "\(what).\(key) must be a string", at: value)
             }
         }
@@ -78,14 +84,18 @@ extension DefinitionDecoder {
         case .inbound: inputKey = "request"
         }
         for other in ["message", "response", "request"] where other != inputKey {
-            if let k = f.keyNode(other) { error("unknown-key", "a \(kind.rawValue) case takes '\(inputKey)', not '\(other)'", at: k) }
+            if let k = f.keyNode(other) {
+                error("unknown-key", "a \(kind.rawValue) case takes '\(inputKey)', not '\(other)'", at: k)
+            }
         }
         if !f.has(inputKey) { error("missing-key", "a \(kind.rawValue) case needs '\(inputKey)'", at: startOf(node)) }
         var c = FixtureCase(
             name: name, source: f["source"].flatMap { string($0, "source") }, kind: kind, settings: merged,
             origin: origin(node), message: nil, http: nil, now: f["now"].flatMap { int($0, "now") }, expect: [:])
         if kind == .outbound, let n = f["message"] {
-            if case .mapping = n.kind { c.message = PayloadValue(n) } else {
+            if case .mapping = n.kind {
+                c.message = PayloadValue(n)
+            } else {
                 error("wrong-type", "message must be a mapping", at: n)
             }
         }
@@ -111,12 +121,19 @@ extension DefinitionDecoder {
 
     private func exchange(_ node: YAMLNode, kind: FixtureCase.Kind) -> FixtureCase.HTTPExchange? {
         let known = kind == .response ? ["status", "headers", "body"] : ["method", "url", "headers", "body"]
-        guard let f = fields(node, kind == .response ? "response" : "request", known: known, required: kind == .response ? ["status"] : ["url"])
+        guard
+            let f = fields(
+                node, kind == .response ? "response" : "request", known: known,
+                required: kind == .response ? ["status"] : ["url"])
         else { return nil }
         var headers: [(name: String, value: String)] = []
         if let n = f["headers"] {
             for (k, _, v) in pairs(n, "headers") {
-                if let s = v.scalar, !v.isNull { headers.append((k, s)) } else { error("wrong-type", "header \(k) must be a string", at: v) }
+                if let s = v.scalar, !v.isNull {
+                    headers.append((k, s))
+                } else {
+                    error("wrong-type", "header \(k) must be a string", at: v)
+                }
             }
         }
         return FixtureCase.HTTPExchange(

@@ -24,7 +24,8 @@ public func compileAdapterTable(_ inputs: [InputFile]) -> CompilationResult {
         if let first = firstByID[adapter.id] {
             diagnostics.append(
                 .error(
-                    "duplicate-carrier-id", "carrier id '\(adapter.id)' is already defined in \(first.file)", at: idRange,
+                    "duplicate-carrier-id", "carrier id '\(adapter.id)' is already defined in \(first.file)",
+                    at: idRange,
                     notes: [.init(message: "first defined here", range: first.origin)]))
             continue
         }

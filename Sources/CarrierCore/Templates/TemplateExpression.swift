@@ -115,7 +115,9 @@ public struct TemplateExpression: Sendable, Hashable, CustomStringConvertible {
                         value.append(s[i])
                         i += 1
                     }
-                    guard closed else { throw TemplateSyntaxError(message: "unclosed string argument", offset: offset + i) }
+                    guard closed else {
+                        throw TemplateSyntaxError(message: "unclosed string argument", offset: offset + i)
+                    }
                     argument = .string(String(value))
                 } else {
                     var digits = ""

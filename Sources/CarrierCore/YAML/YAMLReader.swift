@@ -26,7 +26,14 @@ final class YAMLReader {
         if let bad = firstInvalidUTF8(bytes) {
             let position = positionOfByte(bad, in: bytes)
             let range = SourceRange(file: file, start: position, end: position)
-            return (nil, [.error("invalid-utf8", "file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))", at: range)])
+            return (
+                nil,
+                [
+                    .error(
+                        "invalid-utf8",
+                        "file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))", at: range)
+                ]
+            )
         }
         let reader = YAMLReader(bytes: bytes, file: file)
         let root = reader.parseStream()
@@ -113,7 +120,10 @@ final class YAMLReader {
         var notes: [Diagnostic.Note] = []
         if parser.context != nil, code == "yaml-syntax" {
             let c = position(parser.context_mark)
-            if c != at { notes.append(.init(message: "the construct started here", range: SourceRange(file: file, start: c, end: c))) }
+            if c != at {
+                notes.append(
+                    .init(message: "the construct started here", range: SourceRange(file: file, start: c, end: c)))
+            }
         }
         diagnostics.append(.error(code, message, at: SourceRange(file: file, start: at, end: at), notes: notes))
     }
@@ -147,7 +157,9 @@ final class YAMLReader {
             if documents == 0 || root?.isNull == true && root?.range.start == root?.range.end {
                 let here = TextPosition(line: 1, column: 1)
                 diagnostics.append(
-                    .error("empty-file", "the file holds no definition", at: SourceRange(file: file, start: here, end: here)))
+                    .error(
+                        "empty-file", "the file holds no definition",
+                        at: SourceRange(file: file, start: here, end: here)))
                 return nil
             }
             return root
@@ -165,7 +177,8 @@ final class YAMLReader {
             let name = event.anchor ?? ""
             guard let target = anchors[name] else {
                 diagnostics.append(
-                    .error("unknown-anchor", "alias '*\(name)' refers to no anchor defined before it",
+                    .error(
+                        "unknown-anchor", "alias '*\(name)' refers to no anchor defined before it",
                         at: range(event.start, event.end)))
                 return YAMLNode(kind: .scalar("", .plain), range: range(event.start, event.end), tag: nil)
             }

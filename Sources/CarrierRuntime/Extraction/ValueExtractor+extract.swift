@@ -43,7 +43,8 @@ extension ValueExtractor {
             }
             for n in 0..<max(0, min(count, 100)) {
                 let key = head + String(n) + tail
-                if let v = PathExpression(anchor: .current, components: [.key(key)], text: key).first(in: context)?.text {
+                if let v = PathExpression(anchor: .current, components: [.key(key)], text: key).first(in: context)?.text
+                {
                     result.append(v)
                 }
             }

@@ -45,7 +45,8 @@ private func runOutbound(_ c: FixtureCase, adapter: Adapter, secrets: [String]) 
     }
     let request: HTTPRequest
     do {
-        request = try renderRequest(for: message, adapter: adapter, settings: c.settings, segmentCounter: segmentCounter(for: adapter))
+        request = try renderRequest(
+            for: message, adapter: adapter, settings: c.settings, segmentCounter: segmentCounter(for: adapter))
     } catch {
         if expectedError == error.code { return nil }
         return "render failed: \(error)"
@@ -72,7 +73,9 @@ private func runOutbound(_ c: FixtureCase, adapter: Adapter, secrets: [String]) 
     if let j = c.expect["bodyJSON"] {
         let expected = canonicalJSON(Data(j.json.utf8))
         let actual = canonicalJSON(Data(request.body))
-        if expected == nil || expected != actual { diffs.append(diff("body (JSON)", expected ?? j.json, actual ?? body)) }
+        if expected == nil || expected != actual {
+            diffs.append(diff("body (JSON)", expected ?? j.json, actual ?? body))
+        }
     }
     if let f = c.expect["bodyForm"] {
         let expected = ((try? parseFormPairs(Array((f.text ?? "").utf8))) ?? []).map { "\($0.0)=\($0.1)" }.sorted()
@@ -94,7 +97,8 @@ func segmentCounter(for adapter: Adapter) -> (String) -> (count: Int, encoding: 
 
 private func canonicalJSON(_ data: Data) -> String? {
     guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-        let out = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+        let out = try? JSONSerialization.data(
+            withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
     else { return nil }
     return String(decoding: out, as: UTF8.self)
 }
@@ -108,7 +112,8 @@ private func diff(_ what: String, _ expected: String, _ actual: String) -> Strin
 private func runResponse(_ c: FixtureCase, adapter: Adapter) -> String? {
     guard let http = c.http else { return "no response" }
     let response = HTTPResponse(
-        status: http.status ?? 200, headers: http.headers.map { HTTPHeader($0.name, $0.value) }, body: Array(http.body.utf8))
+        status: http.status ?? 200, headers: http.headers.map { HTTPHeader($0.name, $0.value) },
+        body: Array(http.body.utf8))
     let result = classifyResponse(response, adapter: adapter, now: Date(timeIntervalSince1970: 1_700_000_000))
     var diffs: [String] = []
     func check(_ key: String, _ actual: String?) {
@@ -124,7 +129,8 @@ private func runResponse(_ c: FixtureCase, adapter: Adapter) -> String? {
     if let expected = c.expect["retryAfterSeconds"] {
         let e = expected.text.flatMap(Double.init)
         if e != result.retryAfterSeconds {
-            diffs.append(diff("retryAfterSeconds", expected.text ?? "null", result.retryAfterSeconds.map { "\($0)" } ?? "null"))
+            diffs.append(
+                diff("retryAfterSeconds", expected.text ?? "null", result.retryAfterSeconds.map { "\($0)" } ?? "null"))
         }
     }
     return diffs.isEmpty ? nil : diffs.joined(separator: "\n")
@@ -155,7 +161,8 @@ private func runInbound(_ c: FixtureCase, adapter: Adapter, publicBaseURL: Strin
     }
     if case .array(let expectedEvents)? = c.expect["events"] {
         if expectedEvents.count != result.events.count {
-            diffs.append(diff("event count", "\(expectedEvents.count)", "\(result.events.count): \(eventsJSON(result.events))"))
+            diffs.append(
+                diff("event count", "\(expectedEvents.count)", "\(result.events.count): \(eventsJSON(result.events))"))
         }
         for (i, (expected, actual)) in zip(expectedEvents, result.events).enumerated() {
             diffs += compareEvent(expected, actual).map { "event \(i): \($0)" }
@@ -175,7 +182,8 @@ private func runInbound(_ c: FixtureCase, adapter: Adapter, publicBaseURL: Strin
 private func eventsJSON(_ events: [NormalizedEvent]) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return events.compactMap { (try? encoder.encode($0)).map { String(decoding: $0, as: UTF8.self) } }.joined(separator: " ")
+    return events.compactMap { (try? encoder.encode($0)).map { String(decoding: $0, as: UTF8.self) } }.joined(
+        separator: " ")
 }
 
 /// Compares the listed fields of an expected event with the actual one; `null` means absent.

@@ -15,9 +15,11 @@ public func normalizeInbound(
     _ request: HTTPRequest, adapter: Adapter, settings: [String: String], publicURL: String, now: Date = Date()
 ) throws(InboundError) -> InboundResult {
     guard let rule = adapter.inbound else {
-        throw InboundError(code: "no-inbound", message: "carrier '\(adapter.id)' defines no inbound webhooks", httpStatus: 404)
+        throw InboundError(
+            code: "no-inbound", message: "carrier '\(adapter.id)' defines no inbound webhooks", httpStatus: 404)
     }
-    if let handshake = rule.handshake, let answer = try answerHandshake(handshake, request: request, settings: settings) {
+    if let handshake = rule.handshake, let answer = try answerHandshake(handshake, request: request, settings: settings)
+    {
         return answer
     }
     let (root, formPairs) = try parseInboundBody(request, rule: rule)
@@ -26,7 +28,8 @@ public func normalizeInbound(
         TemplateContext(message: nil, settings: settings.mapValues { .string($0) }, carrierId: adapter.id)
     }
     if let signature = rule.signature, !(signature.optional == true && !signatureConfigured(signature, settings)) {
-        try verifySignature(signature, request: request, formPairs: formPairs, publicURL: publicURL,
+        try verifySignature(
+            signature, request: request, formPairs: formPairs, publicURL: publicURL,
             context: templateContext(), now: now)
     }
     let context = PayloadContext(root: root, caseInsensitiveKeys: rule.caseInsensitiveKeys)
@@ -52,7 +55,8 @@ public func normalizeInbound(
             case .ignore:
                 ignored = true
             case .message:
-                events.append(.received(try messageEvent(eventRule, item, adapter: adapter, optOut: rule.optOut, raw: rawBody)))
+                events.append(
+                    .received(try messageEvent(eventRule, item, adapter: adapter, optOut: rule.optOut, raw: rawBody)))
             case .status:
                 events.append(.status(try statusEvent(eventRule, item, adapter: adapter, raw: rawBody)))
             }
@@ -61,10 +65,13 @@ public func normalizeInbound(
     }
     if events.isEmpty && !ignored {
         throw InboundError(
-            code: "no-matching-rule", message: "no inbound rule of '\(adapter.id)' matches this request", httpStatus: 422,
+            code: "no-matching-rule", message: "no inbound rule of '\(adapter.id)' matches this request",
+            httpStatus: 422,
             origin: rule.origin)
     }
-    return InboundResult(events: events, ignored: events.isEmpty && ignored, reply: try reply(rule.reply, rule.reply.body?.isLiteral ?? true ? nil : templateContext()))
+    return InboundResult(
+        events: events, ignored: events.isEmpty && ignored,
+        reply: try reply(rule.reply, rule.reply.body?.isLiteral ?? true ? nil : templateContext()))
 }
 
 /// Answers a subscription check (Meta's `hub.mode=subscribe&hub.verify_token=...&hub.challenge=...`), or returns
@@ -88,7 +95,8 @@ private func answerHandshake(
     let challenge = rule.reply.first(in: query)?.text ?? ""
     return InboundResult(
         events: [], ignored: true,
-        reply: HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", "text/plain")], body: Array(challenge.utf8)))
+        reply: HTTPResponse(
+            status: 200, headers: [HTTPHeader("Content-Type", "text/plain")], body: Array(challenge.utf8)))
 }
 
 /// Whether the secret (or public key) of an optional signature has a value in the channel's settings.
@@ -106,7 +114,9 @@ private func parseInboundBody(
     _ request: HTTPRequest, rule: InboundRule
 ) throws(InboundError) -> (PayloadValue, [(String, String)]) {
     guard request.body.count <= maxInboundBodyBytes else {
-        throw InboundError(code: "body-too-large", message: "webhook body is larger than \(maxInboundBodyBytes) bytes", httpStatus: 413)
+        throw InboundError(
+            code: "body-too-large", message: "webhook body is larger than \(maxInboundBodyBytes) bytes", httpStatus: 413
+        )
     }
     let contentType = request.headers.first(named: "Content-Type") ?? ""
     let query: [(String, String)]
@@ -118,7 +128,8 @@ private func parseInboundBody(
     var format = rule.format
     if format == .auto {
         format =
-            contentType.containsIgnoringASCIICase("json") ? .json
+            contentType.containsIgnoringASCIICase("json")
+            ? .json
             : contentType.containsIgnoringASCIICase("xml") ? .xml : .form
     }
     do {
@@ -127,7 +138,9 @@ private func parseInboundBody(
             return (.object(query.groupedPayload()), query)
         case .form:
             if contentType.containsIgnoringASCIICase("json") || contentType.containsIgnoringASCIICase("xml") {
-                throw InboundError(code: "wrong-content-type", message: "expected a form body, got Content-Type \(contentType)", httpStatus: 415)
+                throw InboundError(
+                    code: "wrong-content-type", message: "expected a form body, got Content-Type \(contentType)",
+                    httpStatus: 415)
             }
             let body = try parseFormPairs(request.body)
             guard !query.isEmpty else { return (.object(body.groupedPayload()), body) }
@@ -135,22 +148,31 @@ private func parseInboundBody(
             for (k, v) in body.groupedPayload() { object[k] = v }
             return (.object(object), body)
         case .json:
-            if contentType.containsIgnoringASCIICase("x-www-form-urlencoded") || contentType.containsIgnoringASCIICase("xml") {
-                throw InboundError(code: "wrong-content-type", message: "expected a JSON body, got Content-Type \(contentType)", httpStatus: 415)
+            if contentType.containsIgnoringASCIICase("x-www-form-urlencoded")
+                || contentType.containsIgnoringASCIICase("xml")
+            {
+                throw InboundError(
+                    code: "wrong-content-type", message: "expected a JSON body, got Content-Type \(contentType)",
+                    httpStatus: 415)
             }
             return (try parseJSON(request.body), query)
         case .auto:
             throw InboundError(code: "bad-payload", message: "no inbound format chosen", httpStatus: 400)
         case .xml:
-            if contentType.containsIgnoringASCIICase("json") || contentType.containsIgnoringASCIICase("x-www-form-urlencoded") {
-                throw InboundError(code: "wrong-content-type", message: "expected an XML body, got Content-Type \(contentType)", httpStatus: 415)
+            if contentType.containsIgnoringASCIICase("json")
+                || contentType.containsIgnoringASCIICase("x-www-form-urlencoded")
+            {
+                throw InboundError(
+                    code: "wrong-content-type", message: "expected an XML body, got Content-Type \(contentType)",
+                    httpStatus: 415)
             }
             return (try parseXML(request.body), query)
         }
     } catch let error as InboundError {
         throw error
     } catch let error as PayloadError {
-        throw InboundError(code: error.code, message: error.message, httpStatus: error.code == "body-too-large" ? 413 : 400)
+        throw InboundError(
+            code: error.code, message: error.message, httpStatus: error.code == "body-too-large" ? 413 : 400)
     } catch {
         throw InboundError(code: "bad-payload", message: "\(error)", httpStatus: 400)
     }
@@ -161,7 +183,8 @@ private func messageEvent(
 ) throws(InboundError) -> NormalizedEvent.MessageReceived {
     let fields = try FieldReader(rule: rule, item: item, raw: raw)
     guard let from = try fields.string("from"), !from.isEmpty else {
-        throw InboundError(code: "missing-field", message: "message has no 'from' value", httpStatus: 422, origin: rule.origin)
+        throw InboundError(
+            code: "missing-field", message: "message has no 'from' value", httpStatus: 422, origin: rule.origin)
     }
     let text = try fields.string("text")
     return NormalizedEvent.MessageReceived(

@@ -7,7 +7,8 @@ func verifySignature(
     context: TemplateContext, now: Date
 ) throws(InboundError) {
     func fail(_ why: String) -> InboundError {
-        InboundError(code: "bad-signature", message: "signature check failed: \(why)", httpStatus: 401, origin: rule.origin)
+        InboundError(
+            code: "bad-signature", message: "signature check failed: \(why)", httpStatus: 401, origin: rule.origin)
     }
     func value(_ template: Template?) throws(InboundError) -> String {
         guard let template else { throw fail("no secret configured") }
@@ -33,7 +34,8 @@ func verifySignature(
         let signature = try header(rule.header)
         let secret = try value(rule.secret)
         let isJSON = request.headers.first(named: "Content-Type")?.lowercased().contains("json") ?? false
-        ok = isJSON
+        ok =
+            isJSON
             ? verifyTwilioJSON(signature: signature, url: publicURL, body: request.body, authToken: secret)
             : verifyTwilio(signature: signature, url: publicURL, params: formPairs, authToken: secret)
     case .hmacSHA1Body, .hmacSHA256Body, .hmacSHA512Body:
@@ -65,7 +67,9 @@ func verifySignature(
     case .messagebirdJWT:
         let token = try header(rule.header)
         let secret = try value(rule.secret)
-        if let problem = messageBirdJWTProblem(token: token, url: publicURL, body: request.body, secret: secret, now: now) {
+        if let problem = messageBirdJWTProblem(
+            token: token, url: publicURL, body: request.body, secret: secret, now: now)
+        {
             throw fail(problem)
         }
         ok = true

@@ -35,20 +35,25 @@ public final class Sender: Sendable {
         async -> SendResult
     {
         guard let adapter = adapters[carrier] else {
-            return SendResult(carrier: carrier, outcome: .permanent, errorCode: "unknown-carrier", errorMessage: "no carrier '\(carrier)' in the adapter table")
+            return SendResult(
+                carrier: carrier, outcome: .permanent, errorCode: "unknown-carrier",
+                errorMessage: "no carrier '\(carrier)' in the adapter table")
         }
         // Counted once; validation and rendering both ask for the same (smart-encoded) body.
         let info = countSegments(message.body ?? "", smartEncoding: adapter.options.smartEncoding)
         let segments = info.segments
         let counted: (String) -> (count: Int, encoding: String) = { _ in (info.segments, info.encoding) }
         if let problem = validateMessage(message, adapter: adapter, segmentCounter: counted).first {
-            return SendResult(carrier: carrier, outcome: .permanent, errorCode: problem.code, errorMessage: problem.message)
+            return SendResult(
+                carrier: carrier, outcome: .permanent, errorCode: problem.code, errorMessage: problem.message)
         }
         let request: HTTPRequest
         do {
             request = try renderRequest(for: message, adapter: adapter, settings: settings, segmentCounter: counted)
         } catch {
-            return SendResult(carrier: carrier, outcome: .permanent, errorCode: error.code, errorMessage: error.message, origin: error.origin, segments: segments)
+            return SendResult(
+                carrier: carrier, outcome: .permanent, errorCode: error.code, errorMessage: error.message,
+                origin: error.origin, segments: segments)
         }
         let policy = RetryPolicy(maxRetries: retries ? adapter.limits.maxRetries : 0, maxDelay: maxRetryDelay)
         let timeouts = Timeouts(connectMs: adapter.limits.connectTimeoutMs, totalMs: adapter.limits.timeoutMs)
@@ -67,7 +72,8 @@ public final class Sender: Sendable {
             result.segments = segments
             attempt += 1
             guard result.outcome == .retryable,
-                let delay = policy.delay(forAttempt: attempt, retryAfter: result.retryAfterSeconds, random: Double.random(in: 0..<1))
+                let delay = policy.delay(
+                    forAttempt: attempt, retryAfter: result.retryAfterSeconds, random: Double.random(in: 0..<1))
             else { return result }
             try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         }

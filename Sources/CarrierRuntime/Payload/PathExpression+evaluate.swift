@@ -56,7 +56,9 @@ extension PathExpression {
         for component in components {
             switch component {
             case .key(let key):
-                guard let next = lookUp(key, in: value, caseInsensitive: context.caseInsensitiveKeys) else { return nil }
+                guard let next = lookUp(key, in: value, caseInsensitive: context.caseInsensitiveKeys) else {
+                    return nil
+                }
                 value = next
             case .index(let n):
                 guard let next = element(n, of: value) else { return nil }

@@ -1,6 +1,6 @@
 import CarrierCore
-import Foundation
 import Crypto
+import Foundation
 
 /// Checks an Ed25519 webhook signature over `timestamp + "|" + body` (Telnyx `telnyx-signature-ed25519` with
 /// `telnyx-timestamp`), and that the timestamp is within `toleranceSeconds` of `now` (replay protection).

@@ -1,4 +1,5 @@
 import CarrierCore
+
 /// The escapings that templates apply according to where a value lands.
 enum WireEscaping {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)

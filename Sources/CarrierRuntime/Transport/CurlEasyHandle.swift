@@ -1,5 +1,5 @@
-import CarrierCore
 import CLibCurl
+import CarrierCore
 
 /// Owns one libcurl easy handle, its request header list and its error buffer, and collects the response.
 ///
@@ -82,7 +82,8 @@ final class CurlEasyHandle {
             set(CLibCurl_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
             let copied: CURLcode = request.body.withUnsafeBytes { raw in
                 if let base = raw.baseAddress {
-                    return CLibCurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+                    return CLibCurl_setopt_pointer(
+                        easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
                 }
                 return "".withCString {
                     CLibCurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0))
@@ -152,7 +153,9 @@ final class CurlEasyHandle {
     /// RFC 9110 token characters, by byte value.
     private static let tokenBytes: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
-        for b in "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8 { table[Int(b)] = true }
+        for b in "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8 {
+            table[Int(b)] = true
+        }
         return table
     }()
 
@@ -255,4 +258,3 @@ private func trimmedOWS(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
     while let b = slice.last, b == 32 || b == 9 { slice.removeLast() }
     return String(decoding: slice, as: UTF8.self)
 }
-

@@ -1,5 +1,5 @@
-import CarrierCore
 import CLibCurl
+import CarrierCore
 
 /// Process-wide libcurl setup.
 enum CurlGlobal {

@@ -1,5 +1,5 @@
-import CarrierCore
 import CLibCurl
+import CarrierCore
 import Foundation
 
 /// One queued request and the continuation of the task waiting for it.
@@ -86,7 +86,8 @@ final class CurlMultiLoop: @unchecked Sendable {
             return true
         }
         if !accepted {
-            let error = multi == nil
+            let error =
+                multi == nil
                 ? TransportError(curlCode: 2, kind: .other, message: "libcurl could not be initialized")
                 : TransportError.shutDown
             job.continuation.resume(returning: .failure(error))
@@ -175,7 +176,8 @@ final class CurlMultiLoop: @unchecked Sendable {
             handle.clear()
             let message = String(cString: curl_multi_strerror(added))
             job.continuation.resume(
-                returning: .failure(TransportError(curlCode: 0, kind: .other, message: "curl_multi_add_handle: \(message)")))
+                returning: .failure(
+                    TransportError(curlCode: 0, kind: .other, message: "curl_multi_add_handle: \(message)")))
             return
         }
         active[handle.easy] = (handle, job)

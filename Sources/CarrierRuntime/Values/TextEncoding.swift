@@ -17,7 +17,8 @@ enum TextEncoding: String, Sendable, Hashable, CaseIterable {
     static func parse(_ name: String) throws(PayloadError) -> TextEncoding {
         guard let encoding = TextEncoding(rawValue: name.lowercased()) else {
             let known = TextEncoding.allCases.map(\.rawValue).joined(separator: ", ")
-            throw PayloadError(code: "unknown-encoding", message: "unknown text encoding '\(name)'; use one of \(known)")
+            throw PayloadError(
+                code: "unknown-encoding", message: "unknown text encoding '\(name)'; use one of \(known)")
         }
         return encoding
     }

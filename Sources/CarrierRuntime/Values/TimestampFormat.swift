@@ -57,7 +57,8 @@ enum TimestampFormat: Sendable, Hashable {
                 continue outer
             }
             let b = bytes[k]
-            let isLetter = (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+            let isLetter =
+                (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
             if isLetter || b >= 0x80 {
                 throw PayloadError(
                     code: "bad-timestamp-format",

@@ -35,7 +35,8 @@ public final class AdapterGateway: CarrierGateway {
         _ request: HTTPRequest, carrier: String, settings: [String: String], publicURL: String
     ) throws(InboundFailure) -> InboundResult {
         guard let adapter = table.adapter(carrier) else {
-            throw InboundFailure(code: "unknown-provider", message: "no carrier '\(carrier)' in the adapter table", httpStatus: 404)
+            throw InboundFailure(
+                code: "unknown-provider", message: "no carrier '\(carrier)' in the adapter table", httpStatus: 404)
         }
         do {
             return try normalizeInbound(request, adapter: adapter, settings: settings, publicURL: publicURL)

@@ -226,8 +226,9 @@ extension MessagingEngine {
         }
         let now = Self.now()
         let updated = try await write { db -> TemplateRecord? in
-            guard var template = try TemplateRecord.filter(Column("id") == id && Column("account_id") == account)
-                .fetchOne(db)
+            guard
+                var template = try TemplateRecord.filter(Column("id") == id && Column("account_id") == account)
+                    .fetchOne(db)
             else { return nil }
             template.status = status
             template.updatedAt = now

@@ -14,7 +14,9 @@ struct ConversationUpdate: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         status = try c.decodeIfPresent(String.self, forKey: .status)
         // Present-but-null clears the assignee; absent leaves it alone.
-        assignee = c.contains(.assignee) ? .some(try c.decodeNil(forKey: .assignee) ? nil : try c.decode(String.self, forKey: .assignee)) : nil
+        assignee =
+            c.contains(.assignee)
+            ? .some(try c.decodeNil(forKey: .assignee) ? nil : try c.decode(String.self, forKey: .assignee)) : nil
         markRead = try c.decodeIfPresent(Bool.self, forKey: .markRead)
     }
 }

@@ -111,7 +111,8 @@ struct MessagingEngine: Sendable {
                     db, sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?",
                     arguments: [channelId, to]) != nil
             if optedOut {
-                throw ServiceError(status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
+                throw ServiceError(
+                    status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
             }
             var storedBody = requestBody
             var outboundTemplate: OutboundMessage.Template?
@@ -227,7 +228,9 @@ struct MessagingEngine: Sendable {
             switch result.outcome {
             case .ok:
                 message.providerMessageId = result.providerMessageId ?? message.providerMessageId
-                let mapped = (result.status ?? result.providerStatus).flatMap { MessageStatus(rawValue: $0.lowercased()) }
+                let mapped = (result.status ?? result.providerStatus).flatMap {
+                    MessageStatus(rawValue: $0.lowercased())
+                }
                 let candidate = mapped.flatMap { [.queued, .sent, .delivered, .read].contains($0) ? $0 : nil } ?? .sent
                 if current.canAdvance(to: candidate) { message.status = candidate.rawValue }
             case .retryable, .permanent:

@@ -30,7 +30,8 @@ struct SendRequest: Decodable, Sendable, Equatable {
         if !hasBody && !hasMedia && !hasTemplate {
             errors.append(.missing("body", "one of body, mediaUrls or templateName is required"))
         }
-        for (index, url) in (mediaUrls ?? []).enumerated() where !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+        for (index, url) in (mediaUrls ?? []).enumerated()
+        where !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             errors.append(.invalid("mediaUrls[\(index)]", "invalid-url", "media URLs must be http(s) URLs"))
         }
         return errors

@@ -44,7 +44,11 @@ final class GroupCommitWriter: Sendable {
                             value = try updates(db)
                             return .commit
                         }
-                        if let value { result = .success(value) } else { result = .failure(DatabaseError(message: "no result")) }
+                        if let value {
+                            result = .success(value)
+                        } else {
+                            result = .failure(DatabaseError(message: "no result"))
+                        }
                     } catch {
                         result = .failure(error)
                     }

@@ -25,10 +25,11 @@ struct ParserFuzzTests {
     ].map { Array($0.utf8) }
 
     /// Interesting bytes for the three grammars.
-    static let tokens: [[UInt8]] = [
-        "{", "}", "[", "]", "\"", ":", ",", "\\", "\\u", "\\ud83d", "%", "%2", "+", "&", "=", "<", ">", "</", "/>",
-        "<![CDATA[", "]]>", "<!--", "-->", "&amp;", "&#", ";", "0", "-", "1e", "true", "null", " ",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0x00]]
+    static let tokens: [[UInt8]] =
+        [
+            "{", "}", "[", "]", "\"", ":", ",", "\\", "\\u", "\\ud83d", "%", "%2", "+", "&", "=", "<", ">", "</", "/>",
+            "<![CDATA[", "]]>", "<!--", "-->", "&amp;", "&#", ";", "0", "-", "1e", "true", "null", " ",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0x00]]
 
     func mutate(_ seed: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var bytes = seed
@@ -50,7 +51,10 @@ struct ParserFuzzTests {
                 let end = min(bytes.count, start + Int.random(in: 1...16, using: &rng))
                 bytes.insert(contentsOf: Array(bytes[start..<end]), at: position)
             default:  // random bytes
-                bytes.insert(contentsOf: (0..<Int.random(in: 1...4, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: position)
+                bytes.insert(
+                    contentsOf: (0..<Int.random(in: 1...4, using: &rng)).map { _ in
+                        UInt8.random(in: 0...255, using: &rng)
+                    }, at: position)
             }
         }
         return bytes
@@ -115,7 +119,8 @@ struct ParserFuzzTests {
 
     @Test func hugeAndDeepBodiesFailClearly() {
         let tenMB = [UInt8](repeating: UInt8(ascii: " "), count: 10 * 1024 * 1024)
-        for parse in [parseJSON, parseForm, parseXML] as [([UInt8], PayloadLimits) throws(PayloadError) -> PayloadValue] {
+        for parse in [parseJSON, parseForm, parseXML] as [([UInt8], PayloadLimits) throws(PayloadError) -> PayloadValue]
+        {
             let error = #expect(throws: PayloadError.self) { try parse(tenMB, .default) }
             #expect(error?.code == "body-too-large")
         }

@@ -30,7 +30,8 @@ import Testing
         body: Array(#"{"from":"+15550001111","text":"hi"}"#.utf8))
 
     @Test func unsignedRequestAcceptedWhenTheChannelHasNoSecret() throws {
-        let result = try normalizeInbound(Self.request, adapter: try Self.adapter(optional: true), settings: [:], publicURL: "https://x/in")
+        let result = try normalizeInbound(
+            Self.request, adapter: try Self.adapter(optional: true), settings: [:], publicURL: "https://x/in")
         #expect(result.events.count == 1)
     }
 

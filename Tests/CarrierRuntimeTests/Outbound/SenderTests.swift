@@ -62,7 +62,9 @@ struct SenderTests {
     }
 
     @Test func clientErrorIsPermanentWithTheCarrierCode() async throws {
-        let mock = try MockCarrierServer { _ in .json(#"{"error":{"code":"BAD_TO","message":"bad number"}}"#, status: 400) }
+        let mock = try MockCarrierServer { _ in
+            .json(#"{"error":{"code":"BAD_TO","message":"bad number"}}"#, status: 400)
+        }
         defer { mock.stop() }
         let result = await send(table: try Self.table(), baseURL: mock.baseURL)
         #expect(result.outcome == .permanent)

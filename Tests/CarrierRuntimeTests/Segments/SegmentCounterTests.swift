@@ -48,7 +48,8 @@ import Testing
     }
 
     @Test func basicTableIsGSM7() {
-        let all = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+        let all =
+            "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
             + "¿abcdefghijklmnopqrstuvwxyzäöñüà"
         let info = countSegments(all)
         #expect(info.encoding == "gsm7")

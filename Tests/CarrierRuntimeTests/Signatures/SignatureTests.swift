@@ -69,7 +69,8 @@ struct SignatureTests {
         let index = try #require(body.firstIndex(of: UInt8(ascii: "M")))
         let tampered = try parseFormPairs(flipped(body, at: index))
         #expect(!verifyTwilio(signature: signature, url: url, params: tampered, authToken: "6789"))
-        #expect(!verifyTwilio(signature: signature, url: url + "/", params: try parseFormPairs(body), authToken: "6789"))
+        #expect(
+            !verifyTwilio(signature: signature, url: url + "/", params: try parseFormPairs(body), authToken: "6789"))
         #expect(!verifyTwilio(signature: signature, url: url, params: try parseFormPairs(body), authToken: "6788"))
     }
 
@@ -80,7 +81,8 @@ struct SignatureTests {
         let body = try #require(RecordedBodies.body("whatsapp_cloud", "inbound_messages.text")).bytes
         let header = "sha256=700efab27306b2b1518621a77de8c4cb9b1ac6f421c234a8518cdc915bde1cfe"
         func verify(_ body: [UInt8], _ header: String, _ secret: String) -> Bool {
-            verifyHMAC(body: body, signature: header, secret: secret, algorithm: .sha256, encoding: .hex, prefix: "sha256=")
+            verifyHMAC(
+                body: body, signature: header, secret: secret, algorithm: .sha256, encoding: .hex, prefix: "sha256=")
         }
         #expect(verify(body, header, "fb_app_secret"))
         #expect(verify(body, header.uppercased().replacingOccurrences(of: "SHA256=", with: "sha256="), "fb_app_secret"))
@@ -96,7 +98,8 @@ struct SignatureTests {
         let body = Array(#"{ "SMSMessageData": {"Recipients": [{"status": "Success", "messageId": "1002"}] } }"#.utf8)
         let signature =
             "4eea22d9694b351c3ec08a607de915e83f0eb9e78be695d4198572d8183fc1deb77ad7aeefe104e8612d211007719f7ce1f75c9cfd1e44d5f218bc8d2c41426c"
-        #expect(verifyHMAC(body: body, signature: signature, secret: "termii_secret", algorithm: .sha512, encoding: .hex))
+        #expect(
+            verifyHMAC(body: body, signature: signature, secret: "termii_secret", algorithm: .sha512, encoding: .hex))
         #expect(
             !verifyHMAC(
                 body: flipped(body, at: 0), signature: signature, secret: "termii_secret", algorithm: .sha512,
@@ -109,7 +112,9 @@ struct SignatureTests {
 
     @Test func base64EncodingAndAlgorithmNames() throws {
         // COMPUTED here: the Twilio official vector is HMAC-SHA1 of URL+params, Base64; as a body HMAC it must agree.
-        let message = Array("https://mycompany.com/myapp.php?foo=1&bar=2CallSidCA1234567890ABCDECaller+14158675309Digits1234From+14158675309To+18005551212".utf8)
+        let message = Array(
+            "https://mycompany.com/myapp.php?foo=1&bar=2CallSidCA1234567890ABCDECaller+14158675309Digits1234From+14158675309To+18005551212"
+                .utf8)
         #expect(
             verifyHMAC(
                 body: message, signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", secret: "12345", algorithm: .sha1,
@@ -172,7 +177,10 @@ struct SignatureTests {
                 secret: secret, now: time ?? now)
         }
         #expect(problem() == nil)
-        #expect(verifyMessageBirdJWT(token: messageBirdToken, url: messageBirdURL, body: messageBirdBody, secret: "mb_signing_key", now: now))
+        #expect(
+            verifyMessageBirdJWT(
+                token: messageBirdToken, url: messageBirdURL, body: messageBirdBody, secret: "mb_signing_key", now: now)
+        )
         #expect(problem(body: flipped(messageBirdBody, at: 5)) == "payload_hash does not match the request body")
         #expect(problem(url: flipped(messageBirdURL, at: 12)) == "url_hash does not match the request URL")
         #expect(problem(secret: "mb_signing_kez") == "token signature does not match")
@@ -194,7 +202,10 @@ struct SignatureTests {
         // source: vonage_python_sig_test (vonage.yaml signature.test_vectors[0])
         let params = [("a", "1"), ("b", "2"), ("timestamp", "1461605396"), ("sig", "6af838ef94998832dbfc29020b564830")]
         #expect(verifyVonageSig(params: params, secret: "secret", algorithm: .md5hash))
-        #expect(verifyVonageSig(params: params.map { ($0.0, $0.0 == "sig" ? $0.1.uppercased() : $0.1) }, secret: "secret", algorithm: .md5hash))
+        #expect(
+            verifyVonageSig(
+                params: params.map { ($0.0, $0.0 == "sig" ? $0.1.uppercased() : $0.1) }, secret: "secret",
+                algorithm: .md5hash))
         #expect(!verifyVonageSig(params: params, secret: "secreT", algorithm: .md5hash))
         #expect(!verifyVonageSig(params: [("a", "0")] + params.dropFirst(), secret: "secret", algorithm: .md5hash))
         #expect(!verifyVonageSig(params: params, secret: "secret", algorithm: .md5))
@@ -204,12 +215,16 @@ struct SignatureTests {
 
     @Test func vonageHMACReplacesSpecialCharacters() throws {
         // COMPUTED with Python: hex(HMAC-SHA256("secret", "&a=x_y_z&msisdn=447700900000&text=Hi you&timestamp=1461605396"))
-        let query = "text=Hi+you&a=x%26y%3Dz&msisdn=447700900000&timestamp=1461605396"
+        let query =
+            "text=Hi+you&a=x%26y%3Dz&msisdn=447700900000&timestamp=1461605396"
             + "&sig=54e6840f6604501bdcb4bf4422083e4e23db098a2f772306d9ab84b4d14717eb"
         let params = try parseFormPairs(Array(query.utf8))
         #expect(verifyVonageSig(params: params, secret: "secret", algorithm: .sha256))
         #expect(!verifyVonageSig(params: params, secret: "secret", algorithm: .sha512))
-        #expect(!verifyVonageSig(params: try parseFormPairs(Array(query.replacingOccurrences(of: "Hi", with: "Ho").utf8)), secret: "secret", algorithm: .sha256))
+        #expect(
+            !verifyVonageSig(
+                params: try parseFormPairs(Array(query.replacingOccurrences(of: "Hi", with: "Ho").utf8)),
+                secret: "secret", algorithm: .sha256))
     }
 
     @Test func constantTimeEqualsBasics() {

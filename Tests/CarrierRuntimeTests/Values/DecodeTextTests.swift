@@ -1,6 +1,6 @@
-@testable import CarrierCore
 import Testing
 
+@testable import CarrierCore
 @testable import CarrierRuntime
 
 @Suite("decodeText")

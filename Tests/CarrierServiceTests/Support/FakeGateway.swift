@@ -65,7 +65,8 @@ final class FakeGateway: CarrierGateway {
         else {
             throw InboundFailure(code: "bad-payload", message: "not a test webhook", httpStatus: 400)
         }
-        let reply = HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", "text/plain")], body: Array("OK".utf8))
+        let reply = HTTPResponse(
+            status: 200, headers: [HTTPHeader("Content-Type", "text/plain")], body: Array("OK".utf8))
         switch type {
         case "mo":
             let text = object["text"] as? String

@@ -5,7 +5,7 @@ import Logging
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A real service on 127.0.0.1 with a free port and an SQLite file in a temporary directory.
