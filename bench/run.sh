@@ -8,28 +8,12 @@ swift build -c release --product carrier --scratch-path .build-release >/dev/nul
 bin=.build-release/release/carrier
 port=${PORT:-18080}
 scratch=$(mktemp -d)
-cleanup() { [ -f "$scratch/nginx.pid" ] && kill "$(cat "$scratch/nginx.pid")" 2>/dev/null; rm -rf "$scratch"; }
+. bench/lib.sh
+cleanup() { stop_mock_carrier "$scratch"; rm -rf "$scratch"; }
 trap cleanup EXIT
 send_args=()
 if command -v nginx >/dev/null 2>&1; then
-    mkdir -p "$scratch/logs"
-    cat > "$scratch/nginx.conf" <<CONF
-worker_processes 1;
-pid $scratch/nginx.pid;
-error_log $scratch/logs/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $scratch/body;
-    server {
-        listen 127.0.0.1:$port;
-        location = /send { default_type application/json; return 200 '{"id":"\$connection-\$connection_requests","status":"accepted"}'; }
-    }
-}
-CONF
-    nginx -c "$scratch/nginx.conf" -p "$scratch"
-    sleep 0.5
+    start_mock_carrier "$scratch" "$port"
     send_args=(--send-url "http://127.0.0.1:$port/send" --sends "${SENDS:-100000}" --concurrency "${CONCURRENCY:-64}")
 else
     echo "nginx not installed: skipping the send benchmark (apt-get install nginx-light)" >&2
@@ -44,7 +28,7 @@ if [ ${#send_args[@]} -gt 0 ] && [ -f "$peers/curlbench/curlbench.c" ]; then
     "$scratch/curlbench" multi "http://127.0.0.1:$port/send" "${SENDS:-100000}" "${CONCURRENCY:-64}" | sed 's/^/  /'
 fi
 if [ "${KANNEL:-0}" = 1 ] && [ -x "$peers/kannel/run.sh" ]; then
-    [ -f "$scratch/nginx.pid" ] && kill "$(cat "$scratch/nginx.pid")" && rm -f "$scratch/nginx.pid" && sleep 0.5
+    stop_mock_carrier "$scratch" && sleep 0.5
     echo "peer Kannel (installs kannel from Debian, ~30 s):"
     SCRATCH="$scratch" MOCK_PORT="$port" "$peers/kannel/run.sh" 2>&1 | grep -E "^kannel_" | sed 's/^/  /'
 fi

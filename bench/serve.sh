@@ -8,31 +8,17 @@ bin=.build-release/release/carrier
 secs=${SECS:-10}
 conns=${CONNS:-32}
 scratch=$(mktemp -d)
+. bench/lib.sh
 serve_pid=""
 cleanup() {
     [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
-    [ -f "$scratch/nginx.pid" ] && kill "$(cat "$scratch/nginx.pid")" 2>/dev/null
+    stop_mock_carrier "$scratch"
     rm -rf "$scratch"
 }
 trap cleanup EXIT
 mkdir -p "$scratch/logs" "$scratch/carriers/bench"
 cp bench/serve/carrier.yaml "$scratch/carriers/bench/"
-cat > "$scratch/nginx.conf" <<CONF
-worker_processes 1;
-pid $scratch/nginx.pid;
-error_log $scratch/logs/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $scratch/body;
-    server {
-        listen 127.0.0.1:18082;
-        location = /send { default_type application/json; return 200 '{"id":"\$connection-\$connection_requests"}'; }
-    }
-}
-CONF
-nginx -c "$scratch/nginx.conf" -p "$scratch"
+start_mock_carrier "$scratch" 18082
 cat > "$scratch/config.json" <<CONF
 { "host": "127.0.0.1", "port": 18083, "databasePath": "$scratch/bench.sqlite",
   "apiKeys": { "literal:benchkey": { "account": "default", "scopes": ["messaging", "admin"] } },
