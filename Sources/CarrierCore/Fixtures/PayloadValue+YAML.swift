@@ -17,7 +17,7 @@ extension PayloadValue {
     init(_ node: YAMLNode) {
         switch node.kind {
         case .mapping(let pairs):
-            var m: [String: PayloadValue] = [:]
+            var m = PayloadObject(minimumCapacity: pairs.count)
             for p in pairs { if let k = p.key.scalar { m[k] = PayloadValue(p.value) } }
             self = .object(m)
         case .sequence(let items):

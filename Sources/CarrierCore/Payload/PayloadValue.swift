@@ -9,7 +9,7 @@ public indirect enum PayloadValue: Sendable, Hashable {
     case number(String)
     case string(String)
     case array([PayloadValue])
-    case object([String: PayloadValue])
+    case object(PayloadObject)
 
     /// The value as text: strings as-is, numbers as written, booleans as `true`/`false`; nil otherwise.
     public var text: String? {

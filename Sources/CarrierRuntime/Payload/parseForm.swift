@@ -41,21 +41,19 @@ func parseFormPairs(_ bytes: [UInt8], limits: PayloadLimits = .default) throws(P
 
 extension [(String, String)] {
     /// Groups pairs by key: one value stays a string, repeated keys become an array in order.
-    func groupedPayload() -> [String: PayloadValue] {
-        var object: [String: PayloadValue] = [:]
-        object.reserveCapacity(count)
+    func groupedPayload() -> PayloadObject {
+        var object = PayloadObject(minimumCapacity: count)
         for (key, value) in self {
-            switch object[key] {
+            switch object.take(key) {
             case nil:
                 object[key] = .string(value)
-            case .string(let first):
+            case .string(let first)?:
                 object[key] = .array([.string(first), .string(value)])
-            case .array(var values):
-                object[key] = nil  // keep the array uniquely referenced while appending
+            case .array(var values)?:
                 values.append(.string(value))
                 object[key] = .array(values)
-            default:
-                break
+            case let other?:
+                object[key] = other
             }
         }
         return object

@@ -91,7 +91,7 @@ private struct JSONReader {
     mutating func parseObject() throws(PayloadError) -> PayloadValue {
         try enter()
         i += 1  // {
-        var object: [String: PayloadValue] = [:]
+        var object = PayloadObject()
         skipWhitespace()
         if i < buffer.count, buffer[i] == UInt8(ascii: "}") {
             i += 1

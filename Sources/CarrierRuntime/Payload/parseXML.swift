@@ -124,7 +124,7 @@ private struct XMLReader {
         defer { depth -= 1 }
         i += 1  // <
         let name = try parseName()
-        var object: [String: PayloadValue] = [:]
+        var object = PayloadObject()
         var hasStructure = false
         // Attributes
         while true {
