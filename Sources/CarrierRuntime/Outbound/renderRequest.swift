@@ -40,9 +40,17 @@ private struct RequestBuilder {
     let adapter: Adapter
     let context: TemplateContext
     let clock: RequestClock
+    /// Kept apart once: reading them through `adapter` on every use copied the whole rule each time.
+    let send: SendRule
+    let auth: AuthRule
 
-    var send: SendRule { adapter.send }
-    var auth: AuthRule { adapter.auth }
+    init(adapter: Adapter, context: TemplateContext, clock: RequestClock) {
+        self.adapter = adapter
+        self.context = context
+        self.clock = clock
+        self.send = adapter.send
+        self.auth = adapter.auth
+    }
 
     mutating func build() throws(RenderError) -> HTTPRequest {
         var body = send.body

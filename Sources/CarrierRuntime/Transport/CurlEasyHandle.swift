@@ -20,6 +20,11 @@ final class CurlEasyHandle {
     fileprivate var responseBody: [UInt8] = []
     /// Set when the body callback refused data because the body was too large.
     fileprivate var bodyTooLarge = false
+    /// Whether ``setFixedOptions()`` has run on this handle.
+    private var fixedOptionsSet = false
+    /// The headers `headerList` was built from, so that the next transfer with the same headers reuses it.
+    private var listedHeaders: [HTTPHeader] = []
+    private var listedWithBody = false
 
     /// Bodies larger than this abort the transfer (a carrier API never answers with megabytes).
     static let maxResponseBytes = 16 * 1024 * 1024
@@ -38,42 +43,37 @@ final class CurlEasyHandle {
         errorBuffer.deallocate()
     }
 
-    /// Resets the handle and sets it up for `request`.
+    /// Sets the handle up for `request`.
+    ///
+    /// The options every transfer shares are set once (``setFixedOptions()``); here only the URL, timeouts,
+    /// method, body and headers change. A header list equal to the previous transfer's is reused as is.
     ///
     /// - Returns: `nil` on success, else why the request cannot be sent.
     func configure(for request: HTTPRequest, timeouts: Timeouts) -> TransportError? {
-        curl_easy_reset(easy)
-        curl_slist_free_all(headerList)
-        headerList = nil
         responseHeaders = []
         responseBody = []
         bodyTooLarge = false
         errorBuffer[0] = 0
 
         if let problem = Self.validate(request) { return .invalidRequest(problem) }
+        if !fixedOptionsSet {
+            if let error = setFixedOptions() { return error }
+            fixedOptionsSet = true
+        }
         let method = request.method.uppercased()
 
         var code = CURLE_OK
         func set(_ result: CURLcode) {
             if code == CURLE_OK { code = result }
         }
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        set(CLibCurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
         set(CLibCurl_setopt_string(easy, CURLOPT_URL, request.url))
-        set(CLibCurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
-        set(CLibCurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        set(CLibCurl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)))
-        set(CLibCurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
-        set(CLibCurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
-        set(CLibCurl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
-        set(CLibCurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
         set(CLibCurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, timeouts.connectMs)))
         set(CLibCurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, timeouts.totalMs)))
-        set(CLibCurl_setopt_write_function(easy, CURLOPT_WRITEFUNCTION, curlBodyCallback))
-        set(CLibCurl_setopt_pointer(easy, CURLOPT_WRITEDATA, me))
-        set(CLibCurl_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
-        set(CLibCurl_setopt_pointer(easy, CURLOPT_HEADERDATA, me))
 
+        // Back to a plain GET first: the previous transfer may have left a body, NOBODY or a custom method.
+        set(CLibCurl_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, nil))
+        set(CLibCurl_setopt_long(easy, CURLOPT_NOBODY, 0))
+        set(CLibCurl_setopt_long(easy, CURLOPT_HTTPGET, 1))
         let sendsBody = !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(method)
         if method == "HEAD" {
             set(CLibCurl_setopt_long(easy, CURLOPT_NOBODY, 1))
@@ -91,19 +91,45 @@ final class CurlEasyHandle {
             }
             set(copied)
             if method != "POST" { set(CLibCurl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)) }
-        } else if method == "GET" {
-            set(CLibCurl_setopt_long(easy, CURLOPT_HTTPGET, 1))
-        } else {
+        } else if method != "GET" {
             set(CLibCurl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method))
         }
 
-        guard appendHeaders(of: request, sendsBody: sendsBody) else {
-            return TransportError(curlCode: 27, kind: .other, message: "out of memory building the header list")
+        if headerList == nil || listedHeaders != request.headers || listedWithBody != sendsBody {
+            curl_slist_free_all(headerList)
+            headerList = nil
+            guard appendHeaders(of: request, sendsBody: sendsBody) else {
+                return TransportError(curlCode: 27, kind: .other, message: "out of memory building the header list")
+            }
+            listedHeaders = request.headers
+            listedWithBody = sendsBody
         }
         set(CLibCurl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList))
 
         if code != CURLE_OK { return TransportError(curl: code, detail: "") }
         return nil
+    }
+
+    /// The options that are the same for every transfer: TLS checks, HTTP/1.1, no redirects, callbacks.
+    private func setFixedOptions() -> TransportError? {
+        var code = CURLE_OK
+        func set(_ result: CURLcode) {
+            if code == CURLE_OK { code = result }
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        set(CLibCurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
+        set(CLibCurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(CLibCurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        set(CLibCurl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)))
+        set(CLibCurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
+        set(CLibCurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
+        set(CLibCurl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
+        set(CLibCurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
+        set(CLibCurl_setopt_write_function(easy, CURLOPT_WRITEFUNCTION, curlBodyCallback))
+        set(CLibCurl_setopt_pointer(easy, CURLOPT_WRITEDATA, me))
+        set(CLibCurl_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
+        set(CLibCurl_setopt_pointer(easy, CURLOPT_HEADERDATA, me))
+        return code == CURLE_OK ? nil : TransportError(curl: code, detail: "")
     }
 
     /// Builds the header list: the request's headers as given, and libcurl's defaults switched off.
@@ -176,13 +202,11 @@ final class CurlEasyHandle {
         return .success(response)
     }
 
-    /// Drops the response and header list of the finished transfer so the handle holds no request data.
+    /// Drops the response of the finished transfer. The header list is kept for the next transfer with the
+    /// same headers; it may hold credentials, but only in this handle, which the transport owns.
     func clear() {
         responseHeaders = []
         responseBody = []
-        curl_slist_free_all(headerList)
-        headerList = nil
-        _ = CLibCurl_setopt_slist(easy, CURLOPT_HTTPHEADER, nil)
     }
 }
 

@@ -259,6 +259,35 @@ struct CurlTransportTests {
         }
     }
 
+    /// Sequential requests reuse one easy handle: nothing of one request (method, body, headers) may leak into the next.
+    @Test func reusedHandleStartsEachRequestClean() async throws {
+        try await withServer({ request in MockResponse(text: request.method) }) { server, transport in
+            let sequence = [
+                HTTPRequest(
+                    method: "POST", url: server.baseURL + "/a", headers: [HTTPHeader("X-Key", "one")],
+                    body: Array("first=1".utf8)),
+                HTTPRequest(method: "GET", url: server.baseURL + "/b"),
+                HTTPRequest(method: "HEAD", url: server.baseURL + "/c", headers: [HTTPHeader("X-Key", "two")]),
+                HTTPRequest(method: "GET", url: server.baseURL + "/d", headers: [HTTPHeader("X-Key", "two")]),
+                HTTPRequest(method: "PUT", url: server.baseURL + "/e", body: Array("put".utf8)),
+                HTTPRequest(method: "DELETE", url: server.baseURL + "/f"),
+                HTTPRequest(method: "POST", url: server.baseURL + "/g", headers: [HTTPHeader("X-Key", "one")]),
+            ]
+            var bodies: [String] = []
+            for request in sequence {
+                let response = try await transport.send(request, timeouts: timeouts).get()
+                bodies.append(String(decoding: response.body, as: UTF8.self))
+            }
+            let received = server.requests
+            #expect(received.map(\.method) == ["POST", "GET", "HEAD", "GET", "PUT", "DELETE", "POST"])
+            #expect(bodies == ["POST", "GET", "", "GET", "PUT", "DELETE", "POST"])
+            #expect(received.map(\.bodyText) == ["first=1", "", "", "", "put", "", ""])
+            #expect(received.map { $0.header("X-Key") } == ["one", nil, "two", "two", nil, nil, "one"])
+            #expect(received.map { $0.header("Content-Length") } == ["7", nil, nil, nil, "3", nil, "0"])
+            #expect(Set(received.map(\.connection)) == [0])
+        }
+    }
+
     @Test func droppedConnectionIsAnError() async throws {
         try await withServer({ _ in .dropConnection }) { server, transport in
             let result = await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/"), timeouts: timeouts)
