@@ -37,54 +37,74 @@ struct SendCommand: AsyncParsableCommand {
     func run() async throws {
         MemoryTuning.applyForServers()
         let (table, adapter, settings) = try runtime.load()
-        var messages: [OutboundMessage] = []
-        if let message { messages = [try MessageFile.read(message)] }
+        var messages: [(line: Int, message: OutboundMessage)] = []
+        if let message { messages = [(1, try MessageFile.read(message))] }
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ValidationError("cannot read \(file)")
             }
-            for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
+            for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .enumerated()
             where !line.isEmpty {
-                do { messages.append(try JSONDecoder().decode(OutboundMessage.self, from: Data(line.utf8))) } catch {
+                do {
+                    messages.append((i + 1, try JSONDecoder().decode(OutboundMessage.self, from: Data(line.utf8))))
+                } catch {
                     throw ValidationError("\(file):\(i + 1): not a canonical message")
                 }
             }
         }
-        let transport = CurlTransport(maxInFlight: concurrency, maxConnections: concurrency)
-        defer { transport.shutdown() }
-        let sender = Sender(table: table, transport: transport)
-        let results = await sendAll(messages, sender: sender, carrier: adapter.id, settings: settings)
-        if results.contains(where: { $0.outcome == .permanent }) { throw ExitCode.failure }
-        if results.contains(where: { $0.outcome == .retryable }) { throw ExitCode(75) }
+        let outcomes = await sendAll(messages, table: table, carrier: adapter.id, settings: settings)
+        if outcomes.contains(.permanent) { throw ExitCode.failure }
+        if outcomes.contains(.retryable) { throw ExitCode(75) }
     }
 
-    private func sendAll(_ messages: [OutboundMessage], sender: Sender, carrier: String, settings: [String: String])
-        async -> [SendResult]
-    {
-        let start = Date()
-        var results: [SendResult?] = Array(repeating: nil, count: messages.count)
-        await withTaskGroup(of: (Int, SendResult).self) { group in
-            var next = 0
-            var done = 0
-            func add() {
-                let i = next
-                let m = messages[i]
-                group.addTask { (i, await sender.send(m, carrier: carrier, settings: settings, retries: !noRetry)) }
-                next += 1
-            }
-            while next < min(concurrency, messages.count) { add() }
-            while let (i, r) = await group.next() {
-                results[i] = r
-                JSONLines.print(r)
-                done += 1
-                if file != nil, done % 1000 == 0 || done == messages.count {
-                    let rate = Double(done) / max(0.001, Date().timeIntervalSince(start))
-                    FileHandle.standardError.write(Data("\rsent \(done)/\(messages.count) (\(Int(rate))/s)".utf8))
+    /// Sends on a thread of its own (``BatchSender`` blocks its caller) and prints each result as it arrives:
+    /// for --file with the message's line number, and a progress line on stderr.
+    private func sendAll(
+        _ messages: [(line: Int, message: OutboundMessage)], table: AdapterTable, carrier: String,
+        settings: [String: String]
+    ) async -> Set<SendResult.Outcome> {
+        let batch = BatchSender(table: table, concurrency: concurrency)
+        let showProgress = file != nil
+        let retries = !noRetry
+        return await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let start = Date()
+                var outcomes: Set<SendResult.Outcome> = []
+                var done = 0
+                batch.send(messages.lazy.map(\.message), carrier: carrier, settings: settings, retries: retries) {
+                    index, result in
+                    outcomes.insert(result.outcome)
+                    if showProgress {
+                        JSONLines.print(NumberedResult(line: messages[index].line, result: result))
+                    } else {
+                        JSONLines.print(result)
+                    }
+                    done += 1
+                    if showProgress, done % 1000 == 0 || done == messages.count {
+                        let rate = Double(done) / max(0.001, Date().timeIntervalSince(start))
+                        FileHandle.standardError.write(Data("\rsent \(done)/\(messages.count) (\(Int(rate))/s)".utf8))
+                    }
                 }
-                if next < messages.count { add() }
+                if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+                continuation.resume(returning: outcomes)
             }
+            thread.name = "carrier-send"
+            thread.start()
         }
-        if file != nil { FileHandle.standardError.write(Data("\n".utf8)) }
-        return results.compactMap { $0 }
+    }
+}
+
+/// A result of `send --file`: the send result's fields plus the line of the message in the file.
+private struct NumberedResult: Encodable {
+    let line: Int
+    let result: SendResult
+
+    private enum Key: String, CodingKey { case line }
+
+    func encode(to encoder: any Encoder) throws {
+        try result.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(line, forKey: .line)
     }
 }

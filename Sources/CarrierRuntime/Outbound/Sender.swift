@@ -34,42 +34,18 @@ public final class Sender: Sendable {
     public func send(_ message: OutboundMessage, carrier: String, settings: [String: String], retries: Bool = true)
         async -> SendResult
     {
-        guard let adapter = adapters[carrier] else {
-            return SendResult(
-                carrier: carrier, outcome: .permanent, errorCode: "unknown-carrier",
-                errorMessage: "no carrier '\(carrier)' in the adapter table")
-        }
-        // Counted once; validation and rendering both ask for the same (smart-encoded) body.
-        let info = countSegments(message.body ?? "", smartEncoding: adapter.options.smartEncoding)
-        let segments = info.segments
-        let counted: (String) -> (count: Int, encoding: String) = { _ in (info.segments, info.encoding) }
-        if let problem = validateMessage(message, adapter: adapter, segmentCounter: counted).first {
-            return SendResult(
-                carrier: carrier, outcome: .permanent, errorCode: problem.code, errorMessage: problem.message)
-        }
-        let request: HTTPRequest
-        do {
-            request = try renderRequest(for: message, adapter: adapter, settings: settings, segmentCounter: counted)
-        } catch {
-            return SendResult(
-                carrier: carrier, outcome: .permanent, errorCode: error.code, errorMessage: error.message,
-                origin: error.origin, segments: segments)
+        guard let adapter = adapters[carrier] else { return .unknownCarrier(carrier) }
+        let prepared: PreparedSend
+        switch PreparedSend.make(message, adapter: adapter, settings: settings) {
+        case .ready(let ready): prepared = ready
+        case .refused(let refused): return refused
         }
         let policy = RetryPolicy(maxRetries: retries ? adapter.limits.maxRetries : 0, maxDelay: maxRetryDelay)
-        let timeouts = Timeouts(connectMs: adapter.limits.connectTimeoutMs, totalMs: adapter.limits.timeoutMs)
         var attempt = 0
         while true {
             if let bucket = buckets[carrier] { try? await bucket.acquire(key: carrier) }
-            var result: SendResult
-            switch await transport.send(request, timeouts: timeouts) {
-            case .success(let response):
-                result = classifyResponse(response, adapter: adapter)
-            case .failure(let error):
-                result = SendResult(
-                    carrier: carrier, outcome: .retryable, errorCode: error.code, errorMessage: error.message,
-                    curlCode: error.curlCode, origin: adapter.send.origin)
-            }
-            result.segments = segments
+            let result = prepared.result(
+                of: await transport.send(prepared.request, timeouts: prepared.timeouts), adapter: adapter)
             attempt += 1
             guard result.outcome == .retryable,
                 let delay = policy.delay(

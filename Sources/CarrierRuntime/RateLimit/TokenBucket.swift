@@ -6,11 +6,7 @@ import CarrierCore
 /// `acquire` reserves a token at once (so callers are served in arrival order) and then sleeps until that
 /// token exists. The bucket's state lives in an actor, so it is safe to share across tasks.
 public actor TokenBucket {
-    struct State {
-        /// May go below zero: tokens already promised to callers that are sleeping.
-        var tokens: Double
-        var updatedAt: Double
-    }
+    typealias State = TokenBucketState
 
     public nonisolated let ratePerSecond: Double
     public nonisolated let capacity: Double
@@ -31,13 +27,10 @@ public actor TokenBucket {
     /// Takes one token for `key` at time `now` (seconds on any monotonic scale) and returns how many
     /// seconds the caller must wait before using it (0 when a token was available).
     public func reserve(key: String, now: Double) -> Double {
-        var state = states[key] ?? State(tokens: capacity, updatedAt: now)
-        let elapsed = max(0, now - state.updatedAt)
-        state.tokens = min(capacity, state.tokens + elapsed * ratePerSecond)
-        state.updatedAt = max(state.updatedAt, now)
-        state.tokens -= 1
+        var state = states[key] ?? State(capacity: capacity, now: now)
+        let wait = state.reserve(now: now, ratePerSecond: ratePerSecond, capacity: capacity)
         states[key] = state
-        return state.tokens >= 0 ? 0 : -state.tokens / ratePerSecond
+        return wait
     }
 
     /// Waits until a token for `key` is available. Throws `CancellationError` when the task is cancelled

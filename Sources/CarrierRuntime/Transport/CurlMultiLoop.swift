@@ -1,4 +1,3 @@
-import CLibCurl
 import CarrierCore
 import Foundation
 
@@ -10,11 +9,11 @@ struct CurlJob {
     let continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
 }
 
-/// Owns a libcurl multi handle and the dedicated thread that drives all transfers on it.
+/// Drives a set of ``CurlTransfers`` on a dedicated thread for requests coming from any task.
 ///
 /// Other threads only touch the queue (``enqueue(_:)``, ``cancel(_:)``, ``shutdown()``) under `lock`,
-/// and wake the thread with `curl_multi_wakeup`, the one multi call libcurl allows from any thread.
-/// Everything else (easy handles, the multi handle's transfers) is used only on the worker thread.
+/// and wake the thread with ``CurlTransfers/wakeUp()``, the one multi call libcurl allows from any thread.
+/// The transfers themselves are used only on the worker thread.
 ///
 /// `@unchecked Sendable`: the queue state is protected by `lock`; the worker-only state is never
 /// touched from another thread.
@@ -25,10 +24,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         case stopped
     }
 
-    /// The `CURLM *`; `nil` when libcurl could not be set up (every request then fails).
-    private let multi: UnsafeMutableRawPointer?
+    /// `nil` when libcurl could not be set up (every request then fails). Used on the worker thread only,
+    /// apart from `wakeUp()`.
+    private let transfers: CurlTransfers<CurlJob>?
     private let maxInFlight: Int
-    private let maxIdleHandles: Int
 
     private let lock = NSCondition()
     /// Protected by `lock`.
@@ -44,21 +43,10 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Protected by `lock`.
     private var worker: Thread?
 
-    /// Worker thread only: transfers inside the multi handle, by easy handle.
-    private var active: [UnsafeMutableRawPointer: (handle: CurlEasyHandle, job: CurlJob)] = [:]
-    /// Worker thread only: handles ready for reuse.
-    private var idle: [CurlEasyHandle] = []
-
     init(maxInFlight: Int, maxConnections: Int) {
         self.maxInFlight = max(1, maxInFlight)
-        self.maxIdleHandles = max(1, min(maxInFlight, maxConnections))
-        if CurlGlobal.initialized, let multi = curl_multi_init() {
-            _ = CLibCurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, maxConnections))
-            self.multi = multi
-        } else {
-            self.multi = nil
-        }
-        guard multi != nil else {
+        transfers = CurlTransfers(maxConnections: maxConnections, maxIdleHandles: min(maxInFlight, maxConnections))
+        guard transfers != nil else {
             state = .stopped
             finished = true
             return
@@ -80,14 +68,14 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Queues `job`, or resumes it at once with an error when the transport is not running.
     func enqueue(_ job: CurlJob) {
         let accepted: Bool = lock.withLock {
-            guard state == .running, let multi else { return false }
+            guard state == .running, let transfers else { return false }
             pending.append(job)
-            _ = curl_multi_wakeup(multi)
+            transfers.wakeUp()
             return true
         }
         if !accepted {
             let error =
-                multi == nil
+                transfers == nil
                 ? TransportError(curlCode: 2, kind: .other, message: "libcurl could not be initialized")
                 : TransportError.shutDown
             job.continuation.resume(returning: .failure(error))
@@ -97,9 +85,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Asks the worker to abort the job `id` (queued or in flight) and resume it with a cancellation error.
     func cancel(_ id: UInt64) {
         lock.withLock {
-            guard state == .running, let multi else { return }
+            guard state == .running, let transfers else { return }
             cancelled.insert(id)
-            _ = curl_multi_wakeup(multi)
+            transfers.wakeUp()
         }
     }
 
@@ -108,9 +96,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Blocks until the thread has exited, unless called on the worker thread itself.
     func shutdown() {
         let worker: Thread? = lock.withLock {
-            if state == .running, let multi {
+            if state == .running, let transfers {
                 state = .stopping
-                _ = curl_multi_wakeup(multi)
+                transfers.wakeUp()
             }
             return self.worker
         }
@@ -123,23 +111,27 @@ final class CurlMultiLoop: @unchecked Sendable {
     // MARK: Worker thread
 
     private func run() {
-        guard let multi else { return }
+        guard let transfers else { return }
         while true {
-            let (jobs, cancelledIDs, stopping) = takeWork()
+            let (jobs, cancelledIDs, stopping) = takeWork(running: transfers.count)
             if stopping { break }
-            for id in cancelledIDs { abort(id, multi: multi) }
-            for job in jobs { start(job, multi: multi) }
-
-            var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
-            collectCompletions(multi: multi)
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            for id in cancelledIDs {
+                transfers.abort { $0.id == id }?.continuation.resume(returning: .failure(.cancelled))
+            }
+            for job in jobs {
+                if let error = transfers.start(job.request, timeouts: job.timeouts, tag: job) {
+                    job.continuation.resume(returning: .failure(error))
+                }
+            }
+            transfers.perform()
+            transfers.collectFinished { job, result in job.continuation.resume(returning: result) }
+            transfers.wait(timeoutMs: 1000)
         }
-        tearDown(multi: multi)
+        tearDown(transfers)
     }
 
     /// Takes as many queued jobs as there are free transfer slots, and the cancellation requests.
-    private func takeWork() -> (jobs: [CurlJob], cancelled: Set<UInt64>, stopping: Bool) {
+    private func takeWork(running: Int) -> (jobs: [CurlJob], cancelled: Set<UInt64>, stopping: Bool) {
         lock.withLock {
             if state != .running { return ([], [], true) }
             var ids = cancelled
@@ -151,7 +143,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 pending.removeAll { ids.contains($0.id) }
                 for job in dropped { ids.remove(job.id) }
             }
-            let free = max(0, maxInFlight - active.count)
+            let free = max(0, maxInFlight - running)
             let jobs = Array(pending.prefix(free))
             pending.removeFirst(jobs.count)
             for job in dropped { job.continuation.resume(returning: .failure(.cancelled)) }
@@ -159,65 +151,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
-    private func start(_ job: CurlJob, multi: UnsafeMutableRawPointer) {
-        guard let handle = idle.popLast() ?? CurlEasyHandle() else {
-            job.continuation.resume(
-                returning: .failure(TransportError(curlCode: 2, kind: .other, message: "curl_easy_init failed")))
-            return
-        }
-        if let error = handle.configure(for: job.request, timeouts: job.timeouts) {
-            handle.clear()
-            idle.append(handle)
-            job.continuation.resume(returning: .failure(error))
-            return
-        }
-        let added = curl_multi_add_handle(multi, handle.easy)
-        guard added == CURLM_OK else {
-            handle.clear()
-            let message = String(cString: curl_multi_strerror(added))
-            job.continuation.resume(
-                returning: .failure(
-                    TransportError(curlCode: 0, kind: .other, message: "curl_multi_add_handle: \(message)")))
-            return
-        }
-        active[handle.easy] = (handle, job)
-    }
-
-    private func collectCompletions(multi: UnsafeMutableRawPointer) {
-        var remaining: Int32 = 0
-        while let message = curl_multi_info_read(multi, &remaining) {
-            // The message is only valid until the next libcurl call: read it completely first.
-            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
-            let code = message.pointee.data.result
-            finish(easy, multi: multi) { handle in handle.result(for: code) }
-        }
-    }
-
-    private func abort(_ id: UInt64, multi: UnsafeMutableRawPointer) {
-        guard let easy = active.first(where: { $0.value.job.id == id })?.key else { return }
-        finish(easy, multi: multi) { _ in .failure(.cancelled) }
-    }
-
-    /// Takes the transfer on `easy` out of the multi handle, resumes its caller and keeps the handle for reuse.
-    private func finish(
-        _ easy: UnsafeMutableRawPointer, multi: UnsafeMutableRawPointer,
-        outcome: (CurlEasyHandle) -> Result<HTTPResponse, TransportError>
-    ) {
-        guard let (handle, job) = active.removeValue(forKey: easy) else { return }
-        _ = curl_multi_remove_handle(multi, easy)
-        let result = outcome(handle)
-        handle.clear()
-        if idle.count < maxIdleHandles { idle.append(handle) }
-        job.continuation.resume(returning: result)
-    }
-
-    private func tearDown(multi: UnsafeMutableRawPointer) {
-        for easy in Array(active.keys) {
-            finish(easy, multi: multi) { _ in .failure(.shutDown) }
-        }
-        idle.removeAll()
+    private func tearDown(_ transfers: CurlTransfers<CurlJob>) {
+        for job in transfers.abortAll() { job.continuation.resume(returning: .failure(.shutDown)) }
         let leftovers: [CurlJob] = lock.withLock {
-            // From here on no thread calls curl_multi_wakeup (state is no longer `.running`).
+            // From here on no thread calls wakeUp (state is no longer `.running`).
             state = .stopped
             let jobs = pending
             pending = []
@@ -225,7 +162,6 @@ final class CurlMultiLoop: @unchecked Sendable {
             return jobs
         }
         for job in leftovers { job.continuation.resume(returning: .failure(.shutDown)) }
-        _ = curl_multi_cleanup(multi)
         lock.withLock {
             finished = true
             lock.broadcast()
