@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 
 /// Runs write transactions from many concurrent requests as one SQLite transaction (group commit).
 ///
@@ -8,29 +7,30 @@ import Synchronization
 /// own changes and writes stay serialized exactly as with one transaction per request. Callers resume only after
 /// the shared transaction has committed (durably: WAL with `synchronous=FULL`), so a reply is never sent for data
 /// that could still be lost. What this saves is the fsync per request, which otherwise dominates.
+///
+/// The transactions run on a thread of their own with GRDB's blocking API: a request costs one hand-over to that
+/// thread and one resume, instead of a task and an asynchronous database hop per batch.
 final class GroupCommitWriter: Sendable {
     /// One queued unit of work: runs inside the batch transaction and returns how to resume its caller.
-    private struct Job: Sendable {
+    struct Job: Sendable {
         /// Runs the work in a savepoint; the returned closure resumes the caller after commit.
         let run: @Sendable (Database) -> @Sendable () -> Void
         /// Resumes the caller with an error when the batch transaction itself fails.
         let fail: @Sendable (any Error) -> Void
     }
 
-    private struct State {
-        var pending: [Job] = []
-        var draining = false
-    }
-
-    private let pool: DatabasePool
-    private let state = Mutex(State())
-    /// The most requests one transaction carries.
-    private let maxBatch: Int
+    private let queue: CommitQueue
 
     init(pool: DatabasePool, maxBatch: Int = 512) {
-        self.pool = pool
-        self.maxBatch = maxBatch
+        queue = CommitQueue(maxBatch: maxBatch)
+        let queue = queue
+        let thread = Thread { queue.run(pool: pool) }
+        thread.name = "carrier-db-writer"
+        thread.start()
     }
+
+    /// Lets the thread finish what is queued and exit.
+    deinit { queue.stop() }
 
     /// Runs `updates` in the next batch transaction and returns its result once that transaction has committed.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -55,29 +55,53 @@ final class GroupCommitWriter: Sendable {
                     return { continuation.resume(with: result) }
                 },
                 fail: { continuation.resume(throwing: $0) })
-            let startDraining = state.withLock { s -> Bool in
-                s.pending.append(job)
-                if s.draining { return false }
-                s.draining = true
-                return true
-            }
-            if startDraining { Task { await self.drain() } }
+            if !queue.add(job) { job.fail(DatabaseError(message: "the database writer has stopped")) }
+        }
+    }
+}
+
+/// The jobs waiting for the writer thread, and that thread's loop.
+///
+/// `@unchecked Sendable`: `pending` and `stopping` are only touched under `condition`.
+final class CommitQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: [GroupCommitWriter.Job] = []
+    private var stopping = false
+    private let maxBatch: Int
+
+    init(maxBatch: Int) {
+        self.maxBatch = maxBatch
+    }
+
+    /// Queues a job; false once the queue has stopped.
+    func add(_ job: GroupCommitWriter.Job) -> Bool {
+        condition.withLock {
+            guard !stopping else { return false }
+            pending.append(job)
+            if pending.count == 1 { condition.signal() }
+            return true
         }
     }
 
-    /// Commits batches until nothing is pending.
-    private func drain() async {
+    func stop() {
+        condition.withLock {
+            stopping = true
+            condition.signal()
+        }
+    }
+
+    /// The writer thread: commits batches until stopped and drained.
+    func run(pool: DatabasePool) {
         while true {
-            let batch = state.withLock { s -> [Job] in
-                let n = min(s.pending.count, maxBatch)
-                let taken = Array(s.pending.prefix(n))
-                s.pending.removeFirst(n)
-                if taken.isEmpty { s.draining = false }
+            let batch: [GroupCommitWriter.Job] = condition.withLock {
+                while pending.isEmpty && !stopping { condition.wait() }
+                let taken = Array(pending.prefix(maxBatch))
+                pending.removeFirst(taken.count)
                 return taken
             }
             if batch.isEmpty { return }
             do {
-                let resumes = try await pool.write { db in batch.map { $0.run(db) } }
+                let resumes = try pool.write { db in batch.map { $0.run(db) } }
                 for resume in resumes { resume() }
             } catch {
                 for job in batch { job.fail(error) }
