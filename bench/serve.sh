@@ -33,6 +33,8 @@ hz=$(getconf CLK_TCK)
 run() {
     local name=$1 script=$2 path=$3
     local before after out reqs
+    # Warm-up (connections, caches, the allocator's arenas, SQLite's page cache) is not measured.
+    wrk -t1 -c"$conns" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18083$path" >/dev/null
     before=$(ticks)
     out=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$script" "http://127.0.0.1:18083$path")
     after=$(ticks)

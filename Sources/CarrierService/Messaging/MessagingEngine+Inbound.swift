@@ -90,17 +90,20 @@ extension MessagingEngine {
     static func applyStatus(
         _ event: NormalizedEvent.MessageStatus, account: String, channelId: String, db: Database, now: Double
     ) throws {
+        // Status callbacks are the most frequent webhook: prepared statements, not query-builder SQL per call.
         var message: MessageRecord?
         if let providerId = event.providerMessageId {
-            message = try MessageRecord.filter(
-                Column("account_id") == account && Column("provider_message_id") == providerId
-                    && Column("direction") == "outbound"
-            ).fetchOne(db)
+            let byProviderId = try db.cachedStatement(
+                sql: """
+                    SELECT * FROM message
+                    WHERE account_id = ? AND provider_message_id = ? AND direction = 'outbound' LIMIT 1
+                    """)
+            message = try MessageRecord.fetchOne(byProviderId, arguments: [account, providerId])
         }
         if message == nil, let reference = event.reference {
-            message = try MessageRecord.filter(
-                Column("account_id") == account && Column("id") == reference && Column("direction") == "outbound"
-            ).fetchOne(db)
+            let byReference = try db.cachedStatement(
+                sql: "SELECT * FROM message WHERE account_id = ? AND id = ? AND direction = 'outbound' LIMIT 1")
+            message = try MessageRecord.fetchOne(byReference, arguments: [account, reference])
         }
         if var message {
             if message.providerMessageId == nil, let providerId = event.providerMessageId {

@@ -106,10 +106,9 @@ struct MessagingEngine: Sendable {
         // Checks and the insert run in one serialized transaction: an opt-out or an inbound message that lands
         // between them cannot be missed, and it costs one trip to the writer instead of two.
         let accepted = try await write { db -> Accepted in
-            let optedOut =
-                try Row.fetchOne(
-                    db, sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?",
-                    arguments: [channelId, to]) != nil
+            let optOutCheck = try db.cachedStatement(
+                sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?")
+            let optedOut = try Row.fetchOne(optOutCheck, arguments: [channelId, to]) != nil
             if optedOut {
                 throw ServiceError(
                     status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
@@ -134,9 +133,9 @@ struct MessagingEngine: Sendable {
                 outboundTemplate = .init(name: template.name, language: template.language, variables: variables)
             }
             if channel.channel == "whatsapp" && outboundTemplate == nil {
-                let window = try Double.fetchOne(
-                    db, sql: "SELECT window_expires_at FROM conversation WHERE channel_id = ? AND contact_address = ?",
-                    arguments: [channelId, to])
+                let windowQuery = try db.cachedStatement(
+                    sql: "SELECT window_expires_at FROM conversation WHERE channel_id = ? AND contact_address = ?")
+                let window = try Double.fetchOne(windowQuery, arguments: [channelId, to])
                 if (window ?? 0) <= now {
                     throw ServiceError(
                         status: 422, code: "window-closed",
