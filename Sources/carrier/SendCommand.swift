@@ -43,8 +43,8 @@ struct SendCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ValidationError("cannot read \(file)")
             }
-            for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .enumerated()
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            for (i, line) in lines.enumerated()
             where !line.isEmpty {
                 do {
                     messages.append((i + 1, try JSONDecoder().decode(OutboundMessage.self, from: Data(line.utf8))))

@@ -52,6 +52,8 @@ struct SendCommandTests {
         let results = run.stdout.split(separator: "\n")
         #expect(results.count == 3)
         #expect(results.allSatisfy { $0.contains(#""outcome":"ok""#) && $0.contains(#""providerMessageId":"m-"#) })
+        // Results come in completion order; each names the line of its message.
+        #expect(Set(results.compactMap { $0.firstMatch(of: /"line":(\d+)/).map { String($0.1) } }) == ["1", "2", "3"])
         #expect(run.stderr.contains("sent 3/3"))
         #expect(mock.requests.count == 3)
         #expect(mock.requests.allSatisfy { $0.header("Authorization") == "Bearer tok-cli-7" })

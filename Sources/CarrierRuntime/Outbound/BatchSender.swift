@@ -78,7 +78,8 @@ public final class BatchSender: Sendable {
         var waiting: [(due: Double, attempt: Attempt)] = []
 
         func begin(_ attempt: Attempt) {
-            if let error = transfers.start(attempt.prepared.request, timeouts: attempt.prepared.timeouts, tag: attempt) {
+            if let error = transfers.start(attempt.prepared.request, timeouts: attempt.prepared.timeouts, tag: attempt)
+            {
                 finish(attempt, .failure(error))
             }
         }

@@ -26,7 +26,9 @@ struct BatchSenderTests {
     }
 
     static func messages(_ count: Int) -> [OutboundMessage] {
-        (0..<count).map { OutboundMessage(to: "+1555123\(String(format: "%04d", $0))", from: "+15550000001", body: "Hi") }
+        (0..<count).map {
+            OutboundMessage(to: "+1555123\(String(format: "%04d", $0))", from: "+15550000001", body: "Hi")
+        }
     }
 
     @Test func everyMessageGetsItsOwnResultAtItsIndex() throws {
