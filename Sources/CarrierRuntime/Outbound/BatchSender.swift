@@ -62,8 +62,7 @@ public final class BatchSender: Sendable {
             return
         }
         let policy = RetryPolicy(maxRetries: retries ? adapter.limits.maxRetries : 0, maxDelay: maxRetryDelay)
-        let rate = adapter.limits.ratePerSecond.map { $0 > 0 ? $0 : 1 }
-        var bucket = rate.map { TokenBucketState(capacity: max(1, $0), now: 0) }
+        var bucket = adapter.limits.ratePerSecond.map { TokenBucketState(ratePerSecond: $0, now: 0) }
         let clock = ContinuousClock()
         let start = clock.now
         func now() -> Double {
@@ -116,11 +115,7 @@ public final class BatchSender: Sendable {
                     onResult(index, result)
                 case .ready(let prepared):
                     let attempt = Attempt(index: index, prepared: prepared, count: 0)
-                    var wait = 0.0
-                    if var state = bucket, let rate {
-                        wait = state.reserve(now: now(), ratePerSecond: rate, capacity: max(1, rate))
-                        bucket = state
-                    }
+                    let wait = bucket?.reserve(now: now()) ?? 0
                     if wait > 0 {
                         waiting.append((now() + wait, attempt))
                     } else {

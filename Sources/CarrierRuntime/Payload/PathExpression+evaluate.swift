@@ -132,7 +132,7 @@ extension PathExpression {
         if let exact = object[key] { return exact }
         guard caseInsensitive else { return nil }
         let wanted = key.lowercased()
-        // Several keys may differ only in case; take the smallest so the choice does not depend on hash order.
+        // Several keys may differ only in case; take the smallest so the choice does not depend on key order.
         var best: (key: String, value: PayloadValue)?
         for (candidate, candidateValue) in object where candidate.lowercased() == wanted {
             if let current = best, current.key <= candidate { continue }

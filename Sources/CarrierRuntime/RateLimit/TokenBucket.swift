@@ -6,11 +6,9 @@ import CarrierCore
 /// `acquire` reserves a token at once (so callers are served in arrival order) and then sleeps until that
 /// token exists. The bucket's state lives in an actor, so it is safe to share across tasks.
 public actor TokenBucket {
-    typealias State = TokenBucketState
-
     public nonisolated let ratePerSecond: Double
     public nonisolated let capacity: Double
-    private var states: [String: State] = [:]
+    private var states: [String: TokenBucketState] = [:]
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
 
@@ -18,17 +16,17 @@ public actor TokenBucket {
     ///   - ratePerSecond: tokens added per second; must be positive (a non-positive rate is treated as 1).
     ///   - capacity: the largest burst; defaults to `max(1, ratePerSecond)`.
     public init(ratePerSecond: Double, capacity: Double? = nil) {
-        let rate = ratePerSecond > 0 ? ratePerSecond : 1
-        self.ratePerSecond = rate
-        self.capacity = max(1, capacity ?? rate)
+        let full = TokenBucketState(ratePerSecond: ratePerSecond, capacity: capacity, now: 0)
+        self.ratePerSecond = full.ratePerSecond
+        self.capacity = full.capacity
         self.start = ContinuousClock().now
     }
 
     /// Takes one token for `key` at time `now` (seconds on any monotonic scale) and returns how many
     /// seconds the caller must wait before using it (0 when a token was available).
     public func reserve(key: String, now: Double) -> Double {
-        var state = states[key] ?? State(capacity: capacity, now: now)
-        let wait = state.reserve(now: now, ratePerSecond: ratePerSecond, capacity: capacity)
+        var state = states[key] ?? TokenBucketState(ratePerSecond: ratePerSecond, capacity: capacity, now: now)
+        let wait = state.reserve(now: now)
         states[key] = state
         return wait
     }

@@ -20,8 +20,6 @@ final class CurlEasyHandle {
     fileprivate var responseBody: [UInt8] = []
     /// Set when the body callback refused data because the body was too large.
     fileprivate var bodyTooLarge = false
-    /// Whether ``setFixedOptions()`` has run on this handle.
-    private var fixedOptionsSet = false
     /// The headers `headerList` was built from, so that the next transfer with the same headers reuses it.
     private var listedHeaders: [HTTPHeader] = []
     private var listedWithBody = false
@@ -35,6 +33,7 @@ final class CurlEasyHandle {
         self.easy = easy
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        guard setFixedOptions() else { return nil }
     }
 
     deinit {
@@ -45,7 +44,7 @@ final class CurlEasyHandle {
 
     /// Sets the handle up for `request`.
     ///
-    /// The options every transfer shares are set once (``setFixedOptions()``); here only the URL, timeouts,
+    /// The options every transfer shares were set when the handle was made; here only the URL, timeouts,
     /// method, body and headers change. A header list equal to the previous transfer's is reused as is.
     ///
     /// - Returns: `nil` on success, else why the request cannot be sent.
@@ -56,10 +55,6 @@ final class CurlEasyHandle {
         errorBuffer[0] = 0
 
         if let problem = Self.validate(request) { return .invalidRequest(problem) }
-        if !fixedOptionsSet {
-            if let error = setFixedOptions() { return error }
-            fixedOptionsSet = true
-        }
         let method = request.method.uppercased()
 
         var code = CURLE_OK
@@ -110,12 +105,11 @@ final class CurlEasyHandle {
         return nil
     }
 
-    /// The options that are the same for every transfer: TLS checks, HTTP/1.1, no redirects, callbacks.
-    private func setFixedOptions() -> TransportError? {
-        var code = CURLE_OK
-        func set(_ result: CURLcode) {
-            if code == CURLE_OK { code = result }
-        }
+    /// The options that are the same for every transfer (TLS checks, HTTP/1.1, no redirects, callbacks), set once
+    /// when the handle is made. Returns false when libcurl refuses one.
+    private func setFixedOptions() -> Bool {
+        var ok = true
+        func set(_ result: CURLcode) { ok = ok && result == CURLE_OK }
         let me = Unmanaged.passUnretained(self).toOpaque()
         set(CLibCurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
         set(CLibCurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
@@ -129,7 +123,7 @@ final class CurlEasyHandle {
         set(CLibCurl_setopt_pointer(easy, CURLOPT_WRITEDATA, me))
         set(CLibCurl_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
         set(CLibCurl_setopt_pointer(easy, CURLOPT_HEADERDATA, me))
-        return code == CURLE_OK ? nil : TransportError(curl: code, detail: "")
+        return ok
     }
 
     /// Builds the header list: the request's headers as given, and libcurl's defaults switched off.

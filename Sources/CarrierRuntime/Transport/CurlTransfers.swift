@@ -34,9 +34,6 @@ final class CurlTransfers<Tag> {
     /// Transfers started and not yet finished.
     var count: Int { active.count }
 
-    /// The tags of the running transfers.
-    var tags: [Tag] { active.values.map(\.tag) }
-
     /// Starts a transfer for `request`. Returns why it could not start (nothing then runs for `tag`).
     func start(_ request: HTTPRequest, timeouts: Timeouts, tag: Tag) -> TransportError? {
         guard let handle = idle.popLast() ?? CurlEasyHandle() else {
