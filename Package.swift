@@ -13,7 +13,7 @@ let package = Package(
         // Signature verification (HMAC, ed25519, SHA)
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // `carrier serve`: HTTP server and embedded database
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
@@ -45,7 +45,9 @@ let package = Package(
             dependencies: [
                 "CarrierRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -64,6 +66,8 @@ let package = Package(
             name: "carrier",
             dependencies: [
                 "CarrierCore", "CarrierRuntime", "CarrierService", "CMalloc",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CarrierCLITests", dependencies: ["CarrierCore", "CarrierTestSupport"]),

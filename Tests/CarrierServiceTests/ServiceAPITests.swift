@@ -364,6 +364,43 @@ struct ServiceAPITests {
         }
     }
 
+    @Test func oversizedBodyIsRefusedWithItsOwnCode() async throws {
+        try await TestServer.with { server in
+            let big = Data(repeating: UInt8(ascii: "a"), count: ServiceResponder.maxBodyBytes + 1)
+            let answer = try await server.call("POST", "/inbound/ch-sms", body: big)
+            #expect(answer.status == 413)
+            #expect(answer.errorCode == "body-too-large")
+            // The connection stays usable and nothing was stored.
+            let replies = try await server.call("GET", "/replies")
+            #expect((replies.json["messages"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
+    @Test func shutdownLetsARequestInFlightFinish() async throws {
+        let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
+        let (sending, sendingContinuation) = AsyncStream<Void>.makeStream()
+        let gateway = FakeGateway { _ in
+            sendingContinuation.yield()
+            for await _ in release { break }
+        }
+        let server = try await TestServer.start(gateway: gateway, databasePath: TestServer.temporaryDatabasePath())
+        async let answer = server.send(["channelId": "ch-sms", "to": Self.contact, "body": "in flight"])
+        for await _ in sending { break }
+        server.task.cancel()
+        // The listener closes first: a new request is refused while the one in flight is still waiting.
+        try await Task.sleep(for: .milliseconds(100))
+        await #expect(throws: (any Error).self) { try await server.call("GET", "/health", apiKey: nil) }
+        releaseContinuation.yield()
+        let response = try await answer
+        #expect(response.status == 200)
+        #expect(response.json["status"] as? String == "sent")
+        _ = await server.task.result
+        let stored = try await DatabaseQueue(path: server.databasePath).read { db in
+            try String.fetchOne(db, sql: "SELECT status FROM message WHERE body = 'in flight'")
+        }
+        #expect(stored == "sent")
+    }
+
     @Test func restartKeepsData() async throws {
         let path = try TestServer.temporaryDatabasePath()
         let gateway = FakeGateway()

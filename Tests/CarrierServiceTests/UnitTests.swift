@@ -71,3 +71,34 @@ struct ConfigurationTests {
         #expect(configuration.channels.isEmpty)
     }
 }
+
+@Suite struct TimeOrderedIDTests {
+    @Test func hasThePrefixAndTheVersion7Layout() {
+        let id = TimeOrderedID.make(prefix: "msg")
+        let uuid = String(id.dropFirst(4))
+        #expect(id.hasPrefix("msg_"))
+        #expect(UUID(uuidString: uuid) != nil)
+        let version = uuid[uuid.index(uuid.startIndex, offsetBy: 14)]
+        let variant = uuid[uuid.index(uuid.startIndex, offsetBy: 19)]
+        #expect(version == "7")
+        #expect("89ab".contains(variant))
+        #expect(uuid == uuid.lowercased())
+    }
+
+    @Test func laterMillisecondsSortAfterEarlierOnes() {
+        var generator = SystemRandomNumberGenerator()
+        var previous = ""
+        for millisecond: UInt64 in [1, 2, 255, 256, 65_535, 1_700_000_000_000, 1_700_000_000_001] {
+            let id = TimeOrderedID.make(prefix: "conv", milliseconds: millisecond, using: &generator)
+            #expect(id > previous, "\(id) should sort after \(previous)")
+            previous = id
+        }
+    }
+
+    @Test func idsInOneMillisecondDiffer() {
+        var generator = SystemRandomNumberGenerator()
+        let ids = (0..<10_000).map { _ in TimeOrderedID.make(prefix: "msg", milliseconds: 42, using: &generator) }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.hasPrefix("msg_00000000-002a-7") })
+    }
+}

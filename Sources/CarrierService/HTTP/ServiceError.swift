@@ -24,6 +24,8 @@ struct ServiceError: Error, Sendable, Equatable {
     }
     static func notFound(_ code: String, _ message: String) -> Self { .init(status: 404, code: code, message: message) }
     static let routeNotFound = Self(status: 404, code: "not-found", message: "no such endpoint")
+    static let bodyTooLarge = Self(
+        status: 413, code: "body-too-large", message: "the body is larger than \(ServiceResponder.maxBodyBytes) bytes")
     static let methodNotAllowed = Self(status: 405, code: "method-not-allowed", message: "method not allowed")
     static func secretUnresolved(_ message: String) -> Self {
         .init(status: 500, code: "secret-unresolved", message: message)

@@ -1,16 +1,13 @@
 import CarrierRuntime
 import Foundation
-import HTTPTypes
-import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Routes the JSON API and the carrier webhooks to the ``MessagingEngine``.
 ///
-/// A single responder (rather than Hummingbird's router) keeps every answer, including 404 and 405, in the
-/// `{"error":{...}}` shape, and logs exactly one line per request, without bodies or header values.
-struct ServiceResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-
+/// One responder (rather than a router) keeps every answer, including 404 and 405, in the `{"error":{...}}` shape,
+/// and logs exactly one line per request, without bodies or header values.
+struct ServiceResponder: Sendable {
     /// Largest request body accepted (webhooks included).
     static let maxBodyBytes = 1 << 20
 
@@ -18,37 +15,30 @@ struct ServiceResponder: HTTPResponder {
     let publicBaseURL: String
     let logger: Logger
 
-    func respond(to request: Request, context: Context) async throws -> Response {
+    /// Answers one request; failures become error replies, so this never throws.
+    func respond(to request: ServiceRequest) async -> Reply {
         let started = ContinuousClock.now
-        var request = request
-        let path = request.uri.path
         let reply: Reply
         do {
-            let buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
-            let body = Data(buffer.readableBytesView)
-            reply = try await route(request, body: body)
-        } catch let error as ServiceError {
-            reply = Self.errorReply(error)
+            reply = try await route(request)
         } catch {
-            reply = Self.errorReply(ServiceError(status: 413, code: "bad-request", message: "the body is too large"))
+            reply = Self.errorReply(error)
         }
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-        logger.info(
-            "request",
-            metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(path)", "status": "\(reply.status)",
-                "ms": "\(String(format: "%.1f", milliseconds))",
-            ])
-        var fields = HTTPFields()
-        for header in reply.headers {
-            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        if logger.logLevel <= .info {
+            let elapsed = ContinuousClock.now - started
+            let (seconds, attoseconds) = elapsed.components
+            let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+            logger.info(
+                "request",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "path": "\(request.path)", "status": "\(reply.status)",
+                    "ms": "\(microseconds / 1000).\(microseconds % 1000 / 100)",
+                ])
         }
-        return Response(
-            status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+        return reply
     }
 
-    /// A response before it becomes a Hummingbird ``Response``.
+    /// A reply before it goes on the wire.
     struct Reply: Sendable {
         var status: Int
         var headers: [HTTPHeader]
@@ -78,32 +68,33 @@ struct ServiceResponder: HTTPResponder {
 
     // MARK: Routing
 
-    private func route(_ request: Request, body: Data) async throws(ServiceError) -> Reply {
-        let segments = request.uri.path.split(separator: "/").map(String.init)
+    private func route(_ request: ServiceRequest) async throws(ServiceError) -> Reply {
+        let segments = request.path.split(separator: "/").map(String.init)
+        let body = request.body
         let method = request.method
         switch segments.first {
         case "health" where segments.count == 1:
-            guard method == .get else { throw .methodNotAllowed }
+            guard method == .GET else { throw .methodNotAllowed }
             return .json(200, encoding: ["status": "ok"])
         case "inbound" where segments.count == 2:
             // GET too: query-string callbacks (Kannel, Vonage) and subscription checks (Meta's hub.challenge).
-            guard method == .post || method == .get else { throw .methodNotAllowed }
-            return try await inbound(request, channelId: segments[1], body: body)
+            guard method == .POST || method == .GET else { throw .methodNotAllowed }
+            return try await inbound(request, channelId: segments[1])
         case "send" where segments.count == 1:
-            guard method == .post else { throw .methodNotAllowed }
+            guard method == .POST else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
-            return try await send(request, body: body, account: identity.account)
+            return try await send(request, account: identity.account)
         case "messages" where segments.count == 2:
-            guard method == .get else { throw .methodNotAllowed }
+            guard method == .GET else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
             return .json(200, encoding: try await engine.message(id: segments[1], account: identity.account))
-        case "conversations" where segments.count == 2 && method == .patch:
+        case "conversations" where segments.count == 2 && method == .PATCH:
             let identity = try await authenticate(request, scope: "messaging")
             let update = try Self.decode(ConversationUpdate.self, from: body)
             return .json(
                 200, encoding: try await engine.updateConversation(id: segments[1], update, account: identity.account))
         case "conversations" where segments.count == 2 || (segments.count == 3 && segments[2] == "messages"):
-            guard method == .get else { throw .methodNotAllowed }
+            guard method == .GET else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
             if segments.count == 3 {
                 let messages = try await engine.conversationMessages(id: segments[1], account: identity.account)
@@ -111,19 +102,19 @@ struct ServiceResponder: HTTPResponder {
             }
             return .json(200, encoding: try await engine.conversation(id: segments[1], account: identity.account))
         case "replies" where segments.count == 1:
-            guard method == .get else { throw .methodNotAllowed }
+            guard method == .GET else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
-            let limit = try Self.limit(from: request.uri.query)
+            let limit = try Self.limit(from: request.query)
             return .json(200, encoding: ["messages": try await engine.replies(account: identity.account, limit: limit)])
         case "replies" where segments.count == 2 && segments[1] == "confirm":
-            guard method == .post else { throw .methodNotAllowed }
+            guard method == .POST else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
             struct Confirm: Decodable { var ids: [String] }
             let confirm = try Self.decode(Confirm.self, from: body)
             let count = try await engine.confirmReplies(ids: confirm.ids, account: identity.account)
             return .json(200, encoding: ["confirmed": count])
         case "pending-statuses" where segments.count == 1:
-            guard method == .get else { throw .methodNotAllowed }
+            guard method == .GET else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
             return .json(200, encoding: ["pending": try await engine.pendingStatuses(account: identity.account)])
         case "channels":
@@ -137,17 +128,16 @@ struct ServiceResponder: HTTPResponder {
         }
     }
 
-    private func authenticate(_ request: Request, scope: String) async throws(ServiceError) -> APIKeyIdentity {
-        guard let name = HTTPField.Name("x-api-key"), let key = request.headers[name], !key.isEmpty,
-            let identity = try await engine.authenticate(key: key)
+    private func authenticate(_ request: ServiceRequest, scope: String) async throws(ServiceError) -> APIKeyIdentity {
+        guard let key = request.header("x-api-key"), let identity = try await engine.authenticate(key: key)
         else { throw .unauthorized }
         guard identity.scopes.contains(scope) else { throw .forbidden(scope: scope) }
         return identity
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from body: Data) throws(ServiceError) -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8]) throws(ServiceError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: body)
+            return try JSONDecoder().decode(type, from: Data(body))
         } catch {
             throw .badJSON("the body is not valid JSON for this endpoint")
         }
@@ -164,9 +154,9 @@ struct ServiceResponder: HTTPResponder {
 
     // MARK: Endpoints
 
-    private func send(_ request: Request, body: Data, account: String) async throws(ServiceError) -> Reply {
-        let sendRequest = try Self.decode(SendRequest.self, from: body)
-        guard let key = HTTPField.Name("idempotency-key").flatMap({ request.headers[$0] }) else {
+    private func send(_ request: ServiceRequest, account: String) async throws(ServiceError) -> Reply {
+        let sendRequest = try Self.decode(SendRequest.self, from: request.body)
+        guard let key = request.header("idempotency-key") else {
             let reply = try await engine.send(sendRequest, account: account)
             return .json(reply.status, reply.body)
         }
@@ -189,31 +179,31 @@ struct ServiceResponder: HTTPResponder {
         }
     }
 
-    private func inbound(_ request: Request, channelId: String, body: Data) async throws(ServiceError) -> Reply {
-        let pathAndQuery = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
-        let headers = request.headers.map { HTTPHeader($0.name.canonicalName, $0.value) }
+    private func inbound(_ request: ServiceRequest, channelId: String) async throws(ServiceError) -> Reply {
+        let pathAndQuery = request.pathAndQuery
+        let headers = request.headers.map { HTTPHeader($0.name, $0.value) }
         let carrierRequest = CarrierRuntime.HTTPRequest(
-            method: request.method.rawValue, url: pathAndQuery, headers: headers, body: [UInt8](body))
+            method: request.method.rawValue, url: pathAndQuery, headers: headers, body: request.body)
         let reply = try await engine.inbound(
             channelId: channelId, request: carrierRequest, publicURL: publicBaseURL + pathAndQuery)
         return Reply(status: reply.status, headers: reply.headers, body: Data(reply.body))
     }
 
     private func channels(
-        _ request: Request, segments: [String], body: Data, account: String
+        _ request: ServiceRequest, segments: [String], body: [UInt8], account: String
     ) async throws(ServiceError) -> Reply {
         switch (request.method, segments.count) {
-        case (.get, 1):
+        case (.GET, 1):
             let all = try await engine.channels(account: account)
             return .json(200, encoding: ["channels": all.map { $0.redacted(gateway: engine.gateway) }])
-        case (.post, 1):
+        case (.POST, 1):
             let channelRequest = try Self.decode(ChannelRequest.self, from: body)
             let created = try await engine.createChannel(channelRequest, account: account)
             return .json(201, encoding: created.redacted(gateway: engine.gateway))
-        case (.get, 2):
+        case (.GET, 2):
             let channel = try await engine.channel(id: segments[1], account: account)
             return .json(200, encoding: channel.redacted(gateway: engine.gateway))
-        case (.delete, 2):
+        case (.DELETE, 2):
             try await engine.deleteChannel(id: segments[1], account: account)
             return .json(200, encoding: ["deleted": segments[1]])
         case (_, 1), (_, 2):
@@ -224,15 +214,15 @@ struct ServiceResponder: HTTPResponder {
     }
 
     private func templates(
-        _ request: Request, segments: [String], body: Data, account: String
+        _ request: ServiceRequest, segments: [String], body: [UInt8], account: String
     ) async throws(ServiceError) -> Reply {
         switch (request.method, segments.count) {
-        case (.get, 1):
+        case (.GET, 1):
             return .json(200, encoding: ["templates": try await engine.templates(account: account)])
-        case (.post, 1):
+        case (.POST, 1):
             let templateRequest = try Self.decode(TemplateRequest.self, from: body)
             return .json(201, encoding: try await engine.createTemplate(templateRequest, account: account))
-        case (.patch, 2):
+        case (.PATCH, 2):
             let templateRequest = try Self.decode(TemplateRequest.self, from: body)
             return .json(
                 200,

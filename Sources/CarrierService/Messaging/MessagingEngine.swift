@@ -32,8 +32,9 @@ struct MessagingEngine: Sendable {
 
     // MARK: Helpers
 
+    /// A new row id, time-ordered (see ``TimeOrderedID``).
     static func newId(_ prefix: String) -> String {
-        prefix + "_" + UUID().uuidString.lowercased()
+        TimeOrderedID.make(prefix: prefix)
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }

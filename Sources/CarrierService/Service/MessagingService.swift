@@ -1,9 +1,6 @@
-import GRDB
-import Hummingbird
+import Foundation
 public import Logging
-import NIOCore
-import ServiceLifecycle
-import UnixSignals
+import NIOPosix
 
 /// The messaging service behind `carrier serve`: HTTP API, carrier webhooks and SQLite storage.
 ///
@@ -28,34 +25,27 @@ public struct MessagingService: Sendable {
     /// - Parameter onServerRunning: Called with the bound port once the server accepts connections.
     /// - Throws: Database, configuration (``ServiceError``) and server start-up errors.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await run(signals: [], onServerRunning: onServerRunning)
+        try await serve(onServerRunning: onServerRunning)
     }
 
     /// Like ``run(onServerRunning:)``, but also shuts down gracefully on SIGTERM and SIGINT.
     public func runWithSignals(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await run(signals: [.sigterm, .sigint], onServerRunning: onServerRunning)
-    }
-
-    private func run(signals: [UnixSignal], onServerRunning: @escaping @Sendable (Int) async -> Void) async throws {
-        let application = try await makeApplication(onServerRunning: onServerRunning)
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: signals, logger: logger))
-        // The group runs in an unstructured task so that cancelling the caller becomes a graceful shutdown rather
-        // than a cancellation of every open connection.
-        let runner = Task { try await group.run() }
+        let server = Task { try await run(onServerRunning: onServerRunning) }
+        let signals = ShutdownSignals(signals: [SIGTERM, SIGINT]) { server.cancel() }
+        defer { signals.cancel() }
         try await withTaskCancellationHandler {
-            try await runner.value
+            try await server.value
         } onCancel: {
-            Task { await group.triggerGracefulShutdown() }
+            server.cancel()
         }
     }
 
-    func makeApplication(
-        onServerRunning: @escaping @Sendable (Int) async -> Void
-    ) async throws -> Application<ServiceResponder> {
+    /// Opens the database, upserts configured keys and channels, and serves until the task is cancelled.
+    private func serve(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws {
         let database = try ServiceDatabase.open(path: configuration.databasePath)
+        let writer = GroupCommitWriter(pool: database)
         let engine = MessagingEngine(
-            database: database, writer: GroupCommitWriter(pool: database), gateway: gateway,
+            database: database, writer: writer, gateway: gateway,
             configuration: configuration, resolver: SecretResolver(),
             logger: logger)
         try await engine.bootstrap()
@@ -64,16 +54,18 @@ public struct MessagingService: Sendable {
         let responder = ServiceResponder(
             engine: engine, publicBaseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
             logger: logger)
+        let server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let logger = logger
-        return Application(
-            responder: responder,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
+        do {
+            try await server.run(host: configuration.host, port: configuration.port) { port in
                 logger.info("carrier service listening", metadata: ["port": "\(port)"])
                 await onServerRunning(port)
-            },
-            logger: logger)
+            }
+        } catch {
+            await writer.finish()
+            throw error
+        }
+        await writer.finish()
     }
 }
 

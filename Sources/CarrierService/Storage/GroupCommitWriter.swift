@@ -32,6 +32,13 @@ final class GroupCommitWriter: Sendable {
     /// Lets the thread finish what is queued and exit.
     deinit { queue.stop() }
 
+    /// Commits what is queued, stops the thread and waits for it; later writes fail. Called at shutdown, so the
+    /// database file is no longer written once the service has stopped.
+    func finish() async {
+        queue.stop()
+        await queue.stopped()
+    }
+
     /// Runs `updates` in the next batch transaction and returns its result once that transaction has committed.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
@@ -67,6 +74,8 @@ final class CommitQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [GroupCommitWriter.Job] = []
     private var stopping = false
+    private var finished = false
+    private var finishWaiters: [CheckedContinuation<Void, Never>] = []
     private let maxBatch: Int
 
     init(maxBatch: Int) {
@@ -90,6 +99,17 @@ final class CommitQueue: @unchecked Sendable {
         }
     }
 
+    /// Returns once the writer thread has drained the queue and exited.
+    func stopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = condition.withLock {
+                if !finished { finishWaiters.append(continuation) }
+                return finished
+            }
+            if done { continuation.resume() }
+        }
+    }
+
     /// The writer thread: commits batches until stopped and drained.
     func run(pool: DatabasePool) {
         while true {
@@ -99,7 +119,15 @@ final class CommitQueue: @unchecked Sendable {
                 pending.removeFirst(taken.count)
                 return taken
             }
-            if batch.isEmpty { return }
+            if batch.isEmpty {
+                let waiters = condition.withLock {
+                    finished = true
+                    defer { finishWaiters.removeAll() }
+                    return finishWaiters
+                }
+                for waiter in waiters { waiter.resume() }
+                return
+            }
             do {
                 let resumes = try pool.write { db in batch.map { $0.run(db) } }
                 for resume in resumes { resume() }

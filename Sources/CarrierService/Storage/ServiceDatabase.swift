@@ -11,6 +11,17 @@ enum ServiceDatabase {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -16384")  // 16 MiB per reader
+            } else {
+                // A reply is only sent after its commit is on disk.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                // The writer's lookups (duplicate webhooks, conversations, provider ids) hit random index pages;
+                // with SQLite's default 2 MiB cache most of them were re-read from the file on every commit.
+                try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB
+            }
+        }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try migrator.migrate(pool)
         return pool

@@ -1,0 +1,75 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// The service's HTTP/1.1 server, straight on SwiftNIO: its parser, then one ``HTTPConnectionHandler`` per
+/// connection.
+///
+/// A general web framework costs a task, async sequences and several allocations per request; on the webhook route
+/// that was more than the webhook's own work. Cancelling ``run(host:port:onRunning:)`` shuts down gracefully: the
+/// listening socket closes, idle connections close, requests in flight get their replies, then it returns.
+struct HTTPServer: Sendable {
+    let responder: ServiceResponder
+    let group: any EventLoopGroup
+    let logger: Logger
+    /// How long a graceful shutdown waits for requests in flight before closing their connections.
+    var drainTimeout: Duration = .seconds(10)
+
+    /// Binds, calls `onRunning` with the bound port, and serves until the calling task is cancelled.
+    /// - Throws: When the address cannot be bound (port in use, bad host).
+    func run(host: String, port: Int, onRunning: @Sendable (Int) async -> Void) async throws {
+        let connections = OpenConnections()
+        let responder = responder
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                connections.insert(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(responder: responder))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        await onRunning(listener.localAddress?.port ?? port)
+        await withTaskCancellationHandler {
+            try? await listener.closeFuture.get()
+        } onCancel: {
+            listener.close(promise: nil)
+        }
+        await connections.drain(timeout: drainTimeout, logger: logger)
+    }
+}
+
+/// The accepted connections still open, so a shutdown can ask each to finish and then wait for them.
+final class OpenConnections: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func insert(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    /// Asks every connection to close once its current request is answered, and waits until all have, or until
+    /// `timeout`, when the rest are closed.
+    func drain(timeout: Duration, logger: Logger) async {
+        let open = channels.withLock { Array($0.values) }
+        for channel in open { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+        let deadline = ContinuousClock.now + timeout
+        for channel in open {
+            let remaining = max(.zero, deadline - ContinuousClock.now)
+            let timer = channel.eventLoop.scheduleTask(in: TimeAmount(remaining)) {
+                logger.warning("closing a connection whose request did not finish during shutdown")
+                channel.close(promise: nil)
+            }
+            try? await channel.closeFuture.get()
+            timer.cancel()
+        }
+    }
+}
