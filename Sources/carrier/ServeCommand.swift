@@ -72,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.apiKeys[key] = .init(account: "default", scopes: ["messaging", "admin"])
         }
         let table = try loadTable()
+        LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         var logger = Logger(label: "carrier.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         if configuration.apiKeys.isEmpty {

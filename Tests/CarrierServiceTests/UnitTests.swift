@@ -1,5 +1,6 @@
 import CarrierCore
 import Foundation
+import GRDB
 import Testing
 
 @testable import CarrierService
@@ -95,10 +96,89 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func idsStayUniqueAcrossRandomPoolRefills() {
+        // Two random words per id and 512 words per refill: 5,000 ids cross the refill about twenty times.
+        let ids = (0..<5_000).map { _ in TimeOrderedID.make(prefix: "msg", now: Date(timeIntervalSince1970: 1)) }
+        #expect(Set(ids).count == ids.count)
+        var generator = PooledRandom()
+        let words = (0..<2_000).map { _ in generator.next() }
+        #expect(Set(words).count == words.count)
+    }
+
     @Test func idsInOneMillisecondDiffer() {
         var generator = SystemRandomNumberGenerator()
         let ids = (0..<10_000).map { _ in TimeOrderedID.make(prefix: "msg", milliseconds: 42, using: &generator) }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.hasPrefix("msg_00000000-002a-7") })
+    }
+}
+
+@Suite struct GroupCommitWriterTests {
+    struct Refused: Error {}
+
+    @Test func aFailingRequestRollsBackOnlyItsOwnChanges() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        let pool = try DatabasePool(path: path)
+        try await pool.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY)") }
+        let writer = GroupCommitWriter(pool: pool)
+        // Many concurrent requests so that batches mix good and failing ones.
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for x in 1...200 {
+                group.addTask {
+                    do {
+                        try await writer.write { db in
+                            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
+                            if x % 3 == 0 { throw Refused() }
+                        }
+                        return (x, true)
+                    } catch {
+                        return (x, false)
+                    }
+                }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for await (x, ok) in group { outcomes[x] = ok }
+            return outcomes
+        }
+        #expect(outcomes.filter { $0.value }.count == 134)
+        #expect(outcomes.allSatisfy { $0.value == ($0.key % 3 != 0) })
+        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT x FROM t ORDER BY x") }
+        #expect(stored == (1...200).filter { $0 % 3 != 0 })
+        await writer.finish()
+        await #expect(throws: (any Error).self) {
+            try await writer.write { db in try db.execute(sql: "INSERT INTO t (x) VALUES (1000)") }
+        }
+    }
+}
+
+@Suite struct WALCheckpointerTests {
+    @Test func copiesCommittedPagesIntoTheDatabaseFile() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try await pool.write { db in
+            try db.execute(sql: "CREATE TABLE t (x TEXT)")
+            for index in 0..<2_000 {
+                try db.execute(
+                    sql: "INSERT INTO t (x) VALUES (?)", arguments: [String(repeating: "\(index)", count: 20)])
+            }
+        }
+        func fileSize() throws -> Int {
+            try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        }
+        let before = try fileSize()
+        let checkpointer = try WALCheckpointer(path: path, interval: .milliseconds(10)) { _ in }
+        var after = before
+        for _ in 0..<200 where after <= before + 100_000 {
+            try await Task.sleep(for: .milliseconds(10))
+            after = try fileSize()
+        }
+        await checkpointer.finish()
+        #expect(after > before + 100_000, "the data pages should have been copied from the WAL into the file")
+        let count = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM t") }
+        #expect(count == 2_000)
     }
 }

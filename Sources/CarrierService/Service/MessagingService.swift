@@ -44,6 +44,8 @@ public struct MessagingService: Sendable {
     private func serve(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws {
         let database = try ServiceDatabase.open(path: configuration.databasePath)
         let writer = GroupCommitWriter(pool: database)
+        let logger = logger
+        let checkpointer = try WALCheckpointer(path: configuration.databasePath) { logger.warning("\($0)") }
         let engine = MessagingEngine(
             database: database, writer: writer, gateway: gateway,
             configuration: configuration, resolver: SecretResolver(),
@@ -55,7 +57,6 @@ public struct MessagingService: Sendable {
             engine: engine, publicBaseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
             logger: logger)
         let server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        let logger = logger
         do {
             try await server.run(host: configuration.host, port: configuration.port) { port in
                 logger.info("carrier service listening", metadata: ["port": "\(port)"])
@@ -63,9 +64,11 @@ public struct MessagingService: Sendable {
             }
         } catch {
             await writer.finish()
+            await checkpointer.finish()
             throw error
         }
         await writer.finish()
+        await checkpointer.finish()
     }
 }
 

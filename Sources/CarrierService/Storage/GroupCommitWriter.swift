@@ -46,16 +46,7 @@ final class GroupCommitWriter: Sendable {
                 run: { db in
                     let result: Result<T, any Error>
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try updates(db)
-                            return .commit
-                        }
-                        if let value {
-                            result = .success(value)
-                        } else {
-                            result = .failure(DatabaseError(message: "no result"))
-                        }
+                        result = .success(try Self.inSavepoint(db, updates))
                     } catch {
                         result = .failure(error)
                     }
@@ -63,6 +54,25 @@ final class GroupCommitWriter: Sendable {
                 },
                 fail: { continuation.resume(throwing: $0) })
             if !queue.add(job) { job.fail(DatabaseError(message: "the database writer has stopped")) }
+        }
+    }
+}
+
+extension GroupCommitWriter {
+    /// Runs `updates` in a savepoint of the batch transaction: released on success, rolled back on error.
+    ///
+    /// Prepared once per connection rather than through `Database.inSavepoint`, which parses its SQL on every call;
+    /// this runs once per request.
+    fileprivate static func inSavepoint<T>(_ db: Database, _ updates: (Database) throws -> T) throws -> T {
+        try db.cachedStatement(sql: "SAVEPOINT job").execute()
+        do {
+            let value = try updates(db)
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+            return value
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+            throw error
         }
     }
 }

@@ -17,6 +17,8 @@ enum ServiceDatabase {
             } else {
                 // A reply is only sent after its commit is on disk.
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                // Checkpoints normally run beside the writer (WALCheckpointer); this is the backstop.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerAutocheckpointPages)")
                 // The writer's lookups (duplicate webhooks, conversations, provider ids) hit random index pages;
                 // with SQLite's default 2 MiB cache most of them were re-read from the file on every commit.
                 try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB

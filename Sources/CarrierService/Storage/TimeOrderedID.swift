@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Row ids that sort by creation time: `prefix_` + a version-7 UUID (48-bit Unix milliseconds, then random bits).
 ///
@@ -10,7 +11,7 @@ enum TimeOrderedID {
 
     /// A new id such as `msg_0190b7c4-5e21-7a3f-9c1d-2b8e6f4a0d17`.
     static func make(prefix: String, now: Date = Date()) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = PooledRandom()
         return make(prefix: prefix, milliseconds: UInt64(max(0, now.timeIntervalSince1970 * 1000)), using: &generator)
     }
 
@@ -36,5 +37,48 @@ enum TimeOrderedID {
             text.append(hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// Random numbers from the kernel, read 4 KiB at a time.
+///
+/// `SystemRandomNumberGenerator` makes one system call per number, and every request makes ids.
+struct PooledRandom: RandomNumberGenerator {
+    private static let pool = Mutex(Pool())
+
+    private struct Pool: ~Copyable {
+        var words = [UInt64](repeating: 0, count: 512)
+        var next = 512
+        let urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+
+        mutating func take() -> UInt64 {
+            if next == words.count {
+                refill()
+                next = 0
+            }
+            defer { next += 1 }
+            return words[next]
+        }
+
+        private mutating func refill() {
+            let filled = words.withUnsafeMutableBytes { buffer -> Bool in
+                guard urandom >= 0 else { return false }
+                var offset = 0
+                while offset < buffer.count {
+                    let got = read(urandom, buffer.baseAddress! + offset, buffer.count - offset)
+                    if got <= 0 { return false }
+                    offset += got
+                }
+                return true
+            }
+            if !filled {
+                var system = SystemRandomNumberGenerator()
+                for index in words.indices { words[index] = system.next() }
+            }
+        }
+    }
+
+    mutating func next() -> UInt64 {
+        Self.pool.withLock { $0.take() }
     }
 }
