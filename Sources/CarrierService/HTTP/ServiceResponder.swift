@@ -30,7 +30,8 @@ struct ServiceResponder: Sendable {
             let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
             // One access-log line, `POST /inbound/ch-1 200 0.4ms`; the path has no query string (it may carry data).
             logger.info(
-                "\(request.method.rawValue) \(request.path) \(reply.status) \(microseconds / 1000).\(microseconds % 1000 / 100)ms")
+                "\(request.method.rawValue) \(request.path) \(reply.status) \(microseconds / 1000).\(microseconds % 1000 / 100)ms"
+            )
         }
         return reply
     }
