@@ -26,6 +26,58 @@ struct SendRequestTests {
         #expect(SendRequest.isE164(value) == valid)
     }
 
+    @Test func readsEveryMemberAndIgnoresUnknownOnes() throws {
+        let body = #"""
+            {"channelId":"ch-1","to":"+447700900123","body":"h\u00e9llo \"you\"","mediaUrls":["https://a/b.jpg"],
+             "templateName":"otp","templateLang":"en","templateVars":["1","2"],"reference":null,"extra":{"x":[1]}}
+            """#
+        let request = try SendRequest(json: Array(body.utf8))
+        #expect(
+            request
+                == SendRequest(
+                    channelId: "ch-1", to: "+447700900123", body: "h\u{e9}llo \"you\"", mediaUrls: ["https://a/b.jpg"],
+                    templateName: "otp", templateLang: "en", templateVars: ["1", "2"], reference: nil))
+    }
+
+    @Test(arguments: [
+        ("{not json", "not valid JSON"), ("[1]", "must be a JSON object"), (#"{"to":5}"#, "'to' must be a string"),
+        (#"{"mediaUrls":"x"}"#, "'mediaUrls' must be an array of strings"),
+        (#"{"templateVars":["a",1]}"#, "'templateVars' must be an array of strings"), ("", "not valid JSON"),
+    ])
+    func refusesBadBodiesAsBadJSON(_ body: String, message: String) {
+        #expect {
+            _ = try SendRequest(json: Array(body.utf8))
+        } throws: { error in
+            guard let error = error as? ServiceError else { return false }
+            return error.code == "bad-json" && error.status == 400 && error.message.contains(message)
+        }
+    }
+
+    @Test func responseJSONMatchesWhatJSONEncoderWrites() throws {
+        let responses = [
+            SendResponse(
+                ok: true, messageId: "msg_1", conversationId: "conv_1", providerMessageId: "SM/1\"x",
+                status: "sent", segments: 2),
+            SendResponse(
+                ok: false, messageId: "msg_2", conversationId: "conv_2", providerMessageId: nil, status: "failed",
+                segments: 1,
+                error: .init(
+                    code: "carrier-error", message: "line\nbreak \u{1F600}", carrierCode: "21211", retryable: true)),
+            SendResponse(
+                ok: false, messageId: "m", conversationId: "c", providerMessageId: nil, status: "failed", segments: 1,
+                error: .init(code: "carrier-error", message: "x", carrierCode: nil, retryable: false)),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for response in responses {
+            let ours = try JSONSerialization.jsonObject(with: response.json) as? NSDictionary
+            let foundation = try JSONSerialization.jsonObject(with: encoder.encode(response)) as? NSDictionary
+            #expect(ours != nil)
+            #expect(ours == foundation)
+            #expect(try JSONDecoder().decode(SendResponse.self, from: response.json) == response)
+        }
+    }
+
     @Test func templateFilling() throws {
         #expect(
             try TemplateFiller.fill("Hi {{1}}, order {{2}} {{ 1 }}", variables: ["Ann", "7"]) == "Hi Ann, order 7 Ann")

@@ -1,4 +1,4 @@
-import CarrierCore
+public import CarrierCore
 
 /// Parses a UTF-8 JSON document into a `PayloadValue`.
 ///
@@ -293,4 +293,12 @@ private struct JSONReader {
         if b >= 0x21 && b < 0x7F { return String(UnicodeScalar(b)) }
         return "0x" + String(b, radix: 16, uppercase: true)
     }
+}
+
+/// Parses a JSON request body with the webhook parser and its limits (size, nesting depth).
+///
+/// For the service's own API bodies, where Foundation's `JSONDecoder` cost more than the rest of the request.
+/// - Throws: `PayloadError` (`bad-json` with the byte offset, `invalid-utf8`, `nesting-too-deep`, `body-too-large`).
+public func parseJSONBody(_ bytes: [UInt8]) throws(PayloadError) -> PayloadValue {
+    try parseJSON(bytes)
 }

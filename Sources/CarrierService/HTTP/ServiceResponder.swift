@@ -153,7 +153,7 @@ struct ServiceResponder: Sendable {
     // MARK: Endpoints
 
     private func send(_ request: ServiceRequest, account: String) async throws(ServiceError) -> Reply {
-        let sendRequest = try Self.decode(SendRequest.self, from: request.body)
+        let sendRequest = try SendRequest(json: request.body)
         guard let key = request.header("idempotency-key") else {
             let reply = try await engine.send(sendRequest, account: account)
             return .json(reply.status, reply.body)

@@ -176,9 +176,9 @@ struct MessagingEngine: Sendable {
             response.error = .init(
                 code: "carrier-error", message: result.errorMessage ?? "the carrier refused the message",
                 carrierCode: result.errorCode, retryable: result.outcome == .retryable)
-            return Reply(status: 502, body: Self.encode(response))
+            return Reply(status: 502, body: response.json)
         }
-        return Reply(status: 200, body: Self.encode(response))
+        return Reply(status: 200, body: response.json)
     }
 
     /// Sends, retrying retryable failures up to `maxSendAttempts` times with a bounded exponential backoff.

@@ -1,7 +1,9 @@
+import CarrierCore
+import CarrierRuntime
 import Foundation
 
 /// The JSON body of `POST /send`.
-struct SendRequest: Decodable, Sendable, Equatable {
+struct SendRequest: Sendable, Equatable {
     var channelId: String?
     var to: String?
     var body: String?
@@ -10,6 +12,66 @@ struct SendRequest: Decodable, Sendable, Equatable {
     var templateLang: String?
     var templateVars: [String]?
     var reference: String?
+
+    /// Reads a `POST /send` body; unknown members are ignored and `null` counts as absent.
+    ///
+    /// Read with the webhook JSON parser rather than `JSONDecoder`, which cost more than the rest of the request.
+    /// - Throws: ``ServiceError`` `bad-json` for a body that is not a JSON object or a member of the wrong type.
+    init(json bytes: [UInt8]) throws(ServiceError) {
+        let document: PayloadValue
+        do {
+            document = try parseJSONBody(bytes)
+        } catch {
+            throw .badJSON("the body is not valid JSON: \(error.message)")
+        }
+        guard case .object(let members) = document else { throw .badJSON("the body must be a JSON object") }
+        channelId = try Self.string(members, "channelId")
+        to = try Self.string(members, "to")
+        body = try Self.string(members, "body")
+        mediaUrls = try Self.strings(members, "mediaUrls")
+        templateName = try Self.string(members, "templateName")
+        templateLang = try Self.string(members, "templateLang")
+        templateVars = try Self.strings(members, "templateVars")
+        reference = try Self.string(members, "reference")
+    }
+
+    init(
+        channelId: String? = nil, to: String? = nil, body: String? = nil, mediaUrls: [String]? = nil,
+        templateName: String? = nil, templateLang: String? = nil, templateVars: [String]? = nil,
+        reference: String? = nil
+    ) {
+        self.channelId = channelId
+        self.to = to
+        self.body = body
+        self.mediaUrls = mediaUrls
+        self.templateName = templateName
+        self.templateLang = templateLang
+        self.templateVars = templateVars
+        self.reference = reference
+    }
+
+    private static func string(_ members: PayloadObject, _ key: String) throws(ServiceError) -> String? {
+        switch members[key] {
+        case nil, .null: return nil
+        case .string(let text): return text
+        default: throw .badJSON("'\(key)' must be a string")
+        }
+    }
+
+    private static func strings(_ members: PayloadObject, _ key: String) throws(ServiceError) -> [String]? {
+        switch members[key] {
+        case nil, .null: return nil
+        case .array(let items):
+            var texts: [String] = []
+            texts.reserveCapacity(items.count)
+            for item in items {
+                guard case .string(let text) = item else { throw .badJSON("'\(key)' must be an array of strings") }
+                texts.append(text)
+            }
+            return texts
+        default: throw .badJSON("'\(key)' must be an array of strings")
+        }
+    }
 
     /// Returns every problem with the request's fields (empty when valid).
     func validate() -> [ServiceError.FieldError] {
@@ -62,6 +124,27 @@ struct SendResponse: Codable, Sendable, Equatable {
     var status: String
     var segments: Int
     var error: ErrorBody?
+
+    /// The JSON text, keys sorted as `JSONEncoder` with `.sortedKeys` would write them, absent optionals left out.
+    ///
+    /// Written by hand: it is the answer to every send, and the encoder cost more than building it.
+    var json: Data {
+        var text = "{"
+        if let error {
+            text += "\"error\":{"
+            if let carrierCode = error.carrierCode { text += "\"carrierCode\":" + jsonStringLiteral(carrierCode) + "," }
+            text += "\"code\":" + jsonStringLiteral(error.code)
+            text += ",\"message\":" + jsonStringLiteral(error.message)
+            text += ",\"retryable\":" + (error.retryable ? "true" : "false") + "},"
+        }
+        text += "\"conversationId\":" + jsonStringLiteral(conversationId)
+        text += ",\"messageId\":" + jsonStringLiteral(messageId)
+        text += ",\"ok\":" + (ok ? "true" : "false")
+        if let providerMessageId { text += ",\"providerMessageId\":" + jsonStringLiteral(providerMessageId) }
+        text += ",\"segments\":" + String(segments)
+        text += ",\"status\":" + jsonStringLiteral(status) + "}"
+        return Data(text.utf8)
+    }
 }
 
 /// Fills `{{1}}`, `{{2}}`, ... in a template body from 1-based variables.
