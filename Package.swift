@@ -66,8 +66,6 @@ let package = Package(
             name: "carrier",
             dependencies: [
                 "CarrierCore", "CarrierRuntime", "CarrierService", "CMalloc",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CarrierCLITests", dependencies: ["CarrierCore", "CarrierTestSupport"]),

@@ -1,6 +1,4 @@
 import ArgumentParser
-import NIOCore
-import NIOPosix
 
 @main
 struct CarrierCommand: AsyncParsableCommand {
@@ -13,13 +11,4 @@ struct CarrierCommand: AsyncParsableCommand {
             SendCommand.self, InboundCommand.self, SegmentsCommand.self, ServeCommand.self, BenchCommand.self,
         ]
     )
-
-    static func main() async {
-        // `serve` runs its async work on the HTTP server's event loops: a request's handler, its database wait and
-        // its reply then stay on one thread instead of hopping to Swift's cooperative pool and back.
-        if CommandLine.arguments.dropFirst().first == "serve" {
-            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        }
-        await main(nil)
-    }
 }
