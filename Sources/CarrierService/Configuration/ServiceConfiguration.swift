@@ -57,11 +57,14 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var retryBaseDelaySeconds: Double
     /// Upper bound for any wait between attempts.
     public var retryMaxDelaySeconds: Double
+    /// A keep-alive connection that sends nothing for this long is closed (a request in flight keeps it open).
+    public var idleTimeoutSeconds: Double
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
         publicBaseURL: String? = nil, apiKeys: [String: APIKeyGrant] = [:], channels: [ChannelSeed] = [],
-        maxSendAttempts: Int = 3, retryBaseDelaySeconds: Double = 1, retryMaxDelaySeconds: Double = 30
+        maxSendAttempts: Int = 3, retryBaseDelaySeconds: Double = 1, retryMaxDelaySeconds: Double = 30,
+        idleTimeoutSeconds: Double = 60
     ) {
         self.host = host
         self.port = port
@@ -72,11 +75,12 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         self.maxSendAttempts = maxSendAttempts
         self.retryBaseDelaySeconds = retryBaseDelaySeconds
         self.retryMaxDelaySeconds = retryMaxDelaySeconds
+        self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 
     enum CodingKeys: String, CodingKey {
         case host, port, databasePath, publicBaseURL, apiKeys, channels, maxSendAttempts, retryBaseDelaySeconds
-        case retryMaxDelaySeconds
+        case retryMaxDelaySeconds, idleTimeoutSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -93,5 +97,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Double.self, forKey: .retryBaseDelaySeconds) ?? defaults.retryBaseDelaySeconds
         retryMaxDelaySeconds =
             try c.decodeIfPresent(Double.self, forKey: .retryMaxDelaySeconds) ?? defaults.retryMaxDelaySeconds
+        idleTimeoutSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? defaults.idleTimeoutSeconds
     }
 }

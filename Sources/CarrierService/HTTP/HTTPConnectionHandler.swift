@@ -15,6 +15,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
+    /// Requests received and not yet answered (more than one only when the client pipelines).
+    private var inFlight = 0
 
     init(responder: ServiceResponder) {
         self.responder = responder
@@ -26,6 +28,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             self.head = head
             body = nil
             bodyTooLarge = false
+            inFlight += 1
+            // A client that asks first (`Expect: 100-continue`) is told to go ahead; no body is refused unread.
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                let goAhead = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(goAhead)), promise: nil)
+            }
         case .body(var chunk):
             guard !bodyTooLarge else { return }
             if (body?.readableBytes ?? 0) + chunk.readableBytes > ServiceResponder.maxBodyBytes {
@@ -50,6 +58,20 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Parse errors were already answered with a 400 by NIO's error handler; either way the stream can't go on.
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Idle: nothing received for the idle timeout. Only a connection with no request in flight is closed.
+        if event is IdleStateHandler.IdleStateEvent {
+            if inFlight == 0 && head == nil { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     private func respond(to request: ServiceRequest, head: HTTPRequestHead, context: ChannelHandlerContext) {
         let responder = responder
         let promise = context.eventLoop.makePromise(of: ServiceResponder.Reply.self)
@@ -62,6 +84,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     private func write(_ reply: ServiceResponder.Reply, for head: HTTPRequestHead, context: ChannelHandlerContext) {
+        inFlight -= 1
         let keepAlive = head.isKeepAlive
         var headers = HTTPHeaders()
         headers.reserveCapacity(reply.headers.count + 2)

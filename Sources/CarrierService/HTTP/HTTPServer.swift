@@ -14,6 +14,8 @@ struct HTTPServer: Sendable {
     let responder: ServiceResponder
     let group: any EventLoopGroup
     let logger: Logger
+    /// A connection that sends nothing for this long is closed unless a request on it is in flight.
+    var idleTimeout: Duration = .seconds(60)
     /// How long a graceful shutdown waits for requests in flight before closing their connections.
     var drainTimeout: Duration = .seconds(10)
 
@@ -22,6 +24,7 @@ struct HTTPServer: Sendable {
     func run(host: String, port: Int, onRunning: @Sendable (Int) async -> Void) async throws {
         let connections = OpenConnections()
         let responder = responder
+        let idleTimeout = TimeAmount(idleTimeout)
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -30,8 +33,10 @@ struct HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 connections.insert(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(responder: responder))
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                    try handlers.configureHTTPServerPipeline(withErrorHandling: true)
+                    try handlers.addHandler(HTTPConnectionHandler(responder: responder))
                 }
             }
             .bind(host: host, port: port)

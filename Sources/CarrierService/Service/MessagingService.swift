@@ -56,7 +56,8 @@ public struct MessagingService: Sendable {
         let responder = ServiceResponder(
             engine: engine, publicBaseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
             logger: logger)
-        let server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        var server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        server.idleTimeout = .milliseconds(Int64(max(0.05, configuration.idleTimeoutSeconds) * 1000))
         do {
             try await server.run(host: configuration.host, port: configuration.port) { port in
                 logger.info("carrier service listening", metadata: ["port": "\(port)"])

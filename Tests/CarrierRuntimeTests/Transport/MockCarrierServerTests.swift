@@ -2,48 +2,14 @@ import CarrierCore
 import CarrierTestSupport
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Talks to ``MockCarrierServer`` with a raw socket, to check framing the transport never produces.
 @Suite(.timeLimit(.minutes(1)))
 struct MockCarrierServerTests {
-    /// Returns a socket connected to 127.0.0.1:`port`, or `nil` when the connection is refused.
-    private func connectSocket(port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(fd)
-            return nil
-        }
-        return fd
-    }
-
     /// Connects, writes `text`, then reads until the server closes the connection.
     private func exchange(port: Int, _ text: String) throws -> String {
-        let fd = try #require(connectSocket(port: port))
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        try #require(written == bytes.count)
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            received += chunk[0..<count]
-        }
-        return String(decoding: received, as: UTF8.self)
+        let socket = try #require(RawSocket(port: port))
+        try #require(socket.send(text))
+        return socket.receive(timeout: 10).text
     }
 
     @Test func chunkedRequestBodyAndPipelinedRequests() throws {
@@ -87,8 +53,6 @@ struct MockCarrierServerTests {
         #expect(server.baseURL == "http://127.0.0.1:\(server.port)")
         server.stop()
         server.stop()
-        let fd = connectSocket(port: server.port)
-        #expect(fd == nil)
-        if let fd { close(fd) }
+        #expect(RawSocket(port: server.port) == nil)
     }
 }
