@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks `carrier serve` (release build) with wrk: POST /inbound and POST /send, the carrier being a local
+# Benchmarks `carrier serve` (release build) with wrk: POST /inbound and POST /send (32 connections, then 256 and
+# 128; CONNS changes the 32), the carrier being a local
 # nginx mock. Prints requests/s and the service's CPU ms per 1,000 requests. Needs: apt-get install wrk nginx-light.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18083/health >/dev/null && br
 ticks() { awk '{print $14 + $15}' "/proc/$serve_pid/stat"; }
 hz=$(getconf CLK_TCK)
 run() {
-    local name=$1 script=$2 path=$3
+    local name=$1 script=$2 path=$3 conns=${4:-$conns}
     local before after out reqs
     # Warm-up (connections, caches, the allocator's arenas, SQLite's page cache) is not measured.
     wrk -t1 -c"$conns" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18083$path" >/dev/null
@@ -45,4 +46,7 @@ run() {
     echo "${name}_cpu_ms_per_1000=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$reqs" 'BEGIN { printf "%.1f", t * 1000 / hz / r * 1000 }')"
 }
 run inbound bench/serve/inbound.lua /inbound/bench
+# Carriers deliver webhooks over many connections at once; larger group commits follow.
+run inbound_c256 bench/serve/inbound.lua /inbound/bench 256
 run send bench/serve/send.lua /send
+run send_c128 bench/serve/send.lua /send 128

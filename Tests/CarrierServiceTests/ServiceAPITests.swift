@@ -364,6 +364,28 @@ struct ServiceAPITests {
         }
     }
 
+    @Test func webhooksAnswerTheSameBeforeAndAfterTheirChannelIsCached() async throws {
+        // The first webhook finds the channel in the database (async path); later ones find it cached and are
+        // answered without a task. Both must verify, store and answer alike.
+        try await TestServer.with { server in
+            for round in 0..<3 {
+                let bad = try await server.webhook(
+                    "ch-sms", ["type": "mo", "from": Self.contact, "text": "bad \(round)"], signature: "wrong")
+                #expect(bad.status == 401)
+                #expect(bad.errorCode == "bad-signature")
+                let good = try await server.webhook(
+                    "ch-sms", ["type": "mo", "id": "mo-\(round)", "from": Self.contact, "text": "good \(round)"])
+                #expect(good.status == 200)
+            }
+            let replies = try await server.call("GET", "/replies")
+            let bodies = (replies.json["messages"] as? [[String: Any]])?.compactMap { $0["body"] as? String }
+            #expect(bodies == ["good 0", "good 1", "good 2"])
+            let unknown = try await server.webhook("ch-none", ["type": "mo", "from": Self.contact, "text": "x"])
+            #expect(unknown.status == 404)
+            #expect(unknown.errorCode == "unknown-channel")
+        }
+    }
+
     @Test func oversizedBodyIsRefusedWithItsOwnCode() async throws {
         try await TestServer.with { server in
             let big = Data(repeating: UInt8(ascii: "a"), count: ServiceResponder.maxBodyBytes + 1)

@@ -74,9 +74,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     private func respond(to request: ServiceRequest, head: HTTPRequestHead, context: ChannelHandlerContext) {
         let responder = responder
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let answered = responder.respondWithoutTask(to: request, on: eventLoop) { reply in
+            let (handler, context) = bound.value
+            handler.write(reply, for: head, context: context)
+        }
+        if answered { return }
         let promise = context.eventLoop.makePromise(of: ServiceResponder.Reply.self)
         promise.completeWithTask { await responder.respond(to: request) }
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { reply in
             let (handler, context) = bound.value
             handler.write(reply, for: head, context: context)

@@ -1,6 +1,7 @@
 import CarrierRuntime
 import Foundation
 import Logging
+import NIOCore
 import NIOHTTP1
 
 /// Routes the JSON API and the carrier webhooks to the ``MessagingEngine``.
@@ -24,16 +25,54 @@ struct ServiceResponder: Sendable {
         } catch {
             reply = Self.errorReply(error)
         }
-        if logger.logLevel <= .info {
-            let elapsed = ContinuousClock.now - started
-            let (seconds, attoseconds) = elapsed.components
-            let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-            // One access-log line, `POST /inbound/ch-1 200 0.4ms`; the path has no query string (it may carry data).
-            logger.info(
-                "\(request.method.rawValue) \(request.path) \(reply.status) \(microseconds / 1000).\(microseconds % 1000 / 100)ms"
-            )
-        }
+        log(request, reply, since: started)
         return reply
+    }
+
+    /// Answers a webhook for a cached channel without creating a task (the route carriers hit hardest).
+    /// `completion` runs on `eventLoop`: the database writer only hands the outcome over, so building the reply
+    /// and logging stay off its thread.
+    /// - Returns: false, doing nothing, when the request needs ``respond(to:)``.
+    func respondWithoutTask(
+        to request: ServiceRequest, on eventLoop: any EventLoop, completion: @escaping @Sendable (Reply) -> Void
+    ) -> Bool {
+        guard let channelId = Self.webhookChannel(of: request) else { return false }
+        let started = ContinuousClock.now
+        let responder = self
+        return engine.inboundWithoutTask(
+            channelId: channelId, request: Self.carrierRequest(request),
+            publicURL: publicBaseURL + request.pathAndQuery
+        ) { result in
+            eventLoop.execute {
+                let reply: Reply
+                switch result {
+                case .success(let answer):
+                    reply = Reply(status: answer.status, headers: answer.headers, body: Data(answer.body))
+                case .failure(let error):
+                    reply = Self.errorReply(error)
+                }
+                responder.log(request, reply, since: started)
+                completion(reply)
+            }
+        }
+    }
+
+    /// One access-log line, `POST /inbound/ch-1 200 0.4ms`; the path has no query string (it may carry data).
+    private func log(_ request: ServiceRequest, _ reply: Reply, since started: ContinuousClock.Instant) {
+        guard logger.logLevel <= .info else { return }
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        logger.info(
+            "\(request.method.rawValue) \(request.path) \(reply.status) \(microseconds / 1000).\(microseconds % 1000 / 100)ms"
+        )
+    }
+
+    /// The channel id of a webhook request (`POST` or `GET /inbound/{channelId}`), else nil.
+    static func webhookChannel(of request: ServiceRequest) -> String? {
+        guard request.method == .POST || request.method == .GET else { return nil }
+        let segments = request.path.split(separator: "/")
+        guard segments.count == 2, segments[0] == "inbound" else { return nil }
+        return String(segments[1])
     }
 
     /// A reply before it goes on the wire.
@@ -178,13 +217,17 @@ struct ServiceResponder: Sendable {
     }
 
     private func inbound(_ request: ServiceRequest, channelId: String) async throws(ServiceError) -> Reply {
-        let pathAndQuery = request.pathAndQuery
-        let headers = request.headers.map { HTTPHeader($0.name, $0.value) }
-        let carrierRequest = CarrierRuntime.HTTPRequest(
-            method: request.method.rawValue, url: pathAndQuery, headers: headers, body: request.body)
         let reply = try await engine.inbound(
-            channelId: channelId, request: carrierRequest, publicURL: publicBaseURL + pathAndQuery)
+            channelId: channelId, request: Self.carrierRequest(request),
+            publicURL: publicBaseURL + request.pathAndQuery)
         return Reply(status: reply.status, headers: reply.headers, body: Data(reply.body))
+    }
+
+    /// The webhook as the carrier runtime reads it: method, path and query, headers, body.
+    static func carrierRequest(_ request: ServiceRequest) -> CarrierRuntime.HTTPRequest {
+        CarrierRuntime.HTTPRequest(
+            method: request.method.rawValue, url: request.pathAndQuery,
+            headers: request.headers.map { HTTPHeader($0.name, $0.value) }, body: request.body)
     }
 
     private func channels(

@@ -2,6 +2,12 @@ import CarrierRuntime
 import GRDB
 
 extension MessagingEngine {
+    /// What one webhook changes in the database, and the reply to give once that is committed.
+    struct InboundWork: Sendable {
+        var reply: HTTPResponse
+        var apply: @Sendable (Database) throws -> Void
+    }
+
     /// Verifies, normalizes and applies one carrier webhook.
     /// - Parameters:
     ///   - channelId: The channel from the webhook URL.
@@ -13,6 +19,38 @@ extension MessagingEngine {
         -> HTTPResponse
     {
         let (channel, settings) = try await cachedChannel(channelId)
+        let work = try prepareInbound(request, channel: channel, settings: settings, publicURL: publicURL)
+        try await write(work.apply)
+        return work.reply
+    }
+
+    /// The same as ``inbound(channelId:request:publicURL:)`` without a task, for the webhook route's hot path:
+    /// `completion` runs on the database writer's thread (or at once on a verification error).
+    /// - Returns: false, doing nothing, when the channel is not in the cache; the caller then uses the async form.
+    func inboundWithoutTask(
+        channelId: String, request: HTTPRequest, publicURL: String,
+        completion: @escaping @Sendable (Result<HTTPResponse, ServiceError>) -> Void
+    ) -> Bool {
+        guard let cached = channelCache.value(for: channelId, now: Self.now()) else { return false }
+        let work: InboundWork
+        do {
+            work = try prepareInbound(
+                request, channel: cached.channel, settings: cached.settings, publicURL: publicURL)
+        } catch {
+            completion(.failure(error))
+            return true
+        }
+        let reply = work.reply
+        writer.submit(work.apply) { result in
+            completion(result.map { reply }.mapError { storageFailure($0, writing: true) })
+        }
+        return true
+    }
+
+    /// Verifies and normalizes a webhook; the database work is left to the caller.
+    private func prepareInbound(
+        _ request: HTTPRequest, channel: ChannelRecord, settings: [String: String], publicURL: String
+    ) throws(ServiceError) -> InboundWork {
         let result: InboundResult
         do {
             result = try gateway.normalize(request, carrier: channel.provider, settings: settings, publicURL: publicURL)
@@ -21,7 +59,7 @@ extension MessagingEngine {
         }
         let events = result.events
         let now = Self.now()
-        try await write { db in
+        return InboundWork(reply: result.reply) { db in
             for event in events {
                 switch event {
                 case .received(let received):
@@ -31,7 +69,6 @@ extension MessagingEngine {
                 }
             }
         }
-        return result.reply
     }
 
     /// The channel and its resolved settings, from ``ChannelCache`` when fresh.

@@ -49,11 +49,8 @@ struct MessagingEngine: Sendable {
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws(ServiceError) -> T {
         do {
             return try await writer.write(updates)
-        } catch let error as ServiceError {
-            throw error
         } catch {
-            logger.error("database write failed", metadata: ["error": "\(error)"])
-            throw .storage("the database write failed")
+            throw storageFailure(error, writing: true)
         }
     }
 
@@ -61,12 +58,17 @@ struct MessagingEngine: Sendable {
     func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws(ServiceError) -> T {
         do {
             return try await database.read(value)
-        } catch let error as ServiceError {
-            throw error
         } catch {
-            logger.error("database read failed", metadata: ["error": "\(error)"])
-            throw .storage("the database read failed")
+            throw storageFailure(error, writing: false)
         }
+    }
+
+    /// A ``ServiceError`` thrown by the work itself as is; anything else (SQLite) logged and answered as
+    /// `storage-error`, without its details.
+    func storageFailure(_ error: any Error, writing: Bool) -> ServiceError {
+        if let error = error as? ServiceError { return error }
+        logger.error(writing ? "database write failed" : "database read failed", metadata: ["error": "\(error)"])
+        return .storage(writing ? "the database write failed" : "the database read failed")
     }
 
     // MARK: Send

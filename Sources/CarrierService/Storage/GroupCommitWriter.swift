@@ -42,19 +42,28 @@ final class GroupCommitWriter: Sendable {
     /// Runs `updates` in the next batch transaction and returns its result once that transaction has committed.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let job = Job(
-                run: { db in
-                    let result: Result<T, any Error>
-                    do {
-                        result = .success(try Self.inSavepoint(db, updates))
-                    } catch {
-                        result = .failure(error)
-                    }
-                    return { continuation.resume(with: result) }
-                },
-                fail: { continuation.resume(throwing: $0) })
-            if !queue.add(job) { job.fail(DatabaseError(message: "the database writer has stopped")) }
+            submit(updates) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Queues `updates` for the next batch transaction; `completion` runs on the writer thread once that transaction
+    /// has committed (or failed). For callers that must not create a task per request (the webhook route).
+    func submit<T: Sendable>(
+        _ updates: @escaping @Sendable (Database) throws -> T,
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
+        let job = Job(
+            run: { db in
+                let result: Result<T, any Error>
+                do {
+                    result = .success(try Self.inSavepoint(db, updates))
+                } catch {
+                    result = .failure(error)
+                }
+                return { completion(result) }
+            },
+            fail: { completion(.failure($0)) })
+        if !queue.add(job) { job.fail(DatabaseError(message: "the database writer has stopped")) }
     }
 }
 
