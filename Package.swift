@@ -26,6 +26,9 @@ let package = Package(
         // glibc allocator tuning for the long-running commands (libc itself; nothing to install).
         .systemLibrary(name: "CMalloc"),
 
+        // Process-wide SQLite settings for the service (sqlite3_config is variadic; apt: libsqlite3-dev).
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
+
         // Compiler core: YAML -> diagnostics -> adapter table. No file I/O.
         .target(name: "CarrierCore", dependencies: ["CLibYAML"]),
         .testTarget(name: "CarrierCoreTests", dependencies: ["CarrierCore", "CarrierTestSupport"], exclude: ["Golden"]),
@@ -43,7 +46,7 @@ let package = Package(
         .target(
             name: "CarrierService",
             dependencies: [
-                "CarrierRuntime",
+                "CarrierRuntime", "CSQLiteTuning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -56,6 +59,7 @@ let package = Package(
             dependencies: [
                 "CarrierService", "CarrierRuntime", "CarrierCore", "CarrierTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
 
         // Test-only helpers: golden files, a mock carrier HTTP server.

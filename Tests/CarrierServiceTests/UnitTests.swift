@@ -1,6 +1,7 @@
 import CarrierCore
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 
 @testable import CarrierService
@@ -232,5 +233,21 @@ struct ConfigurationTests {
         #expect(after > before + 100_000, "the data pages should have been copied from the WAL into the file")
         let count = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM t") }
         #expect(count == 2_000)
+    }
+}
+
+@Suite struct ServiceDatabaseTests {
+    @Test func connectionsRunWithoutSQLitesOwnMutexAndWithDurableCommits() throws {
+        let pool = try ServiceDatabase.open(path: TestServer.temporaryDatabasePath())
+        let (mutex, synchronous, journal) = try pool.write { db in
+            (
+                sqlite3_db_mutex(db.sqliteConnection), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                try String.fetchOne(db, sql: "PRAGMA journal_mode")
+            )
+        }
+        // Multi-thread mode (GRDB serializes each connection): SQLite hands out no per-connection mutex.
+        #expect(mutex == nil)
+        #expect(synchronous == 2)  // FULL
+        #expect(journal == "wal")
     }
 }

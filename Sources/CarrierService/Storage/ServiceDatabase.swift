@@ -1,3 +1,4 @@
+internal import CSQLiteTuning
 import GRDB
 
 /// Opens the SQLite file and migrates it to the current schema.
@@ -8,6 +9,7 @@ enum ServiceDatabase {
     /// Opens (creating if needed) the database at `path` in WAL mode and runs the migrations.
     /// - Throws: GRDB errors when the file cannot be opened or migrated.
     static func open(path: String) throws -> DatabasePool {
+        _ = configureSQLite
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
@@ -15,8 +17,6 @@ enum ServiceDatabase {
             if db.configuration.readonly {
                 try db.execute(sql: "PRAGMA cache_size = -16384")  // 16 MiB per reader
             } else {
-                // A reply is only sent after its commit is on disk.
-                try db.execute(sql: "PRAGMA synchronous = FULL")
                 // Checkpoints normally run beside the writer (WALCheckpointer); this is the backstop.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerAutocheckpointPages)")
                 // The writer's lookups (duplicate webhooks, conversations, provider ids) hit random index pages;
@@ -25,9 +25,16 @@ enum ServiceDatabase {
             }
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // A reply is only sent once its commit is on disk. GRDB switches WAL databases to `synchronous=NORMAL`
+        // (durable against a crash of the process, not of the machine) after `prepareDatabase`; this undoes it.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try migrator.migrate(pool)
         return pool
     }
+
+    /// Runs once, before the process's first connection: SQLite in multi-thread mode (GRDB serializes each
+    /// connection) without allocation statistics, which saves a mutex on every SQLite call and allocation.
+    private static let configureSQLite: Void = { _ = carrier_sqlite_configure_for_service() }()
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
