@@ -90,12 +90,17 @@ extension MessagingEngine {
         _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, db: Database, now: Double
     ) throws {
         if let providerId = event.providerMessageId, !providerId.isEmpty {
-            let seen = try db.cachedStatement(
+            var seen = try DirectStatement(
+                db,
                 sql: """
                     SELECT 1 FROM message
                     WHERE provider_message_id = ? AND channel_id = ? AND direction = 'inbound' LIMIT 1
                     """)
-            if try Int.fetchOne(seen, arguments: [providerId, channel.id]) != nil { return }
+            seen.bind(providerId)
+            seen.bind(channel.id)
+            let duplicate = try seen.step()
+            seen.reset()
+            if duplicate { return }
         }
         switch event.optOut {
         case "stop":

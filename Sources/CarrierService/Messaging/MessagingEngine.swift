@@ -294,7 +294,8 @@ struct MessagingEngine: Sendable {
     ) throws -> String {
         // One statement: a new conversation, or the existing one reopened (if closed and this is inbound), its
         // unread count raised and its WhatsApp window reset. `excluded` carries this call's values.
-        let statement = try db.cachedStatement(
+        var statement = try DirectStatement(
+            db,
             sql: """
                 INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
                     window_expires_at, last_message_at, created_at, updated_at)
@@ -307,11 +308,16 @@ struct MessagingEngine: Sendable {
                     updated_at = excluded.updated_at
                 RETURNING id
                 """)
-        let window: Double? = inbound && whatsapp ? now + windowSeconds : nil
-        let arguments: StatementArguments = [
-            newId("conv"), account, channelId, contact, inbound ? 1 : 0, window, now, now, now,
-        ]
-        guard let id = try String.fetchOne(statement, arguments: arguments) else {
+        statement.bind(newId("conv"))
+        statement.bind(account)
+        statement.bind(channelId)
+        statement.bind(contact)
+        statement.bind(inbound ? 1 : 0)
+        statement.bind(inbound && whatsapp ? now + windowSeconds : nil)
+        for _ in 0..<3 { statement.bind(now) }
+        let id = try statement.step() ? statement.text(0) : nil
+        statement.reset()
+        guard let id else {
             throw ServiceError.storage("conversation upsert returned no row")
         }
         return id
