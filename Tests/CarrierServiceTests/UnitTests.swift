@@ -251,3 +251,40 @@ struct ConfigurationTests {
         #expect(journal == "wal")
     }
 }
+
+@Suite struct DirectStatementTests {
+    @Test func bindsEveryKindOfValueAndReportsSQLiteErrors() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER, d DOUBLE, o TEXT)")
+            for key in ["a", "é\u{1F600}"] {
+                var insert = try DirectStatement(db, sql: "INSERT INTO t (k, n, d, o) VALUES (?, ?, ?, ?) RETURNING k")
+                insert.bind(key)
+                insert.bind(42)
+                insert.bind(2.5)
+                insert.bind(nil as String?)
+                #expect(try insert.step())
+                #expect(insert.text(0) == key)
+                insert.reset()
+            }
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT * FROM t WHERE k = 'é\u{1F600}'"))
+            #expect(row["n"] as Int? == 42)
+            #expect(row["d"] as Double? == 2.5)
+            #expect(row["o"] as String? == nil)
+
+            var duplicate = try DirectStatement(db, sql: "INSERT INTO t (k) VALUES (?)")
+            duplicate.bind("a")
+            #expect {
+                _ = try duplicate.step()
+            } throws: { error in
+                (error as? DatabaseError)?.resultCode == .SQLITE_CONSTRAINT
+            }
+            // The cached statement is usable again after the failure.
+            var again = try DirectStatement(db, sql: "INSERT INTO t (k) VALUES (?)")
+            again.bind("b")
+            #expect(try again.step() == false)
+            again.reset()
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t") == 3)
+        }
+    }
+}

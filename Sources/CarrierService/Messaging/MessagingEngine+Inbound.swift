@@ -153,7 +153,21 @@ extension MessagingEngine {
             }
             advance(
                 &message, to: event.status, errorCode: event.errorCode, errorMessage: event.errorMessage, now: now)
-            try message.update(db)
+            // Only the fields a callback can change: rewriting every column would also rewrite every index entry.
+            var update = try DirectStatement(
+                db,
+                sql: """
+                    UPDATE message SET status = ?, provider_message_id = ?, error_code = ?, error_message = ?,
+                        updated_at = ?
+                    WHERE id = ?
+                    """)
+            for text in [message.status, message.providerMessageId, message.errorCode, message.errorMessage] {
+                update.bind(text)
+            }
+            update.bind(message.updatedAt)
+            update.bind(message.id)
+            _ = try update.step()
+            update.reset()
             return
         }
         let pending = PendingStatusRecord(
