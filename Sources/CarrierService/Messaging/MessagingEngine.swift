@@ -98,6 +98,9 @@ struct MessagingEngine: Sendable {
         let reference = request.reference
         let requestBody = request.body
         let variables = request.templateVars ?? []
+        // Counted here, not in the serialized transaction; a template's body is only known inside it.
+        let bodySegments =
+            templateName == nil ? requestBody.map { gateway.segments(for: $0, carrier: channel.provider) } : nil
 
         /// What the checks decided, for the dispatch after the transaction.
         struct Accepted: Sendable {
@@ -109,9 +112,12 @@ struct MessagingEngine: Sendable {
         // Checks and the insert run in one serialized transaction: an opt-out or an inbound message that lands
         // between them cannot be missed, and it costs one trip to the writer instead of two.
         let accepted = try await write { db -> Accepted in
-            let optOutCheck = try db.cachedStatement(
-                sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?")
-            let optedOut = try Row.fetchOne(optOutCheck, arguments: [channelId, to]) != nil
+            var optOutCheck = try DirectStatement(
+                db, sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?")
+            optOutCheck.bind(channelId)
+            optOutCheck.bind(to)
+            let optedOut = try optOutCheck.step()
+            optOutCheck.reset()
             if optedOut {
                 throw ServiceError(
                     status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
@@ -145,7 +151,8 @@ struct MessagingEngine: Sendable {
                         message: "no inbound message in the last 24 hours: only template messages may be sent")
                 }
             }
-            let segments = storedBody.map { gateway.segments(for: $0, carrier: channel.provider) } ?? 1
+            let segments =
+                bodySegments ?? storedBody.map { gateway.segments(for: $0, carrier: channel.provider) } ?? 1
             let conversationId = try Self.upsertConversation(
                 db, account: account, channelId: channel.id, contact: to, now: now, inbound: false,
                 whatsapp: false)
@@ -216,16 +223,19 @@ struct MessagingEngine: Sendable {
     {
         try await write { db -> MessageRecord in
             // Only the status fields can have changed since the insert (a callback that names our reference).
-            let read = try db.cachedStatement(
-                sql: "SELECT status, provider_message_id, error_code, error_message FROM message WHERE id = ?")
-            guard let row = try Row.fetchOne(read, arguments: [inserted.id]) else {
+            var read = try DirectStatement(
+                db, sql: "SELECT status, provider_message_id, error_code, error_message FROM message WHERE id = ?")
+            read.bind(inserted.id)
+            guard try read.step(), let status = read.text(0) else {
+                read.reset()
                 throw ServiceError.storage("message \(inserted.id) vanished")
             }
             var message = inserted
-            message.status = row[0]
-            message.providerMessageId = row[1]
-            message.errorCode = row[2]
-            message.errorMessage = row[3]
+            message.status = status
+            message.providerMessageId = read.text(1)
+            message.errorCode = read.text(2)
+            message.errorMessage = read.text(3)
+            read.reset()
             let current = MessageStatus(rawValue: message.status) ?? .queued
             switch result.outcome {
             case .ok:
@@ -255,16 +265,22 @@ struct MessagingEngine: Sendable {
                     try db.execute(sql: "DELETE FROM pending_status WHERE id = ?", arguments: [row[0] as Int64])
                 }
             }
-            let update = try db.cachedStatement(
+            var update = try DirectStatement(
+                db,
                 sql: """
                     UPDATE message SET status = ?, provider_message_id = ?, segments = ?, error_code = ?,
                         error_message = ?, updated_at = ?
                     WHERE id = ?
                     """)
-            try update.execute(arguments: [
-                message.status, message.providerMessageId, message.segments, message.errorCode, message.errorMessage,
-                message.updatedAt, message.id,
-            ])
+            update.bind(message.status)
+            update.bind(message.providerMessageId)
+            update.bind(message.segments)
+            update.bind(message.errorCode)
+            update.bind(message.errorMessage)
+            update.bind(message.updatedAt)
+            update.bind(message.id)
+            _ = try update.step()
+            update.reset()
             return message
         }
     }
