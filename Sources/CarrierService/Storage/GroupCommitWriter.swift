@@ -93,8 +93,7 @@ final class CommitQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [GroupCommitWriter.Job] = []
     private var stopping = false
-    private var finished = false
-    private var finishWaiters: [CheckedContinuation<Void, Never>] = []
+    private let exit = ThreadExit()
     private let maxBatch: Int
 
     init(maxBatch: Int) {
@@ -120,13 +119,7 @@ final class CommitQueue: @unchecked Sendable {
 
     /// Returns once the writer thread has drained the queue and exited.
     func stopped() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = condition.withLock {
-                if !finished { finishWaiters.append(continuation) }
-                return finished
-            }
-            if done { continuation.resume() }
-        }
+        await exit.wait()
     }
 
     /// The writer thread: commits batches until stopped and drained.
@@ -139,12 +132,7 @@ final class CommitQueue: @unchecked Sendable {
                 return taken
             }
             if batch.isEmpty {
-                let waiters = condition.withLock {
-                    finished = true
-                    defer { finishWaiters.removeAll() }
-                    return finishWaiters
-                }
-                for waiter in waiters { waiter.resume() }
+                exit.markFinished()
                 return
             }
             do {

@@ -37,12 +37,11 @@ final class WALCheckpointer: Sendable {
 
 /// The checkpoint thread's loop and the flags that stop it.
 ///
-/// `@unchecked Sendable`: the flags and waiters are only touched under `condition`.
+/// `@unchecked Sendable`: `stopping` is only touched under `condition`.
 final class CheckpointLoop: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false
-    private var finished = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private let exit = ThreadExit()
     private let interval: TimeInterval
 
     init(interval: Duration) {
@@ -58,13 +57,7 @@ final class CheckpointLoop: @unchecked Sendable {
     }
 
     func stopped() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = condition.withLock {
-                if !finished { waiters.append(continuation) }
-                return finished
-            }
-            if done { continuation.resume() }
-        }
+        await exit.wait()
     }
 
     func run(connection: DatabaseQueue, log: @Sendable (String) -> Void) {
@@ -85,11 +78,6 @@ final class CheckpointLoop: @unchecked Sendable {
             }
             if stop { break }
         }
-        let waiting = condition.withLock {
-            finished = true
-            defer { waiters.removeAll() }
-            return waiters
-        }
-        for waiter in waiting { waiter.resume() }
+        exit.markFinished()
     }
 }
