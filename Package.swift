@@ -61,6 +61,7 @@ let package = Package(
                 "CarrierService", "CarrierRuntime", "CarrierCore", "CarrierTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Test-only helpers: golden files, a mock carrier HTTP server.

@@ -86,6 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = configuration.host
         let carriers = table.adapters.count
         let database = configuration.databasePath
+        defer { LogSink.standardError.flush() }
         try await service.runWithSignals { port in
             FileHandle.standardOutput.write(
                 Data(

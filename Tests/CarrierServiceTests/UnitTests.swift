@@ -2,6 +2,7 @@ import CarrierCore
 import Foundation
 import GRDB
 import GRDBSQLite
+import Logging
 import Testing
 
 @testable import CarrierService
@@ -286,5 +287,42 @@ struct ConfigurationTests {
             again.reset()
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t") == 3)
         }
+    }
+}
+
+@Suite struct LineLogHandlerTests {
+    /// Reads what is available on `fd` without blocking.
+    static func available(_ fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func requestLinesWaitForTheBatchWarningsGoOutAtOnceInOrder() throws {
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+        let sink = LogSink(descriptor: fds[1], interval: 3_600)
+        var logger = Logger(label: "carrier.test") { LineLogHandler(label: $0, sink: sink) }
+        logger.logLevel = .info
+        logger.info("POST /inbound/tw1 200 0.4ms")
+        #expect(Self.available(fds[0]).isEmpty)
+        logger.warning("disk almost full", metadata: ["free": "1%", "at": "/var"])
+        let lines = Self.available(fds[0]).split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines[0].hasSuffix(" info carrier.test: POST /inbound/tw1 200 0.4ms"))
+        #expect(lines[1].hasSuffix(" warning carrier.test: disk almost full at=/var free=1%"))
+        let stamp = try #require(lines[0].split(separator: " ").first)
+        #expect(stamp.count == 24 && stamp.hasSuffix("Z") && stamp.contains("T"))
+        logger.debug("not at this level")
+        logger.info("last")
+        sink.flush()
+        #expect(Self.available(fds[0]).hasSuffix(" info carrier.test: last\n"))
     }
 }

@@ -8,13 +8,19 @@ import NIOHTTP1
 ///
 /// One responder (rather than a router) keeps every answer, including 404 and 405, in the `{"error":{...}}` shape,
 /// and logs exactly one line per request, without bodies or header values.
-struct ServiceResponder: Sendable {
+final class ServiceResponder: Sendable {
     /// Largest request body accepted (webhooks included).
     static let maxBodyBytes = 1 << 20
 
     let engine: MessagingEngine
     let publicBaseURL: String
     let logger: Logger
+
+    init(engine: MessagingEngine, publicBaseURL: String, logger: Logger) {
+        self.engine = engine
+        self.publicBaseURL = publicBaseURL
+        self.logger = logger
+    }
 
     /// Answers one request; failures become error replies, so this never throws.
     func respond(to request: ServiceRequest) async -> Reply {

@@ -42,7 +42,7 @@ extension MessagingEngine {
         }
         let reply = work.reply
         writer.submit(work.apply) { result in
-            completion(result.map { reply }.mapError { storageFailure($0, writing: true) })
+            completion(result.map { reply }.mapError { self.storageFailure($0, writing: true) })
         }
         return true
     }

@@ -7,9 +7,11 @@ import Logging
 ///
 /// The engine knows nothing about HTTP routing; ``ServiceResponder`` decodes requests and calls it.
 /// Every database change runs serialized (batched by ``GroupCommitWriter``, each in its own savepoint), which is
-/// what keeps status callbacks that race
-/// the send response from being lost (see ``storeSendResult(messageId:result:now:)``).
-struct MessagingEngine: Sendable {
+/// what keeps status callbacks that race the send response from being lost (see ``storeSendResult(_:result:now:)``).
+///
+/// A class, not a struct: every request's closures capture it, and copying a struct of this many references cost a
+/// retain and a release for each of them every time.
+final class MessagingEngine: Sendable {
     /// A JSON answer for the HTTP layer.
     struct Reply: Sendable {
         var status: Int
@@ -29,6 +31,18 @@ struct MessagingEngine: Sendable {
     let configuration: ServiceConfiguration
     let resolver: SecretResolver
     let logger: Logger
+
+    init(
+        database: DatabasePool, writer: GroupCommitWriter, gateway: any CarrierGateway,
+        configuration: ServiceConfiguration, resolver: SecretResolver, logger: Logger
+    ) {
+        self.database = database
+        self.writer = writer
+        self.gateway = gateway
+        self.configuration = configuration
+        self.resolver = resolver
+        self.logger = logger
+    }
 
     // MARK: Helpers
 
