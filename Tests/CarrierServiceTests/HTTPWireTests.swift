@@ -41,6 +41,16 @@ struct HTTPWireTests {
         }
     }
 
+    @Test func aReplyCannotSetItsOwnFraming() async throws {
+        try await TestServer.with { server in
+            let answer = try await server.webhook(
+                "ch-sms", ["type": "mo", "from": "+447700900123", "text": "x", "replyContentLength": "999"])
+            #expect(answer.status == 200)
+            #expect(answer.text == "OK")
+            #expect(answer.headers["content-length"] == "2")
+        }
+    }
+
     @Test func malformedRequestGets400AndTheConnectionCloses() async throws {
         try await TestServer.with { server in
             let socket = try #require(RawSocket(port: server.port))

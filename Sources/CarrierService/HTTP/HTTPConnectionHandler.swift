@@ -47,13 +47,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            let bytes = body.map { Array($0.readableBytesView) } ?? []
-            body = nil
-            let request = ServiceRequest(method: head.method, uri: head.uri, headers: head.headers, body: bytes)
             if bodyTooLarge {
                 write(ServiceResponder.errorReply(.bodyTooLarge), for: head, context: context)
                 return
             }
+            let bytes = body.map { Array($0.readableBytesView) } ?? []
+            body = nil
+            let request = ServiceRequest(method: head.method, uri: head.uri, headers: head.headers, body: bytes)
             respond(to: request, head: head, context: context)
         }
     }
@@ -94,7 +94,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let keepAlive = head.isKeepAlive
         var headers = HTTPHeaders()
         headers.reserveCapacity(reply.headers.count + 2)
-        for header in reply.headers { headers.add(name: header.name, value: header.value) }
+        // The framing is ours: a carrier definition's reply cannot set its own length or encoding.
+        for header in reply.headers {
+            let name = header.name.lowercased()
+            if name != "content-length" && name != "transfer-encoding" {
+                headers.add(name: header.name, value: header.value)
+            }
+        }
         headers.add(name: "content-length", value: String(reply.body.count))
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(

@@ -65,8 +65,10 @@ final class FakeGateway: CarrierGateway {
         else {
             throw InboundFailure(code: "bad-payload", message: "not a test webhook", httpStatus: 400)
         }
-        let reply = HTTPResponse(
-            status: 200, headers: [HTTPHeader("Content-Type", "text/plain")], body: Array("OK".utf8))
+        var headers = [HTTPHeader("Content-Type", "text/plain")]
+        // A reply that tries to set its own framing (the server must ignore it).
+        if let length = object["replyContentLength"] as? String { headers.append(HTTPHeader("Content-Length", length)) }
+        let reply = HTTPResponse(status: 200, headers: headers, body: Array("OK".utf8))
         switch type {
         case "mo":
             let text = object["text"] as? String
