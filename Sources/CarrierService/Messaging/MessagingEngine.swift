@@ -322,34 +322,48 @@ final class MessagingEngine: Sendable {
         _ db: Database, account: String, channelId: String, contact: String, now: Double, inbound: Bool,
         whatsapp: Bool
     ) throws -> String {
-        // One statement: a new conversation, or the existing one reopened (if closed and this is inbound), its
-        // unread count raised and its WhatsApp window reset. `excluded` carries this call's values.
-        var statement = try DirectStatement(
+        // Most messages belong to a conversation that exists: update it first (reopened if closed and this is
+        // inbound, unread count raised, WhatsApp window reset) and only insert when there was none. Trying the
+        // insert first (an upsert) cost a uniqueness probe and a fresh id for every message.
+        let window: Double? = inbound && whatsapp ? now + windowSeconds : nil
+        var update = try DirectStatement(
+            db,
+            sql: """
+                UPDATE conversation SET
+                    status = CASE WHEN ?1 > 0 AND status = 'closed' THEN 'open' ELSE status END,
+                    unread_count = unread_count + ?1,
+                    window_expires_at = COALESCE(?2, window_expires_at),
+                    last_message_at = ?3,
+                    updated_at = ?3
+                WHERE channel_id = ?4 AND contact_address = ?5
+                RETURNING id
+                """)
+        update.bind(inbound ? 1 : 0)
+        update.bind(window)
+        update.bind(now)
+        update.bind(channelId)
+        update.bind(contact)
+        let existing = try update.step() ? update.text(0) : nil
+        update.reset()
+        if let existing { return existing }
+
+        let id = newId("conv")
+        var insert = try DirectStatement(
             db,
             sql: """
                 INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
                     window_expires_at, last_message_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, ?, ?, ?)
-                ON CONFLICT (channel_id, contact_address) DO UPDATE SET
-                    status = CASE WHEN excluded.unread_count > 0 AND status = 'closed' THEN 'open' ELSE status END,
-                    unread_count = unread_count + excluded.unread_count,
-                    window_expires_at = COALESCE(excluded.window_expires_at, window_expires_at),
-                    last_message_at = excluded.last_message_at,
-                    updated_at = excluded.updated_at
-                RETURNING id
                 """)
-        statement.bind(newId("conv"))
-        statement.bind(account)
-        statement.bind(channelId)
-        statement.bind(contact)
-        statement.bind(inbound ? 1 : 0)
-        statement.bind(inbound && whatsapp ? now + windowSeconds : nil)
-        for _ in 0..<3 { statement.bind(now) }
-        let id = try statement.step() ? statement.text(0) : nil
-        statement.reset()
-        guard let id else {
-            throw ServiceError.storage("conversation upsert returned no row")
-        }
+        insert.bind(id)
+        insert.bind(account)
+        insert.bind(channelId)
+        insert.bind(contact)
+        insert.bind(inbound ? 1 : 0)
+        insert.bind(window)
+        for _ in 0..<3 { insert.bind(now) }
+        _ = try insert.step()
+        insert.reset()
         return id
     }
 }
