@@ -50,3 +50,6 @@ run inbound bench/serve/inbound.lua /inbound/bench
 run inbound_c256 bench/serve/inbound.lua /inbound/bench 256
 run send bench/serve/send.lua /send
 run send_c128 bench/serve/send.lua /send 128
+# Delivery reports for the messages just sent (the most frequent webhook in production).
+run status bench/serve/status.lua /inbound/bench
+sqlite3 "$scratch/bench.sqlite" "SELECT 'status_matched_messages=' || count(*) FROM message WHERE status = 'delivered'; SELECT 'status_pending_reports=' || count(*) FROM pending_status" 2>/dev/null || true

@@ -326,3 +326,25 @@ struct ConfigurationTests {
         #expect(Self.available(fds[0]).hasSuffix(" info carrier.test: last\n"))
     }
 }
+
+@Suite struct QueryPlanTests {
+    /// The plan SQLite picks for `sql` (parameters bound to placeholders), as one string.
+    static func plan(_ db: Database, _ sql: String, arguments: StatementArguments) throws -> String {
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+            .map { $0["detail"] as String? ?? "" }.joined(separator: " | ")
+    }
+
+    @Test func webhookLookupsSearchTheProviderIdIndex() throws {
+        let pool = try ServiceDatabase.open(path: TestServer.temporaryDatabasePath())
+        try pool.read { db in
+            let status = try Self.plan(db, MessagingEngine.sentMessageByProviderIdSQL, arguments: ["a", "p"])
+            #expect(status.contains("USING INDEX message_provider_id"), "\(status)")
+            let duplicate = try Self.plan(db, MessagingEngine.receivedMessageByProviderIdSQL, arguments: ["p", "c"])
+            #expect(duplicate.contains("USING INDEX message_provider_id"), "\(duplicate)")
+            let pending = try Self.plan(
+                db, "SELECT id FROM pending_status WHERE account_id = ? AND provider_message_id = ? ORDER BY id",
+                arguments: ["a", "p"])
+            #expect(pending.contains("INDEX pending_status_provider_id"), "\(pending)")
+        }
+    }
+}

@@ -90,12 +90,7 @@ extension MessagingEngine {
         _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, db: Database, now: Double
     ) throws {
         if let providerId = event.providerMessageId, !providerId.isEmpty {
-            var seen = try DirectStatement(
-                db,
-                sql: """
-                    SELECT 1 FROM message
-                    WHERE provider_message_id = ? AND channel_id = ? AND direction = 'inbound' LIMIT 1
-                    """)
+            var seen = try DirectStatement(db, sql: Self.receivedMessageByProviderIdSQL)
             seen.bind(providerId)
             seen.bind(channel.id)
             let duplicate = try seen.step()
@@ -128,6 +123,21 @@ extension MessagingEngine {
         try message.insertPrepared(db)
     }
 
+    /// The outbound message a status callback names (account, provider id).
+    ///
+    /// `INDEXED BY`: with no statistics, SQLite prefers `message_replies` (account_id, direction), two equality
+    /// terms to one, and scanned every outbound message of the account for each callback.
+    static let sentMessageByProviderIdSQL = """
+        SELECT * FROM message INDEXED BY message_provider_id
+        WHERE account_id = ? AND provider_message_id = ? AND direction = 'outbound' LIMIT 1
+        """
+
+    /// An inbound message this channel already stored under a provider id (a webhook the carrier resent).
+    static let receivedMessageByProviderIdSQL = """
+        SELECT 1 FROM message INDEXED BY message_provider_id
+        WHERE provider_message_id = ? AND channel_id = ? AND direction = 'inbound' LIMIT 1
+        """
+
     /// Applies a status callback to the message it names, or keeps it pending until that message is known.
     static func applyStatus(
         _ event: NormalizedEvent.MessageStatus, account: String, channelId: String, db: Database, now: Double
@@ -135,11 +145,7 @@ extension MessagingEngine {
         // Status callbacks are the most frequent webhook: prepared statements, not query-builder SQL per call.
         var message: MessageRecord?
         if let providerId = event.providerMessageId {
-            let byProviderId = try db.cachedStatement(
-                sql: """
-                    SELECT * FROM message
-                    WHERE account_id = ? AND provider_message_id = ? AND direction = 'outbound' LIMIT 1
-                    """)
+            let byProviderId = try db.cachedStatement(sql: Self.sentMessageByProviderIdSQL)
             message = try MessageRecord.fetchOne(byProviderId, arguments: [account, providerId])
         }
         if message == nil, let reference = event.reference {
