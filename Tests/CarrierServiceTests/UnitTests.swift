@@ -259,13 +259,15 @@ struct ConfigurationTests {
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER, d DOUBLE, o TEXT)")
             for key in ["a", "é\u{1F600}"] {
-                var insert = try DirectStatement(db, sql: "INSERT INTO t (k, n, d, o) VALUES (?, ?, ?, ?) RETURNING k")
+                var insert = try DirectStatement(
+                    db, sql: "INSERT INTO t (k, n, d, o) VALUES (?, ?, ?, ?) RETURNING k, d")
                 insert.bind(key)
                 insert.bind(42)
                 insert.bind(2.5)
                 insert.bind(nil as String?)
                 #expect(try insert.step())
                 #expect(insert.text(0) == key)
+                #expect(insert.double(1) == 2.5)
                 insert.reset()
             }
             let row = try #require(try Row.fetchOne(db, sql: "SELECT * FROM t WHERE k = 'é\u{1F600}'"))

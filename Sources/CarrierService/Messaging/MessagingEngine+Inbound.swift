@@ -128,9 +128,17 @@ extension MessagingEngine {
     /// `INDEXED BY`: with no statistics, SQLite prefers `message_replies` (account_id, direction), two equality
     /// terms to one, and scanned every outbound message of the account for each callback.
     static let sentMessageByProviderIdSQL = """
-        SELECT * FROM message INDEXED BY message_provider_id
+        SELECT \(sentStatusColumns) FROM message INDEXED BY message_provider_id
         WHERE account_id = ? AND provider_message_id = ? AND direction = 'outbound' LIMIT 1
         """
+
+    /// The outbound message a status callback names by our reference (the message id we sent with it).
+    static let sentMessageByReferenceSQL = """
+        SELECT \(sentStatusColumns) FROM message WHERE account_id = ? AND id = ? AND direction = 'outbound' LIMIT 1
+        """
+
+    /// The columns read into a ``SentMessageStatus``, in its order.
+    private static let sentStatusColumns = "id, status, provider_message_id, error_code, error_message, updated_at"
 
     /// An inbound message this channel already stored under a provider id (a webhook the carrier resent).
     static let receivedMessageByProviderIdSQL = """
@@ -143,15 +151,12 @@ extension MessagingEngine {
         _ event: NormalizedEvent.MessageStatus, account: String, channelId: String, db: Database, now: Double
     ) throws {
         // Status callbacks are the most frequent webhook: prepared statements, not query-builder SQL per call.
-        var message: MessageRecord?
+        var message: SentMessageStatus?
         if let providerId = event.providerMessageId {
-            let byProviderId = try db.cachedStatement(sql: Self.sentMessageByProviderIdSQL)
-            message = try MessageRecord.fetchOne(byProviderId, arguments: [account, providerId])
+            message = try sentMessage(db, sql: sentMessageByProviderIdSQL, account: account, key: providerId)
         }
         if message == nil, let reference = event.reference {
-            let byReference = try db.cachedStatement(
-                sql: "SELECT * FROM message WHERE account_id = ? AND id = ? AND direction = 'outbound' LIMIT 1")
-            message = try MessageRecord.fetchOne(byReference, arguments: [account, reference])
+            message = try sentMessage(db, sql: sentMessageByReferenceSQL, account: account, key: reference)
         }
         if var message {
             if message.providerMessageId == nil, let providerId = event.providerMessageId {
@@ -181,5 +186,19 @@ extension MessagingEngine {
             reference: event.reference, status: event.status, errorCode: event.errorCode,
             errorMessage: event.errorMessage, receivedAt: now)
         try pending.insert(db)
+    }
+
+    /// Reads the status columns of the outbound message `sql` finds for (`account`, `key`).
+    private static func sentMessage(_ db: Database, sql: String, account: String, key: String) throws
+        -> SentMessageStatus?
+    {
+        var statement = try DirectStatement(db, sql: sql)
+        statement.bind(account)
+        statement.bind(key)
+        defer { statement.reset() }
+        guard try statement.step(), let id = statement.text(0), let status = statement.text(1) else { return nil }
+        return SentMessageStatus(
+            id: id, status: status, providerMessageId: statement.text(2), errorCode: statement.text(3),
+            errorMessage: statement.text(4), updatedAt: statement.double(5))
     }
 }

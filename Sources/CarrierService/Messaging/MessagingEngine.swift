@@ -301,7 +301,8 @@ final class MessagingEngine: Sendable {
 
     /// Moves `message` to `status` when the order allows it.
     static func advance(
-        _ message: inout MessageRecord, to status: String, errorCode: String?, errorMessage: String?, now: Double
+        _ message: inout some MessageProgress, to status: String, errorCode: String?, errorMessage: String?,
+        now: Double
     ) {
         guard let next = MessageStatus(rawValue: status),
             (MessageStatus(rawValue: message.status) ?? .queued).canAdvance(to: next)

@@ -62,6 +62,11 @@ struct DirectStatement {
         return String(cString: bytes)
     }
 
+    /// Column `column` of the current row as a number (0 when NULL).
+    func double(_ column: Int32) -> Double {
+        sqlite3_column_double(handle, column)
+    }
+
     /// Finishes this use of the statement (the cache keeps it prepared for the next one).
     func reset() {
         sqlite3_reset(handle)
