@@ -20,13 +20,12 @@ final class GroupCommitWriter: Sendable {
     }
 
     private let queue: CommitQueue
+    private let thread: WorkerThread
 
     init(pool: DatabasePool, maxBatch: Int = 512) {
         queue = CommitQueue(maxBatch: maxBatch)
         let queue = queue
-        let thread = Thread { queue.run(pool: pool) }
-        thread.name = "carrier-db-writer"
-        thread.start()
+        thread = WorkerThread(name: "carrier-db-writer") { queue.run(pool: pool) }
     }
 
     /// Lets the thread finish what is queued and exit.
@@ -36,7 +35,7 @@ final class GroupCommitWriter: Sendable {
     /// database file is no longer written once the service has stopped.
     func finish() async {
         queue.stop()
-        await queue.stopped()
+        await thread.finished()
     }
 
     /// Runs `updates` in the next batch transaction and returns its result once that transaction has committed.
@@ -93,7 +92,6 @@ final class CommitQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [GroupCommitWriter.Job] = []
     private var stopping = false
-    private let exit = ThreadExit()
     private let maxBatch: Int
 
     init(maxBatch: Int) {
@@ -117,11 +115,6 @@ final class CommitQueue: @unchecked Sendable {
         }
     }
 
-    /// Returns once the writer thread has drained the queue and exited.
-    func stopped() async {
-        await exit.wait()
-    }
-
     /// The writer thread: commits batches until stopped and drained.
     func run(pool: DatabasePool) {
         while true {
@@ -131,10 +124,7 @@ final class CommitQueue: @unchecked Sendable {
                 pending.removeFirst(taken.count)
                 return taken
             }
-            if batch.isEmpty {
-                exit.markFinished()
-                return
-            }
+            if batch.isEmpty { return }
             do {
                 let resumes = try pool.write { db in batch.map { $0.run(db) } }
                 for resume in resumes { resume() }

@@ -12,6 +12,7 @@ final class WALCheckpointer: Sendable {
     static let writerAutocheckpointPages = 16_384
 
     private let state: CheckpointLoop
+    private let thread: WorkerThread
 
     /// Opens a connection to `path` (already in WAL mode) and starts checkpointing.
     /// - Throws: GRDB errors when the file cannot be opened.
@@ -21,9 +22,7 @@ final class WALCheckpointer: Sendable {
         let connection = try DatabaseQueue(path: path, configuration: configuration)
         state = CheckpointLoop(interval: interval)
         let state = state
-        let thread = Thread { state.run(connection: connection, log: logger) }
-        thread.name = "carrier-db-checkpoint"
-        thread.start()
+        thread = WorkerThread(name: "carrier-db-checkpoint") { state.run(connection: connection, log: logger) }
     }
 
     deinit { state.stop() }
@@ -31,7 +30,7 @@ final class WALCheckpointer: Sendable {
     /// Runs a last checkpoint and stops the thread; returns once it has.
     func finish() async {
         state.stop()
-        await state.stopped()
+        await thread.finished()
     }
 }
 
@@ -41,7 +40,6 @@ final class WALCheckpointer: Sendable {
 final class CheckpointLoop: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false
-    private let exit = ThreadExit()
     private let interval: TimeInterval
 
     init(interval: Duration) {
@@ -54,10 +52,6 @@ final class CheckpointLoop: @unchecked Sendable {
             stopping = true
             condition.signal()
         }
-    }
-
-    func stopped() async {
-        await exit.wait()
     }
 
     func run(connection: DatabaseQueue, log: @Sendable (String) -> Void) {
@@ -78,6 +72,5 @@ final class CheckpointLoop: @unchecked Sendable {
             }
             if stop { break }
         }
-        exit.markFinished()
     }
 }
