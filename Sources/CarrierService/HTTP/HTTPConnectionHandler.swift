@@ -94,14 +94,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let keepAlive = head.isKeepAlive
         var headers = HTTPHeaders()
         headers.reserveCapacity(reply.headers.count + 2)
+        for header in reply.headers { headers.add(name: header.name, value: header.value) }
         // The framing is ours: a carrier definition's reply cannot set its own length or encoding.
-        for header in reply.headers {
-            let name = header.name.lowercased()
-            if name != "content-length" && name != "transfer-encoding" {
-                headers.add(name: header.name, value: header.value)
-            }
-        }
-        headers.add(name: "content-length", value: String(reply.body.count))
+        headers.remove(name: "transfer-encoding")
+        headers.replaceOrAdd(name: "content-length", value: String(reply.body.count))
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(
             version: head.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)

@@ -73,7 +73,8 @@ final class ServiceResponder: Sendable {
         )
     }
 
-    /// The channel id of a webhook request (`POST` or `GET /inbound/{channelId}`), else nil.
+    /// The channel id of a webhook request (`POST` or `GET /inbound/{channelId}`), else nil. GET too: query-string
+    /// callbacks (Kannel, Vonage) and subscription checks (Meta's hub.challenge).
     static func webhookChannel(of request: ServiceRequest) -> String? {
         guard request.method == .POST || request.method == .GET else { return nil }
         let segments = request.path.split(separator: "/")
@@ -120,9 +121,8 @@ final class ServiceResponder: Sendable {
             guard method == .GET else { throw .methodNotAllowed }
             return .json(200, encoding: ["status": "ok"])
         case "inbound" where segments.count == 2:
-            // GET too: query-string callbacks (Kannel, Vonage) and subscription checks (Meta's hub.challenge).
-            guard method == .POST || method == .GET else { throw .methodNotAllowed }
-            return try await inbound(request, channelId: segments[1])
+            guard let channelId = Self.webhookChannel(of: request) else { throw .methodNotAllowed }
+            return try await inbound(request, channelId: channelId)
         case "send" where segments.count == 1:
             guard method == .POST else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")

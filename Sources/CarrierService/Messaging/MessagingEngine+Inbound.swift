@@ -93,9 +93,7 @@ extension MessagingEngine {
             var seen = try DirectStatement(db, sql: Self.receivedMessageByProviderIdSQL)
             seen.bind(providerId)
             seen.bind(channel.id)
-            let duplicate = try seen.step()
-            seen.reset()
-            if duplicate { return }
+            if try seen.hasRow() { return }
         }
         switch event.optOut {
         case "stop":
@@ -177,8 +175,7 @@ extension MessagingEngine {
             }
             update.bind(message.updatedAt)
             update.bind(message.id)
-            _ = try update.step()
-            update.reset()
+            try update.execute()
             return
         }
         let pending = PendingStatusRecord(

@@ -130,9 +130,7 @@ final class MessagingEngine: Sendable {
                 db, sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?")
             optOutCheck.bind(channelId)
             optOutCheck.bind(to)
-            let optedOut = try optOutCheck.step()
-            optOutCheck.reset()
-            if optedOut {
+            if try optOutCheck.hasRow() {
                 throw ServiceError(
                     status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
             }
@@ -293,8 +291,7 @@ final class MessagingEngine: Sendable {
             update.bind(message.errorMessage)
             update.bind(message.updatedAt)
             update.bind(message.id)
-            _ = try update.step()
-            update.reset()
+            try update.execute()
             return message
         }
     }
@@ -363,8 +360,7 @@ final class MessagingEngine: Sendable {
         insert.bind(inbound ? 1 : 0)
         insert.bind(window)
         for _ in 0..<3 { insert.bind(now) }
-        _ = try insert.step()
-        insert.reset()
+        try insert.execute()
         return id
     }
 }

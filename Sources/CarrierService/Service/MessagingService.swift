@@ -58,18 +58,19 @@ public struct MessagingService: Sendable {
             logger: logger)
         var server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         server.idleTimeout = .milliseconds(Int64(max(0.05, configuration.idleTimeoutSeconds) * 1000))
+        var failure: (any Error)?
         do {
             try await server.run(host: configuration.host, port: configuration.port) { port in
                 logger.info("carrier service listening", metadata: ["port": "\(port)"])
                 await onServerRunning(port)
             }
         } catch {
-            await writer.finish()
-            await checkpointer.finish()
-            throw error
+            failure = error
         }
+        // Requests are answered (or their connections closed): commit what is queued, then stop writing the file.
         await writer.finish()
         await checkpointer.finish()
+        if let failure { throw failure }
     }
 }
 

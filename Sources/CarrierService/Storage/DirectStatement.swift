@@ -56,6 +56,18 @@ struct DirectStatement {
         }
     }
 
+    /// Runs a statement that returns no rows (insert, update) and resets it.
+    func execute() throws {
+        _ = try step()
+        reset()
+    }
+
+    /// Runs a query and resets it. Returns whether it produced a row (an existence check).
+    func hasRow() throws -> Bool {
+        defer { reset() }
+        return try step()
+    }
+
     /// Column `column` of the current row as text.
     func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }

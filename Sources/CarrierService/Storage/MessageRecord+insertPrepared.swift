@@ -25,7 +25,6 @@ extension MessageRecord {
         statement.bind(confirmed ? 1 : 0)
         statement.bind(createdAt)
         statement.bind(updatedAt)
-        _ = try statement.step()
-        statement.reset()
+        try statement.execute()
     }
 }
