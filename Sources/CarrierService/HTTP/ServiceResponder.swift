@@ -45,9 +45,9 @@ final class ServiceResponder: Sendable {
         guard let channelId = Self.webhookChannel(of: request) else { return false }
         let started = ContinuousClock.now
         let responder = self
+        let webhook = Self.carrierRequest(request)
         return engine.inboundWithoutTask(
-            channelId: channelId, request: Self.carrierRequest(request),
-            publicURL: publicBaseURL + request.pathAndQuery
+            channelId: channelId, request: webhook, publicURL: publicBaseURL + webhook.url
         ) { result in
             eventLoop.execute {
                 let reply: Reply
@@ -223,9 +223,9 @@ final class ServiceResponder: Sendable {
     }
 
     private func inbound(_ request: ServiceRequest, channelId: String) async throws(ServiceError) -> Reply {
+        let webhook = Self.carrierRequest(request)
         let reply = try await engine.inbound(
-            channelId: channelId, request: Self.carrierRequest(request),
-            publicURL: publicBaseURL + request.pathAndQuery)
+            channelId: channelId, request: webhook, publicURL: publicBaseURL + webhook.url)
         return Reply(status: reply.status, headers: reply.headers, body: Data(reply.body))
     }
 
