@@ -45,7 +45,7 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     init(maxInFlight: Int, maxConnections: Int) {
         self.maxInFlight = max(1, maxInFlight)
-        transfers = CurlTransfers(maxConnections: maxConnections, maxIdleHandles: min(maxInFlight, maxConnections))
+        transfers = CurlTransfers(maxInFlight: maxInFlight, maxConnections: maxConnections)
         guard transfers != nil else {
             state = .stopped
             finished = true

@@ -10,6 +10,10 @@ import CarrierCore
 final class CurlTransfers<Tag> {
     /// The `CURLM *`; owned by this object.
     private let multi: UnsafeMutableRawPointer
+    /// The sockets and timer of `multi` when it runs many transfers; outlives `multi` (its cleanup still removes
+    /// sockets). `nil`: driven by `curl_multi_perform`/`curl_multi_poll` (see
+    /// ``CurlSocketEvents/worthwhileFromTransfers``).
+    private let events: CurlSocketEvents?
     private let maxIdleHandles: Int
     /// Transfers inside the multi handle, by easy handle.
     private var active: [UnsafeMutableRawPointer: (handle: CurlEasyHandle, tag: Tag)] = [:]
@@ -17,11 +21,19 @@ final class CurlTransfers<Tag> {
     private var idle: [CurlEasyHandle] = []
 
     /// Returns `nil` when libcurl cannot be set up.
-    init?(maxConnections: Int, maxIdleHandles: Int) {
-        guard CurlGlobal.initialized, let multi = curl_multi_init() else { return nil }
+    init?(maxInFlight: Int, maxConnections: Int) {
+        guard CurlGlobal.initialized else { return nil }
+        var events: CurlSocketEvents?
+        if maxInFlight >= CurlSocketEvents.worthwhileFromTransfers {
+            guard let watcher = CurlSocketEvents() else { return nil }
+            events = watcher
+        }
+        guard let multi = curl_multi_init() else { return nil }
         _ = CLibCurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, maxConnections))
+        events?.attach(to: multi)
         self.multi = multi
-        self.maxIdleHandles = max(1, maxIdleHandles)
+        self.events = events
+        self.maxIdleHandles = max(1, min(maxInFlight, maxConnections))
     }
 
     deinit {
@@ -54,20 +66,33 @@ final class CurlTransfers<Tag> {
         return nil
     }
 
-    /// Moves every transfer forward as far as it can go without blocking.
+    /// Moves the transfers that can go forward (new ones, ready sockets, due timers) as far as they can go
+    /// without blocking.
     func perform() {
-        var running: Int32 = 0
-        _ = curl_multi_perform(multi, &running)
+        if let events {
+            events.drive(multi)
+        } else {
+            var running: Int32 = 0
+            _ = curl_multi_perform(multi, &running)
+        }
     }
 
     /// Blocks until a transfer has something to do, ``wakeUp()`` is called, or `timeoutMs` passes.
     func wait(timeoutMs: Int32) {
-        _ = curl_multi_poll(multi, nil, 0, timeoutMs, nil)
+        if let events {
+            events.wait(timeoutMs: timeoutMs)
+        } else {
+            _ = curl_multi_poll(multi, nil, 0, timeoutMs, nil)
+        }
     }
 
     /// Ends a ``wait(timeoutMs:)`` early; the one call allowed from any thread.
     func wakeUp() {
-        _ = curl_multi_wakeup(multi)
+        if let events {
+            events.wakeUp()
+        } else {
+            _ = curl_multi_wakeup(multi)
+        }
     }
 
     /// Hands every finished transfer's tag and outcome to `body`, in the order libcurl reports them.

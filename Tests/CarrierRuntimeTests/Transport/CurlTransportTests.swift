@@ -11,13 +11,16 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct CurlTransportTests {
     let timeouts = Timeouts(connectMs: 2000, totalMs: 10000)
+    /// Transfer caps that drive libcurl both ways: polling every transfer, and epoll (``CurlSocketEvents``).
+    static let drivers = [CurlTransport.defaultMaxInFlight, CurlSocketEvents.worthwhileFromTransfers * 2]
 
     private func withServer(
+        maxInFlight: Int = CurlTransport.defaultMaxInFlight,
         _ handler: @escaping @Sendable (RecordedRequest) -> MockResponse,
         _ body: (MockCarrierServer, CurlTransport) async throws -> Void
     ) async throws {
         let server = try MockCarrierServer(handler: handler)
-        let transport = CurlTransport()
+        let transport = CurlTransport(maxInFlight: maxInFlight, maxConnections: maxInFlight)
         defer {
             transport.shutdown()
             server.stop()
@@ -25,14 +28,18 @@ struct CurlTransportTests {
         try await body(server, transport)
     }
 
-    @Test func okWithBodyAndHeaders() async throws {
-        try await withServer({ _ in
-            MockResponse(
-                status: 200,
-                headers: [("X-Carrier-Id", "SM123"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
-                text: "{\"sid\":\"SM123\"}"
-            )
-        }) { server, transport in
+    @Test(arguments: drivers)
+    func okWithBodyAndHeaders(maxInFlight: Int) async throws {
+        try await withServer(
+            maxInFlight: maxInFlight,
+            { _ in
+                MockResponse(
+                    status: 200,
+                    headers: [("X-Carrier-Id", "SM123"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
+                    text: "{\"sid\":\"SM123\"}"
+                )
+            }
+        ) { server, transport in
             let request = HTTPRequest(method: "GET", url: "\(server.baseURL)/status?id=1")
             let response = try await transport.send(request, timeouts: timeouts).get()
             #expect(response.status == 200)
@@ -84,8 +91,10 @@ struct CurlTransportTests {
         }
     }
 
-    @Test func slowAnswerTimesOut() async throws {
-        try await withServer({ _ in MockResponse(text: "late", delayMs: 3000) }) { server, transport in
+    @Test(arguments: drivers)
+    func slowAnswerTimesOut(maxInFlight: Int) async throws {
+        try await withServer(maxInFlight: maxInFlight, { _ in MockResponse(text: "late", delayMs: 3000) }) {
+            server, transport in
             let result = await transport.send(
                 HTTPRequest(method: "GET", url: server.baseURL + "/slow"),
                 timeouts: Timeouts(connectMs: 1000, totalMs: 300)
@@ -100,7 +109,8 @@ struct CurlTransportTests {
         }
     }
 
-    @Test func closedPortIsAConnectError() async throws {
+    @Test(arguments: drivers)
+    func closedPortIsAConnectError(maxInFlight: Int) async throws {
         // A bound socket that does not listen: connecting to its port is refused right away.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
@@ -117,7 +127,7 @@ struct CurlTransportTests {
         try #require(bound)
         let port = UInt16(bigEndian: address.sin_port)
 
-        let transport = CurlTransport()
+        let transport = CurlTransport(maxInFlight: maxInFlight, maxConnections: maxInFlight)
         defer { transport.shutdown() }
         let result = await transport.send(
             HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/"),
@@ -131,9 +141,12 @@ struct CurlTransportTests {
         #expect(error.curlCode == 7)
     }
 
-    @Test func tricklingBodyWithinTimeoutSucceeds() async throws {
+    @Test(arguments: drivers)
+    func tricklingBodyWithinTimeoutSucceeds(maxInFlight: Int) async throws {
         let body = Array("0123456789abcdefghijklmnopqrstuvwxyzABCD".utf8)
-        try await withServer({ _ in MockResponse(body: body, chunkDelayMs: 40, chunkSize: 4) }) { server, transport in
+        try await withServer(
+            maxInFlight: maxInFlight, { _ in MockResponse(body: body, chunkDelayMs: 40, chunkSize: 4) }
+        ) { server, transport in
             let response = try await transport.send(
                 HTTPRequest(method: "GET", url: server.baseURL + "/"),
                 timeouts: Timeouts(connectMs: 1000, totalMs: 8000)
@@ -144,10 +157,14 @@ struct CurlTransportTests {
         }
     }
 
-    @Test func manyConcurrentRequestsEachGetTheirOwnResponse() async throws {
-        try await withServer({ request in
-            MockResponse(text: "echo:\(request.header("X-Request-Id") ?? "none"):\(request.bodyText)")
-        }) { server, transport in
+    @Test(arguments: drivers)
+    func manyConcurrentRequestsEachGetTheirOwnResponse(maxInFlight: Int) async throws {
+        try await withServer(
+            maxInFlight: maxInFlight,
+            { request in
+                MockResponse(text: "echo:\(request.header("X-Request-Id") ?? "none"):\(request.bodyText)")
+            }
+        ) { server, transport in
             let results = await withTaskGroup(of: (Int, Result<HTTPResponse, TransportError>).self) { group in
                 for index in 0..<200 {
                     group.addTask {
@@ -172,8 +189,8 @@ struct CurlTransportTests {
             }
             let requests = server.requests
             #expect(requests.count == 200)
-            // At most 64 transfers run at once, and connections are reused rather than one per request.
-            #expect(Set(requests.map(\.connection)).count <= CurlTransport.defaultMaxInFlight)
+            // At most `maxInFlight` transfers run at once, and connections are reused rather than one per request.
+            #expect(Set(requests.map(\.connection)).count <= min(maxInFlight, 200))
         }
     }
 
@@ -232,8 +249,9 @@ struct CurlTransportTests {
         }
     }
 
-    @Test func sequentialRequestsReuseOneConnection() async throws {
-        try await withServer({ _ in MockResponse(text: "ok") }) { server, transport in
+    @Test(arguments: drivers)
+    func sequentialRequestsReuseOneConnection(maxInFlight: Int) async throws {
+        try await withServer(maxInFlight: maxInFlight, { _ in MockResponse(text: "ok") }) { server, transport in
             for index in 0..<5 {
                 let request = HTTPRequest(
                     method: "POST",
@@ -288,8 +306,9 @@ struct CurlTransportTests {
         }
     }
 
-    @Test func droppedConnectionIsAnError() async throws {
-        try await withServer({ _ in .dropConnection }) { server, transport in
+    @Test(arguments: drivers)
+    func droppedConnectionIsAnError(maxInFlight: Int) async throws {
+        try await withServer(maxInFlight: maxInFlight, { _ in .dropConnection }) { server, transport in
             let result = await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/"), timeouts: timeouts)
             guard case .failure(let error) = result else {
                 Issue.record("expected an error, got \(result)")
@@ -338,8 +357,10 @@ struct CurlTransportTests {
         #expect(result == .failure(TransportError.shutDown))
     }
 
-    @Test func cancellingTheTaskAbortsTheTransfer() async throws {
-        try await withServer({ _ in MockResponse(text: "late", delayMs: 5000) }) { server, transport in
+    @Test(arguments: drivers)
+    func cancellingTheTaskAbortsTheTransfer(maxInFlight: Int) async throws {
+        try await withServer(maxInFlight: maxInFlight, { _ in MockResponse(text: "late", delayMs: 5000) }) {
+            server, transport in
             let task = Task {
                 await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/"), timeouts: timeouts)
             }
