@@ -1,22 +1,30 @@
 # Shared by the benchmark scripts. Source it; needs nginx (apt: nginx-light).
 
-# start_mock_carrier DIR PORT: one nginx worker on 127.0.0.1:PORT answering POST /send with
-# {"id":"<connection>-<request>","status":"accepted"}; its pid file is DIR/nginx.pid.
+# start_mock_carrier DIR PORT [DELAY_MS]: one nginx worker on 127.0.0.1:PORT answering POST /send with
+# {"id":"<connection>-<request>","status":"accepted"}, after DELAY_MS milliseconds when given (a carrier's own
+# latency; needs nginx's echo module, which nginx-light pulls in); its pid file is DIR/nginx.pid.
 start_mock_carrier() {
-    local dir=$1 port=$2
+    local dir=$1 port=$2 delay=${3:-0}
+    local module="" answer
+    answer="default_type application/json; return 200 '{\"id\":\"\$connection-\$connection_requests\",\"status\":\"accepted\"}';"
+    if [ "$delay" != 0 ]; then
+        module="load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
+        answer="default_type application/json; echo_sleep $(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }'); echo '{\"id\":\"\$connection-\$connection_requests\",\"status\":\"accepted\"}';"
+    fi
     mkdir -p "$dir/logs"
     cat > "$dir/nginx.conf" <<CONF
+$module
 worker_processes 1;
 pid $dir/nginx.pid;
 error_log $dir/logs/error.log;
-events { worker_connections 1024; }
+events { worker_connections 4096; }
 http {
     access_log off;
     keepalive_requests 1000000;
     client_body_temp_path $dir/body;
     server {
         listen 127.0.0.1:$port;
-        location = /send { default_type application/json; return 200 '{"id":"\$connection-\$connection_requests","status":"accepted"}'; }
+        location = /send { $answer }
     }
 }
 CONF

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks `carrier serve` (release build) with wrk: POST /inbound and POST /send (32 connections, then 256 and
-# 128; CONNS changes the 32), the carrier being a local
-# nginx mock. Prints requests/s and the service's CPU ms per 1,000 requests. Needs: apt-get install wrk nginx-light.
+# 128; CONNS changes the 32), the carrier being a local nginx mock that answers at once; then POST /send to a mock
+# carrier that takes CARRIER_DELAY_MS (50) per request, over SLOW_CONNS (512) connections, where the carrier's
+# latency should be the limit (at most SLOW_CONNS / CARRIER_DELAY_MS sends per second).
+# Prints requests/s and the service's CPU ms per 1,000 requests. Needs: apt-get install wrk nginx-light.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product carrier --scratch-path .build-release >/dev/null
@@ -14,17 +16,23 @@ serve_pid=""
 cleanup() {
     [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
     stop_mock_carrier "$scratch"
+    stop_mock_carrier "$scratch/slow"
     rm -rf "$scratch"
 }
 trap cleanup EXIT
 mkdir -p "$scratch/logs" "$scratch/carriers/bench"
 cp bench/serve/carrier.yaml "$scratch/carriers/bench/"
 start_mock_carrier "$scratch" 18082
+delay_ms=${CARRIER_DELAY_MS:-50}
+slow_conns=${SLOW_CONNS:-512}
+start_mock_carrier "$scratch/slow" 18084 "$delay_ms"
 cat > "$scratch/config.json" <<CONF
 { "host": "127.0.0.1", "port": 18083, "databasePath": "$scratch/bench.sqlite",
   "apiKeys": { "literal:benchkey": { "account": "default", "scopes": ["messaging", "admin"] } },
   "channels": [ { "id": "bench", "account": "default", "channel": "sms", "provider": "bench",
-                  "address": "+15550000001", "settings": { "base_url": "http://127.0.0.1:18082" } } ] }
+                  "address": "+15550000001", "settings": { "base_url": "http://127.0.0.1:18082" } },
+                { "id": "bench-slow", "account": "default", "channel": "sms", "provider": "bench",
+                  "address": "+15550000002", "settings": { "base_url": "http://127.0.0.1:18084" } } ] }
 CONF
 "$bin" serve --config "$scratch/config.json" --carriers "$scratch/carriers" >"$scratch/serve.log" 2>&1 &
 serve_pid=$!
@@ -53,3 +61,6 @@ run send_c128 bench/serve/send.lua /send 128
 # Delivery reports for the messages just sent (the most frequent webhook in production).
 run status bench/serve/status.lua /inbound/bench
 sqlite3 "$scratch/bench.sqlite" "SELECT 'status_matched_messages=' || count(*) FROM message WHERE status = 'delivered'; SELECT 'status_pending_reports=' || count(*) FROM pending_status" 2>/dev/null || true
+# Last, so its carrier ids (same shape, other nginx) do not mix into the delivery reports above.
+CHANNEL=bench-slow WARMUP=2 run send_slow_carrier bench/serve/send.lua /send "$slow_conns"
+echo "send_slow_carrier_bound_per_s=$(awk -v c="$slow_conns" -v d="$delay_ms" 'BEGIN { printf "%d", c * 1000 / d }')"

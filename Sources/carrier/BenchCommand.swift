@@ -28,6 +28,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Sends in flight at once.")
     var concurrency: Int = 64
 
+    func validate() throws {
+        if definitions < 1 { throw ValidationError("--definitions must be at least 1") }
+        if events < 1 { throw ValidationError("--events must be at least 1") }
+        if sends < 1 { throw ValidationError("--sends must be at least 1") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+    }
+
     func run() async throws {
         MemoryTuning.applyForServers()
         try benchCompile()

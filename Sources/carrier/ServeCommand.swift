@@ -71,6 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
         for key in apiKeys {
             configuration.apiKeys[key] = .init(account: "default", scopes: ["messaging", "admin"])
         }
+        if !configuration.problems.isEmpty {
+            throw ValidationError("invalid configuration: " + configuration.problems.joined(separator: "; "))
+        }
         let table = try loadTable()
         LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         var logger = Logger(label: "carrier.serve")
@@ -79,7 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning(
                 "no API keys configured: the API answers 401 until you pass --api-key or a config file with apiKeys")
         }
-        let transport = CurlTransport()
+        let transport = CurlTransport(
+            maxInFlight: configuration.carrierConcurrency, maxConnections: configuration.carrierConcurrency)
         defer { transport.shutdown() }
         let service = MessagingService(
             configuration: configuration, gateway: AdapterGateway(table: table, transport: transport), logger: logger)

@@ -124,6 +124,18 @@ struct ConfigurationTests {
         #expect(configuration.databasePath == "carrier.sqlite")
         #expect(configuration.apiKeys["env:KEY"]?.scopes == ["messaging"])
         #expect(configuration.channels.isEmpty)
+        #expect(configuration.carrierConcurrency == 512)
+        #expect(configuration.problems.isEmpty)
+    }
+
+    @Test func namesEveryOutOfRangeValue() throws {
+        let json = #"{"port":70000,"maxSendAttempts":0,"idleTimeoutSeconds":0,"carrierConcurrency":0}"#
+        let configuration = try JSONDecoder().decode(ServiceConfiguration.self, from: Data(json.utf8))
+        let problems = configuration.problems.joined(separator: "\n")
+        for field in ["port", "maxSendAttempts", "idleTimeoutSeconds", "carrierConcurrency"] {
+            #expect(problems.contains(field), "no problem reported for \(field)")
+        }
+        #expect(configuration.problems.count == 4)
     }
 }
 

@@ -59,12 +59,16 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var retryMaxDelaySeconds: Double
     /// A keep-alive connection that sends nothing for this long is closed (a request in flight keeps it open).
     public var idleTimeoutSeconds: Double
+    /// Requests to carriers in flight at once (and keep-alive connections kept for reuse), over all channels.
+    /// Carriers answer in tens to hundreds of milliseconds, so sends per second are at most this many divided by
+    /// the carrier's latency; further sends wait in a queue.
+    public var carrierConcurrency: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
         publicBaseURL: String? = nil, apiKeys: [String: APIKeyGrant] = [:], channels: [ChannelSeed] = [],
         maxSendAttempts: Int = 3, retryBaseDelaySeconds: Double = 1, retryMaxDelaySeconds: Double = 30,
-        idleTimeoutSeconds: Double = 60
+        idleTimeoutSeconds: Double = 60, carrierConcurrency: Int = 512
     ) {
         self.host = host
         self.port = port
@@ -76,11 +80,12 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         self.retryBaseDelaySeconds = retryBaseDelaySeconds
         self.retryMaxDelaySeconds = retryMaxDelaySeconds
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.carrierConcurrency = carrierConcurrency
     }
 
     enum CodingKeys: String, CodingKey {
         case host, port, databasePath, publicBaseURL, apiKeys, channels, maxSendAttempts, retryBaseDelaySeconds
-        case retryMaxDelaySeconds, idleTimeoutSeconds
+        case retryMaxDelaySeconds, idleTimeoutSeconds, carrierConcurrency
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,5 +104,27 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Double.self, forKey: .retryMaxDelaySeconds) ?? defaults.retryMaxDelaySeconds
         idleTimeoutSeconds =
             try c.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? defaults.idleTimeoutSeconds
+        carrierConcurrency =
+            try c.decodeIfPresent(Int.self, forKey: .carrierConcurrency) ?? defaults.carrierConcurrency
+    }
+}
+
+extension ServiceConfiguration {
+    /// What is wrong with the values, one line each (empty when the service can start with them).
+    public var problems: [String] {
+        var problems: [String] = []
+        if !(0...65_535).contains(port) { problems.append("port must be between 0 and 65535, not \(port)") }
+        if databasePath.isEmpty { problems.append("databasePath must not be empty") }
+        if maxSendAttempts < 1 { problems.append("maxSendAttempts must be at least 1, not \(maxSendAttempts)") }
+        if retryBaseDelaySeconds < 0 || retryMaxDelaySeconds < 0 {
+            problems.append("retryBaseDelaySeconds and retryMaxDelaySeconds must not be negative")
+        }
+        if !(idleTimeoutSeconds > 0) {
+            problems.append("idleTimeoutSeconds must be positive, not \(idleTimeoutSeconds)")
+        }
+        if !(1...65_536).contains(carrierConcurrency) {
+            problems.append("carrierConcurrency must be between 1 and 65536, not \(carrierConcurrency)")
+        }
+        return problems
     }
 }
