@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import Logging
+import Synchronization
 import Testing
 
 @testable import CarrierService
@@ -214,6 +215,71 @@ struct ConfigurationTests {
         await #expect(throws: (any Error).self) {
             try await writer.write { db in try db.execute(sql: "INSERT INTO t (x) VALUES (1000)") }
         }
+    }
+
+    @Test func refusalsBeforeAnyChangeNeedNoSecondRun() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        let pool = try DatabasePool(path: path)
+        try await pool.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY)") }
+        let writer = GroupCommitWriter(pool: pool)
+        let runs = Counter()
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for x in 1...200 {
+                group.addTask {
+                    do {
+                        try await writer.write { db in
+                            runs.value.withLock { $0 += 1 }
+                            // Reads, then refuses: the way /send refuses an opted-out recipient.
+                            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM t")
+                            if x % 3 == 0 { throw Refused() }
+                            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
+                        }
+                        return (x, true)
+                    } catch {
+                        return (x, false)
+                    }
+                }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for await (x, ok) in group { outcomes[x] = ok }
+            return outcomes
+        }
+        #expect(outcomes.allSatisfy { $0.value == ($0.key % 3 != 0) })
+        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT x FROM t ORDER BY x") }
+        #expect(stored == (1...200).filter { $0 % 3 != 0 })
+        // Every request's work ran once: no batch had to be run again with savepoints.
+        #expect(runs.value.withLock { $0 } == 200)
+        await writer.finish()
+    }
+
+    @Test func aDatabaseErrorInOneRequestLeavesTheOthersCommitted() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        let pool = try DatabasePool(path: path)
+        try await pool.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY)") }
+        let writer = GroupCommitWriter(pool: pool)
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for x in 1...100 {
+                group.addTask {
+                    do {
+                        try await writer.write { db in
+                            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
+                            // A second insert of the same key fails inside SQLite after the first one changed a row.
+                            if x % 10 == 0 { try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x]) }
+                        }
+                        return (x, true)
+                    } catch {
+                        return (x, false)
+                    }
+                }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for await (x, ok) in group { outcomes[x] = ok }
+            return outcomes
+        }
+        #expect(outcomes.allSatisfy { $0.value == ($0.key % 10 != 0) })
+        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT x FROM t ORDER BY x") }
+        #expect(stored == (1...100).filter { $0 % 10 != 0 })
+        await writer.finish()
     }
 }
 

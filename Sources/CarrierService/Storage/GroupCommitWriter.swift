@@ -1,10 +1,15 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Runs write transactions from many concurrent requests as one SQLite transaction (group commit).
 ///
-/// Each request's work runs in its own savepoint, in arrival order, so one failing request rolls back only its
-/// own changes and writes stay serialized exactly as with one transaction per request. Callers resume only after
+/// Each request's work runs in arrival order as if in its own transaction: one failing request rolls back only its
+/// own changes and writes stay serialized exactly as with one transaction per request. Work runs straight in the
+/// batch transaction first; when one request fails after changing rows, the batch is rolled back and run again with
+/// each request in a savepoint (so work may run twice and must change nothing but the database). A refusal decided
+/// before any change (an opted-out recipient) needs no savepoint, and the two statements per request that
+/// savepoints cost are saved in the common case. Callers resume only after
 /// the shared transaction has committed (durably: WAL with `synchronous=FULL`), so a reply is never sent for data
 /// that could still be lost. What this saves is the fsync per request, which otherwise dominates.
 ///
@@ -13,8 +18,9 @@ import GRDB
 final class GroupCommitWriter: Sendable {
     /// One queued unit of work: runs inside the batch transaction and returns how to resume its caller.
     struct Job: Sendable {
-        /// Runs the work in a savepoint; the returned closure resumes the caller after commit.
-        let run: @Sendable (Database) -> @Sendable () -> Void
+        /// Runs the work, in a savepoint when `isolated`; the returned closure resumes the caller after commit.
+        /// Not isolated, it throws ``NeedsIsolation`` when the work failed and its changes cannot be left behind.
+        let run: @Sendable (Database, _ isolated: Bool) throws -> @Sendable () -> Void
         /// Resumes the caller with an error when the batch transaction itself fails.
         let fail: @Sendable (any Error) -> Void
     }
@@ -52,13 +58,8 @@ final class GroupCommitWriter: Sendable {
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
         let job = Job(
-            run: { db in
-                let result: Result<T, any Error>
-                do {
-                    result = .success(try Self.inSavepoint(db, updates))
-                } catch {
-                    result = .failure(error)
-                }
+            run: { db, isolated in
+                let result = isolated ? Result { try Self.inSavepoint(db, updates) } : try Self.direct(db, updates)
                 return { completion(result) }
             },
             fail: { completion(.failure($0)) })
@@ -67,6 +68,28 @@ final class GroupCommitWriter: Sendable {
 }
 
 extension GroupCommitWriter {
+    /// A request failed in a batch run without savepoints after changing rows (or with a database error): the
+    /// batch must run again with each request in a savepoint.
+    struct NeedsIsolation: Error {}
+
+    /// Runs `updates` straight in the batch transaction. A failure that changed nothing (`total_changes` as before,
+    /// still inside the transaction, not a database error) is that request's result; any other throws
+    /// ``NeedsIsolation``.
+    fileprivate static func direct<T>(_ db: Database, _ updates: (Database) throws -> T) throws -> Result<T, any Error>
+    {
+        let connection = db.sqliteConnection
+        let changesBefore = sqlite3_total_changes64(connection)
+        do {
+            return .success(try updates(db))
+        } catch {
+            let untouched =
+                !(error is DatabaseError) && sqlite3_total_changes64(connection) == changesBefore
+                && sqlite3_get_autocommit(connection) == 0
+            guard untouched else { throw NeedsIsolation() }
+            return .failure(error)
+        }
+    }
+
     /// Runs `updates` in a savepoint of the batch transaction: released on success, rolled back on error.
     ///
     /// Prepared once per connection rather than through `Database.inSavepoint`, which parses its SQL on every call;
@@ -126,7 +149,12 @@ final class CommitQueue: @unchecked Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let resumes = try pool.write { db in batch.map { $0.run(db) } }
+                let resumes: [@Sendable () -> Void]
+                do {
+                    resumes = try pool.write { db in try batch.map { try $0.run(db, false) } }
+                } catch is GroupCommitWriter.NeedsIsolation {
+                    resumes = try pool.write { db in try batch.map { try $0.run(db, true) } }
+                }
                 for resume in resumes { resume() }
             } catch {
                 for job in batch { job.fail(error) }
