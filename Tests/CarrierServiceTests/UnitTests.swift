@@ -329,6 +329,39 @@ struct ConfigurationTests {
         #expect(synchronous == 2)  // FULL
         #expect(journal == "wal")
     }
+
+    @Test func aVersion1DatabaseKeepsItsMessagesAndGetsThePartialIndexes() throws {
+        let path = try TestServer.temporaryDatabasePath()
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try ServiceDatabase.migrator.migrate(queue, upTo: "v1")
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO conversation (id, account_id, channel_id, contact_address, status, created_at,
+                            updated_at) VALUES ('c1', 'a', 'ch', '+1555', 'open', 1, 1);
+                        INSERT INTO message (id, account_id, conversation_id, channel_id, direction, media, status,
+                            provider_message_id, created_at, updated_at) VALUES
+                            ('m1', 'a', 'c1', 'ch', 'outbound', '[]', 'sent', 'SM1', 1, 1),
+                            ('m2', 'a', 'c1', 'ch', 'outbound', '[]', 'queued', NULL, 2, 2),
+                            ('m3', 'a', 'c1', 'ch', 'inbound', '[]', 'received', 'MO1', 3, 3);
+                        """)
+            }
+        }
+        let pool = try ServiceDatabase.open(path: path)
+        try pool.read { db in
+            let indexes = try Row.fetchAll(
+                db, sql: "SELECT name, sql FROM sqlite_master WHERE name IN ('message_provider_id', 'message_replies')")
+            #expect(indexes.count == 2)
+            for index in indexes { #expect((index["sql"] as String).contains("WHERE"), "\(index)") }
+            let sent = try String.fetchOne(
+                db, sql: MessagingEngine.sentMessageByProviderIdSQL, arguments: ["a", "SM1"])
+            #expect(sent == "m1")
+            let replies = try MessageRecord.fetchAll(db, sql: MessagingEngine.repliesSQL, arguments: ["a", 10])
+            #expect(replies.map(\.id) == ["m3"])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM message") == 3)
+        }
+    }
 }
 
 @Suite struct DirectStatementTests {
@@ -425,6 +458,10 @@ struct ConfigurationTests {
                 db, "SELECT id FROM pending_status WHERE account_id = ? AND provider_message_id = ? ORDER BY id",
                 arguments: ["a", "p"])
             #expect(pending.contains("INDEX pending_status_provider_id"), "\(pending)")
+            // Replies: the partial index, in its order (no sort of every unconfirmed reply).
+            let replies = try Self.plan(db, MessagingEngine.repliesSQL, arguments: ["a", 10])
+            #expect(replies.contains("USING INDEX message_replies"), "\(replies)")
+            #expect(!replies.contains("TEMP B-TREE"), "\(replies)")
         }
     }
 }

@@ -123,8 +123,8 @@ extension MessagingEngine {
 
     /// The outbound message a status callback names (account, provider id).
     ///
-    /// `INDEXED BY`: with no statistics, SQLite prefers `message_replies` (account_id, direction), two equality
-    /// terms to one, and scanned every outbound message of the account for each callback.
+    /// `INDEXED BY`: with no statistics, SQLite once preferred the replies index (then on account_id, direction),
+    /// two equality terms to one, and scanned every outbound message of the account for each callback.
     static let sentMessageByProviderIdSQL = """
         SELECT \(sentStatusColumns) FROM message INDEXED BY message_provider_id
         WHERE account_id = ? AND provider_message_id = ? AND direction = 'outbound' LIMIT 1

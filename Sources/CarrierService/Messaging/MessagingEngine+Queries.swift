@@ -34,11 +34,17 @@ extension MessagingEngine {
     /// Returns inbound messages not yet confirmed, oldest first.
     func replies(account: String, limit: Int) async throws(ServiceError) -> [MessageRecord] {
         try await read { db in
-            try MessageRecord.filter(
-                Column("account_id") == account && Column("direction") == "inbound" && Column("confirmed") == false
-            ).order(Column("created_at"), Column.rowID).limit(limit).fetchAll(db)
+            try MessageRecord.fetchAll(db, sql: Self.repliesSQL, arguments: [account, limit])
         }
     }
+
+    /// Unconfirmed replies, in the order of the partial index `message_replies`. Its conditions are written as
+    /// literals: SQLite only uses a partial index whose WHERE the query's own terms imply.
+    static let repliesSQL = """
+        SELECT * FROM message
+        WHERE account_id = ? AND direction = 'inbound' AND confirmed = 0
+        ORDER BY created_at, rowid LIMIT ?
+        """
 
     /// Marks inbound messages as confirmed so that `GET /replies` no longer returns them.
     /// - Returns: How many messages changed.

@@ -141,6 +141,19 @@ enum ServiceDatabase {
                     CREATE INDEX pending_status_provider_id ON pending_status (account_id, provider_message_id);
                     """)
         }
+        // Partial indexes: an outbound message is stored before the carrier gave it an id, and is never a reply, so
+        // it no longer adds (and later moves) an entry in either index; replies come out in the index's order.
+        migrator.registerMigration("v2-partial-message-indexes") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX message_provider_id;
+                    CREATE INDEX message_provider_id ON message (provider_message_id)
+                        WHERE provider_message_id IS NOT NULL;
+                    DROP INDEX message_replies;
+                    CREATE INDEX message_replies ON message (account_id, created_at)
+                        WHERE direction = 'inbound' AND confirmed = 0;
+                    """)
+        }
         return migrator
     }
 }
