@@ -15,14 +15,59 @@ struct HTTPWireTests {
             socket.send(
                 "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
                     + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-            let text = await socket.received(until: "not-found", timeout: 5).text
-            let more = await socket.received(until: "\"ok\"}", timeout: 5).text
-            let all = text + more
+            var all = ""
+            for _ in 0..<10 where all.components(separatedBy: "HTTP/1.1 ").count - 1 < 3 {
+                all += await socket.received(until: "\"ok\"}", timeout: 5).text
+            }
             // Bodies have no trailing newline, so a status line starts right after the previous body.
             let statuses = all.components(separatedBy: "HTTP/1.1 ").dropFirst().map {
                 "HTTP/1.1 " + ($0.components(separatedBy: "\r\n").first ?? "")
             }
             #expect(statuses == ["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK"])
+        }
+    }
+
+    @Test func aFastReplyWaitsForTheSlowerOneBeforeIt() async throws {
+        // The send takes 300 ms at the carrier; /health behind it on the same connection is ready at once.
+        let gateway = FakeGateway(beforeReturn: { _ in try? await Task.sleep(for: .milliseconds(300)) })
+        try await TestServer.with(gateway: gateway) { server in
+            let socket = try #require(RawSocket(port: server.port))
+            let send = #"{"channelId":"ch-sms","to":"+15550001111","body":"hi"}"#
+            socket.send(
+                "POST /send HTTP/1.1\r\nHost: x\r\nx-api-key: \(TestServer.key)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(send.utf8.count)\r\n\r\n\(send)"
+                    + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            let text = await socket.received(until: #"{"status":"ok"}"#, timeout: 5).text
+            let sendReply = try #require(text.range(of: "\"messageId\""))
+            let healthReply = try #require(text.range(of: #"{"status":"ok"}"#))
+            #expect(sendReply.lowerBound < healthReply.lowerBound)
+        }
+    }
+
+    @Test func manyPipelinedRequestsAreAllAnswered() async throws {
+        // More than the handler lets wait at once: reading pauses and resumes as replies go out.
+        let count = HTTPConnectionHandler.maxPipelined * 3
+        try await TestServer.with { server in
+            let socket = try #require(RawSocket(port: server.port))
+            socket.send(String(repeating: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", count: count))
+            var text = ""
+            for _ in 0..<50 where text.components(separatedBy: "HTTP/1.1 200 OK").count - 1 < count {
+                text += await socket.received(until: #"{"status":"ok"}"#, timeout: 5).text
+            }
+            #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == count)
+        }
+    }
+
+    @Test func requestsAfterConnectionCloseAreNotAnswered() async throws {
+        try await TestServer.with { server in
+            let socket = try #require(RawSocket(port: server.port))
+            socket.send(
+                "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    + "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+            let (text, closed) = await socket.received(timeout: 5)
+            #expect(text.components(separatedBy: "HTTP/1.1 ").count - 1 == 1)
+            #expect(!text.contains("404"))
+            #expect(closed)
         }
     }
 

@@ -35,7 +35,7 @@ struct HTTPServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                    try handlers.configureHTTPServerPipeline(withErrorHandling: true)
+                    try handlers.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
                     try handlers.addHandler(HTTPConnectionHandler(responder: responder))
                 }
             }
