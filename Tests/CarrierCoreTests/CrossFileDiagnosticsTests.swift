@@ -37,6 +37,28 @@ import Testing
             ])
     }
 
+    @Test(arguments: [
+        ("plivo-v2", "header: X-Plivo-Signature-V2, secret: s", "nonceHeader"),
+        ("bird", "header: messagebird-signature, secret: s", "timestampHeader"),
+    ])
+    func signatureSchemesNameTheKeyTheyNeed(scheme: String, keys: String, missing: String) {
+        let inbound = """
+            inbound:
+              format: form
+              signature: { scheme: \(scheme), \(keys) }
+              events:
+                - { type: message, fields: { from: From } }
+            """
+        let result = compileAdapterTable([
+            InputFile(path: "carriers/acme/carrier.yaml", bytes: Self.definition(id: "acme", extra: inbound))
+        ])
+        #expect(result.table == nil)
+        #expect(
+            result.diagnostics.map(\.description).contains {
+                $0.hasSuffix("error: signature scheme '\(scheme)' needs key '\(missing)' [missing-key]")
+            }, "\(result.diagnostics.map(\.description))")
+    }
+
     @Test func unsupportedFormatVersion() {
         var bytes = Self.definition(id: "acme")
         bytes[15] = UInt8(ascii: "2")

@@ -96,8 +96,8 @@ import Testing
         KeySection(
             name: "inbound.signature",
             keys: [
-                "scheme", "header", "secret", "encoding", "prefix", "timestampHeader", "publicKey", "toleranceSeconds",
-                "algorithm", "param", "optional",
+                "scheme", "header", "secret", "encoding", "prefix", "timestampHeader", "nonceHeader", "publicKey",
+                "toleranceSeconds", "algorithm", "param", "optional",
             ],
             schemaPointer: "/$defs/signature", snippet: inboundBase + "signature: KEYS}"),
         KeySection(
@@ -480,6 +480,7 @@ struct AdapterTableSamples {
         signature.encoding = "hex"
         signature.prefix = "p"
         signature.timestampHeader = "t"
+        signature.nonceHeader = "n"
         signature.publicKey = template
         signature.toleranceSeconds = 300
         signature.algorithm = "sha256"

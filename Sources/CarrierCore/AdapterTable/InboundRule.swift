@@ -69,6 +69,10 @@ public struct SignatureRule: Sendable, Hashable, Codable {
         case vonageSig = "vonage-sig"
         /// HTTP Basic credentials on the callback: `secret` renders to `user:password`.
         case basicAuth = "basic-auth"
+        /// Plivo `X-Plivo-Signature-V2`: HMAC-SHA256 of the URL without its query plus the nonce header, Base64.
+        case plivoV2 = "plivo-v2"
+        /// Bird `messagebird-signature`: HMAC-SHA256 of `timestamp \n URL \n SHA-256(body)`, Base64.
+        case bird
     }
 
     public var scheme: Scheme
@@ -77,6 +81,8 @@ public struct SignatureRule: Sendable, Hashable, Codable {
     public var encoding: String?
     public var prefix: String?
     public var timestampHeader: String?
+    /// plivo-v2: the header carrying the nonce that is signed with the URL.
+    public var nonceHeader: String?
     public var publicKey: Template?
     public var toleranceSeconds: Int?
     public var algorithm: String?

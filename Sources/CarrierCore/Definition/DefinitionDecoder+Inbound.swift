@@ -81,8 +81,8 @@ extension DefinitionDecoder {
 
     private func decodeSignature(_ node: YAMLNode) -> SignatureRule? {
         let known = [
-            "scheme", "header", "secret", "encoding", "prefix", "timestampHeader", "publicKey", "toleranceSeconds",
-            "algorithm", "param", "optional",
+            "scheme", "header", "secret", "encoding", "prefix", "timestampHeader", "nonceHeader", "publicKey",
+            "toleranceSeconds", "algorithm", "param", "optional",
         ]
         guard let f = fields(node, "inbound.signature", known: known, required: ["scheme"]),
             let sn = f["scheme"],
@@ -101,6 +101,7 @@ extension DefinitionDecoder {
         if let n = f["encoding"] { rule.encoding = choice(n, "inbound.signature.encoding", ["hex", "base64"]) }
         rule.prefix = f["prefix"].flatMap { string($0, "inbound.signature.prefix") }
         rule.timestampHeader = f["timestampHeader"].flatMap { string($0, "inbound.signature.timestampHeader") }
+        rule.nonceHeader = f["nonceHeader"].flatMap { string($0, "inbound.signature.nonceHeader") }
         rule.toleranceSeconds = f["toleranceSeconds"].flatMap { int($0, "inbound.signature.toleranceSeconds", min: 1) }
         if let n = f["algorithm"] {
             rule.algorithm = choice(n, "inbound.signature.algorithm", ["md5hash", "md5", "sha1", "sha256", "sha512"])
@@ -112,6 +113,8 @@ extension DefinitionDecoder {
         case .twilio, .hmacSHA1Body, .hmacSHA256Body, .hmacSHA512Body, .messagebirdJWT: needs = ["header", "secret"]
         case .ed25519: needs = ["header", "timestampHeader", "publicKey"]
         case .vonageSig, .basicAuth: needs = ["secret"]
+        case .plivoV2: needs = ["header", "nonceHeader", "secret"]
+        case .bird: needs = ["header", "timestampHeader", "secret"]
         }
         for key in needs where !f.has(key) {
             error("missing-key", "signature scheme '\(scheme.rawValue)' needs key '\(key)'", at: startOf(node))

@@ -99,6 +99,16 @@ func verifySignature(
                 base64Encoded: String(authorization.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces))
         else { throw fail("no Basic credentials") }
         ok = constantTimeEquals([UInt8](given), Array(credentials.utf8))
+    case .plivoV2:
+        let signature = try header(rule.header)
+        let nonce = try header(rule.nonceHeader)
+        ok = verifyPlivoV2(signature: signature, nonce: nonce, url: publicURL, authToken: try value(rule.secret))
+    case .bird:
+        let signature = try header(rule.header)
+        let timestamp = try header(rule.timestampHeader)
+        ok = verifyBird(
+            body: request.body, timestamp: timestamp, signature: signature, url: publicURL,
+            signingKey: try value(rule.secret), now: now, toleranceSeconds: rule.toleranceSeconds ?? 300)
     }
     if !ok { throw fail("\(rule.scheme.rawValue) signature does not match") }
 }

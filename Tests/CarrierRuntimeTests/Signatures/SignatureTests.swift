@@ -227,6 +227,49 @@ struct SignatureTests {
                 secret: "secret", algorithm: .sha256))
     }
 
+    // MARK: Plivo V2, Bird
+
+    @Test func plivoV2SignsTheURLWithoutQueryAndTheNonce() {
+        // COMPUTED with Python: base64(hmac.new(token, url_without_query + nonce, sha256))
+        let signature = "60/V4ZtVnn+9d0zPPjDsfbaEgaY4pNLb8RuIXpJXaVQ="
+        let token = "MAXXXXXXXXXXXXXXXXXX"
+        let nonce = "12345678901234567890"
+        let url = "https://example.com/plivo/sms"
+        #expect(verifyPlivoV2(signature: signature, nonce: nonce, url: url, authToken: token))
+        #expect(verifyPlivoV2(signature: signature, nonce: nonce, url: url + "?retry=1", authToken: token))
+        #expect(verifyPlivoV2(signature: "stale=, " + signature, nonce: nonce, url: url, authToken: token))
+        #expect(!verifyPlivoV2(signature: signature, nonce: flipped(nonce, at: 3), url: url, authToken: token))
+        #expect(!verifyPlivoV2(signature: signature, nonce: nonce, url: url + "/x", authToken: token))
+        #expect(!verifyPlivoV2(signature: signature, nonce: nonce, url: url, authToken: token + "Y"))
+        #expect(!verifyPlivoV2(signature: "", nonce: nonce, url: url, authToken: token))
+    }
+
+    @Test func birdSignsTimestampURLAndBodyDigest() {
+        // COMPUTED with Python: base64(hmac(key, ts + "\n" + url + "\n" + sha256(body).digest(), sha256))
+        let signature = "6bRglu4Eh2nnIU+F9luRypAhGs9G1zvIqiBfX4LxVkE="
+        let body = Array(#"{"event":"sms.inbound"}"#.utf8)
+        let url = "https://example.com/inbound/bird?x=1"
+        let key = "secureSigningKey"
+        let signedAt = Date(timeIntervalSince1970: 1_700_000_000)
+        func check(
+            body: [UInt8] = body, timestamp: String = "1700000000", url: String = url, key: String = key,
+            now: Date = signedAt
+        ) -> Bool {
+            verifyBird(
+                body: body, timestamp: timestamp, signature: signature, url: url, signingKey: key, now: now,
+                toleranceSeconds: 300)
+        }
+        #expect(check())
+        #expect(check(now: signedAt.addingTimeInterval(299)))
+        #expect(!check(now: signedAt.addingTimeInterval(301)))
+        #expect(!check(now: signedAt.addingTimeInterval(-301)))
+        #expect(!check(body: flipped(body, at: 5)))
+        #expect(!check(url: "https://example.com/inbound/bird"))
+        #expect(!check(key: "otherKey"))
+        #expect(!check(timestamp: "1700000001", now: signedAt))
+        #expect(!check(timestamp: "soon"))
+    }
+
     @Test func constantTimeEqualsBasics() {
         #expect(constantTimeEquals([1, 2, 3], [1, 2, 3]))
         #expect(!constantTimeEquals([1, 2, 3], [1, 2, 4]))
