@@ -166,6 +166,24 @@ struct ServiceAPITests {
         }
     }
 
+    @Test func anIdempotencyKeyIsForgottenAfterItsHours() async throws {
+        let gateway = FakeGateway()
+        try await TestServer.with(gateway: gateway) { server in
+            let payload: [String: Any] = ["channelId": "ch-sms", "to": "+15550001111", "body": "hi"]
+            let first = try await server.send(payload, headers: ["Idempotency-Key": "k-old"])
+            #expect(first.status == 200)
+            // The key was used 25 hours ago (the default memory is 24 hours).
+            let queue = try DatabaseQueue(path: server.databasePath)
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE idempotency_key SET created_at = created_at - 25 * 3600")
+            }
+            let again = try await server.send(payload, headers: ["Idempotency-Key": "k-old"])
+            #expect(again.status == 200)
+            #expect(again.json["messageId"] as? String != first.json["messageId"] as? String)
+            #expect(gateway.sent.count == 2)
+        }
+    }
+
     @Test func concurrentRequestsWithOneIdempotencyKeySendOnce() async throws {
         let gate = Gate()
         let gateway = FakeGateway { _ in await gate.wait() }

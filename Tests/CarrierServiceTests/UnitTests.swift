@@ -283,6 +283,50 @@ struct ConfigurationTests {
     }
 }
 
+@Suite struct RetentionTests {
+    @Test func removesOnlyExpiredKeysAndCallbacksInChunks() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        let pool = try ServiceDatabase.open(path: path)
+        let writer = GroupCommitWriter(pool: pool)
+        let configuration = ServiceConfiguration(databasePath: path, idempotencyKeyHours: 24, pendingStatusHours: 168)
+        let engine = MessagingEngine(
+            database: pool, writer: writer, gateway: FakeGateway(), configuration: configuration,
+            resolver: SecretResolver(), logger: Logger(label: "retention-test"))
+        let now = 2_000_000_000.0
+        let oldKeys = MessagingEngine.retentionChunk * 2 + 5
+        try await pool.write { db in
+            for k in 0..<oldKeys {
+                try db.execute(
+                    sql: "INSERT INTO idempotency_key VALUES ('a', ?, 200, '{}', ?)",
+                    arguments: ["old-\(k)", now - 25 * 3600])
+            }
+            try db.execute(
+                sql: "INSERT INTO idempotency_key VALUES ('a', 'fresh', 200, '{}', ?)", arguments: [now - 3600])
+            for (id, age) in [("p-old", 169.0), ("p-fresh", 167.0)] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO pending_status (account_id, channel_id, provider_message_id, status, received_at)
+                        VALUES ('a', 'ch', ?, 'delivered', ?)
+                        """, arguments: [id, now - age * 3600])
+            }
+        }
+        let removed = try await engine.removeExpired(now: now)
+        #expect(removed.idempotencyKeys == oldKeys)
+        #expect(removed.pendingStatuses == 1)
+        let (keys, pending) = try await pool.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT key FROM idempotency_key"),
+                try String.fetchAll(db, sql: "SELECT provider_message_id FROM pending_status")
+            )
+        }
+        #expect(keys == ["fresh"])
+        #expect(pending == ["p-fresh"])
+        let again = try await engine.removeExpired(now: now)
+        #expect(again.idempotencyKeys == 0 && again.pendingStatuses == 0)
+        await writer.finish()
+    }
+}
+
 @Suite struct WALCheckpointerTests {
     @Test func copiesCommittedPagesIntoTheDatabaseFile() async throws {
         let path = try TestServer.temporaryDatabasePath()
@@ -458,6 +502,13 @@ struct ConfigurationTests {
                 db, "SELECT id FROM pending_status WHERE account_id = ? AND provider_message_id = ? ORDER BY id",
                 arguments: ["a", "p"])
             #expect(pending.contains("INDEX pending_status_provider_id"), "\(pending)")
+            // Retention deletes find old rows by age, not by scanning the table.
+            let keys = try Self.plan(
+                db, "SELECT rowid FROM idempotency_key WHERE created_at < ? LIMIT 10", arguments: [1.0])
+            #expect(keys.contains("INDEX idempotency_key_created"), "\(keys)")
+            let waiting = try Self.plan(
+                db, "SELECT id FROM pending_status WHERE received_at < ? LIMIT 10", arguments: [1.0])
+            #expect(waiting.contains("INDEX pending_status_received"), "\(waiting)")
             // Replies: the partial index, in its order (no sort of every unconfirmed reply).
             let replies = try Self.plan(db, MessagingEngine.repliesSQL, arguments: ["a", 10])
             #expect(replies.contains("USING INDEX message_replies"), "\(replies)")

@@ -63,12 +63,17 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     /// Carriers answer in tens to hundreds of milliseconds, so sends per second are at most this many divided by
     /// the carrier's latency; further sends wait in a queue.
     public var carrierConcurrency: Int
+    /// How long an `Idempotency-Key` is remembered: a retry within this time gets the first answer.
+    public var idempotencyKeyHours: Double
+    /// How long a status callback for a message not (yet) known is kept waiting for it.
+    public var pendingStatusHours: Double
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
         publicBaseURL: String? = nil, apiKeys: [String: APIKeyGrant] = [:], channels: [ChannelSeed] = [],
         maxSendAttempts: Int = 3, retryBaseDelaySeconds: Double = 1, retryMaxDelaySeconds: Double = 30,
-        idleTimeoutSeconds: Double = 60, carrierConcurrency: Int = 512
+        idleTimeoutSeconds: Double = 60, carrierConcurrency: Int = 512, idempotencyKeyHours: Double = 24,
+        pendingStatusHours: Double = 168
     ) {
         self.host = host
         self.port = port
@@ -81,11 +86,13 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         self.retryMaxDelaySeconds = retryMaxDelaySeconds
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.carrierConcurrency = carrierConcurrency
+        self.idempotencyKeyHours = idempotencyKeyHours
+        self.pendingStatusHours = pendingStatusHours
     }
 
     enum CodingKeys: String, CodingKey {
         case host, port, databasePath, publicBaseURL, apiKeys, channels, maxSendAttempts, retryBaseDelaySeconds
-        case retryMaxDelaySeconds, idleTimeoutSeconds, carrierConcurrency
+        case retryMaxDelaySeconds, idleTimeoutSeconds, carrierConcurrency, idempotencyKeyHours, pendingStatusHours
     }
 
     public init(from decoder: any Decoder) throws {
@@ -106,6 +113,10 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? defaults.idleTimeoutSeconds
         carrierConcurrency =
             try c.decodeIfPresent(Int.self, forKey: .carrierConcurrency) ?? defaults.carrierConcurrency
+        idempotencyKeyHours =
+            try c.decodeIfPresent(Double.self, forKey: .idempotencyKeyHours) ?? defaults.idempotencyKeyHours
+        pendingStatusHours =
+            try c.decodeIfPresent(Double.self, forKey: .pendingStatusHours) ?? defaults.pendingStatusHours
     }
 }
 
@@ -121,6 +132,10 @@ extension ServiceConfiguration {
         }
         if !(idleTimeoutSeconds > 0) {
             problems.append("idleTimeoutSeconds must be positive, not \(idleTimeoutSeconds)")
+        }
+        for (name, hours) in [("idempotencyKeyHours", idempotencyKeyHours), ("pendingStatusHours", pendingStatusHours)]
+        where !(hours > 0) {
+            problems.append("\(name) must be positive, not \(hours)")
         }
         if !(1...65_536).contains(carrierConcurrency) {
             problems.append("carrierConcurrency must be between 1 and 65536, not \(carrierConcurrency)")

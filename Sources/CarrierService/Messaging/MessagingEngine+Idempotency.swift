@@ -18,16 +18,19 @@ extension MessagingEngine {
     /// Claims a key before sending, so that two concurrent requests with it cannot both send.
     func claimIdempotent(key: String, account: String) async throws(ServiceError) -> IdempotencyClaim {
         let now = Self.now()
+        let rememberedSeconds = configuration.idempotencyKeyHours * 3600
         return try await write { db -> IdempotencyClaim in
             let row = try Row.fetchOne(
                 db, sql: "SELECT status, response, created_at FROM idempotency_key WHERE account_id = ? AND key = ?",
                 arguments: [account, key])
             if let row, let status: Int = row["status"] {
-                if status != 0, let response: String = row["response"] {
+                let createdAt: Double = row["created_at"] ?? 0
+                // A key older than `idempotencyKeyHours` is forgotten even before the sweep deletes it.
+                let remembered = now - createdAt < rememberedSeconds
+                if status != 0, remembered, let response: String = row["response"] {
                     return .done(Reply(status: status, body: Data(response.utf8)))
                 }
-                let createdAt: Double = row["created_at"] ?? 0
-                if now - createdAt < Self.idempotencyClaimSeconds { return .inProgress }
+                if status == 0 && now - createdAt < Self.idempotencyClaimSeconds { return .inProgress }
             }
             try db.execute(
                 sql: """

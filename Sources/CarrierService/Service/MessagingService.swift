@@ -51,6 +51,7 @@ public struct MessagingService: Sendable {
             configuration: configuration, resolver: SecretResolver(),
             logger: logger)
         try await engine.bootstrap()
+        let retention = Task { await engine.removeExpiredPeriodically(every: .seconds(600)) }
         let baseURL =
             configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
         let responder = ServiceResponder(
@@ -68,6 +69,8 @@ public struct MessagingService: Sendable {
             failure = error
         }
         // Requests are answered (or their connections closed): commit what is queued, then stop writing the file.
+        retention.cancel()
+        await retention.value
         await writer.finish()
         await checkpointer.finish()
         if let failure { throw failure }

@@ -154,6 +154,14 @@ enum ServiceDatabase {
                         WHERE direction = 'inbound' AND confirmed = 0;
                     """)
         }
+        // Expired idempotency keys and unclaimed status callbacks are deleted by age (MessagingEngine+Retention).
+        migrator.registerMigration("v3-retention-indexes") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX idempotency_key_created ON idempotency_key (created_at);
+                    CREATE INDEX pending_status_received ON pending_status (received_at);
+                    """)
+        }
         return migrator
     }
 }
