@@ -262,6 +262,38 @@ struct ServiceAPITests {
         }
     }
 
+    @Test func partsOfALongMessageAreStoredAsOneMessage() async throws {
+        try await TestServer.with { server in
+            func part(_ number: Int, _ text: String) async throws {
+                let answer = try await server.webhook(
+                    "ch-sms",
+                    [
+                        "type": "mo", "from": Self.contact, "text": text, "id": "mo-part-\(number)",
+                        "part": ["r7", 3, number],
+                    ])
+                #expect(answer.status == 200, "every part is acknowledged")
+            }
+            func replies() async throws -> [[String: Any]] {
+                try await server.call("GET", "/replies").json["messages"] as? [[String: Any]] ?? []
+            }
+            try await part(3, " the end.")
+            try await part(1, "A long message")
+            #expect(try await replies().isEmpty, "waits for part 2")
+            try await part(2, " split in three,")
+            var messages = try await replies()
+            #expect(messages.count == 1)
+            #expect(messages.first?["body"] as? String == "A long message split in three, the end.")
+            #expect(messages.first?["providerMessageId"] as? String == "mo-part-1")
+            let conversationId = try #require(messages.first?["conversationId"] as? String)
+            let conversation = try await server.call("GET", "/conversations/\(conversationId)").json
+            #expect(conversation["unreadCount"] as? Int == 1)
+            // The carrier sends part 2 again (it missed our answer): still one message.
+            try await part(2, " split in three,")
+            messages = try await replies()
+            #expect(messages.count == 1)
+        }
+    }
+
     @Test func statusCallbacks() async throws {
         try await TestServer.with { server in
             let sent = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "x"])

@@ -1,4 +1,5 @@
 import CarrierCore
+import CarrierRuntime
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -322,7 +323,51 @@ struct ConfigurationTests {
         #expect(keys == ["fresh"])
         #expect(pending == ["p-fresh"])
         let again = try await engine.removeExpired(now: now)
-        #expect(again.idempotencyKeys == 0 && again.pendingStatuses == 0)
+        #expect(again.isEmpty)
+        await writer.finish()
+    }
+}
+
+@Suite struct MessagePartTests {
+    @Test func partsThatNeverCompleteAreStoredMarkedAfterTheWait() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        let pool = try ServiceDatabase.open(path: path)
+        let writer = GroupCommitWriter(pool: pool)
+        let engine = MessagingEngine(
+            database: pool, writer: writer, gateway: FakeGateway(),
+            configuration: ServiceConfiguration(databasePath: path), resolver: SecretResolver(),
+            logger: Logger(label: "parts-test"))
+        let channel = ChannelRecord(
+            id: "ch", accountId: "a", channel: "sms", provider: "fake", address: "+15550000001", settings: [:],
+            defaultQueue: nil, createdAt: 0, updatedAt: 0)
+        let now = 2_000_000_000.0
+        try await pool.write { db in
+            for (number, text) in [(1, "first "), (3, "third")] {
+                let event = NormalizedEvent.MessageReceived(
+                    carrier: "fake", from: "+447700900001", text: text, providerMessageId: "p\(number)",
+                    part: ("9", 3, number))
+                try MessagingEngine.applyReceived(event, channel: channel, db: db, now: now)
+            }
+        }
+        func stored() async throws -> [MessageRecord] {
+            try await pool.read { db in try MessageRecord.fetchAll(db) }
+        }
+        #expect(try await stored().isEmpty)
+        // Not yet: part 2 may still come.
+        #expect(try await engine.removeExpired(now: now + 60).incompleteMessages == 0)
+        #expect(try await stored().isEmpty)
+        let result = try await engine.removeExpired(now: now + MessagingEngine.partWaitSeconds + 1)
+        #expect(result.incompleteMessages == 1)
+        let messages = try await stored()
+        #expect(messages.map(\.body) == ["first third"])
+        #expect(messages.first?.errorCode == "parts-missing")
+        #expect(messages.first?.errorMessage == "2 of 3 parts arrived")
+        #expect(messages.first?.providerMessageId == "p1")
+        // The assembled parts are kept for a while (a resent part is recognised), then deleted.
+        let later = now + MessagingEngine.partWaitSeconds + MessagingEngine.assembledPartKeepSeconds + 2
+        _ = try await engine.removeExpired(now: later)
+        #expect(try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM message_part") } == 0)
+        #expect(try await stored().count == 1)
         await writer.finish()
     }
 }

@@ -49,8 +49,13 @@ public struct EventRule: Sendable, Hashable, Codable {
         self.origin = origin
     }
 
-    /// Fields a `message` event may have.
-    public static let messageFields: Set<String> = ["from", "to", "text", "media", "providerMessageId", "timestamp"]
+    /// Fields a `message` event may have. `partReference`, `partTotal` and `partNumber` (all three or none) mark one
+    /// part of a long message the carrier delivers in pieces; the receiver joins the parts.
+    public static let messageFields: Set<String> = [
+        "from", "to", "text", "media", "providerMessageId", "timestamp", "partReference", "partTotal", "partNumber",
+    ]
+    /// The fields that mark a part of a long message; a rule names all of them or none.
+    public static let messagePartFields = ["partReference", "partTotal", "partNumber"]
     /// Fields a `status` event may have.
     public static let statusFields: Set<String> = [
         "providerMessageId", "reference", "status", "errorCode", "errorMessage", "timestamp",

@@ -62,6 +62,14 @@ extension DefinitionDecoder {
         switch kind {
         case .message:
             if !hasField(f, "from") { error("missing-key", "a message event needs field 'from'", at: startOf(node)) }
+            let partFields = EventRule.messagePartFields.filter { hasField(f, $0) }
+            if !partFields.isEmpty && partFields.count < EventRule.messagePartFields.count {
+                let missing = EventRule.messagePartFields.filter { !partFields.contains($0) }
+                error(
+                    "missing-key",
+                    "a message event that reads parts needs partReference, partTotal and partNumber (missing "
+                        + missing.joined(separator: ", ") + ")", at: startOf(node))
+            }
         case .status:
             if !hasField(f, "status") { error("missing-key", "a status event needs field 'status'", at: startOf(node)) }
             if !hasField(f, "providerMessageId"), !hasField(f, "reference") {

@@ -22,7 +22,8 @@ extension DefinitionDecoder {
     ]
     static let eventKeys = [
         "type", "from", "to", "text", "media", "providerMessageId", "timestamp", "optOut", "reference", "status",
-        "providerStatus", "errorCode", "errorMessage", "unmappedStatus", "carrier",
+        "providerStatus", "errorCode", "errorMessage", "unmappedStatus", "carrier", "partReference", "partTotal",
+        "partNumber",
     ]
 
     func decodeFixtures(_ root: YAMLNode, defaultCarrier: String) -> FixtureFile? {

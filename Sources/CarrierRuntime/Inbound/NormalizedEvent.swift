@@ -17,10 +17,16 @@ public enum NormalizedEvent: Sendable, Hashable, Codable {
         public var timestamp: String?
         /// `stop`, `start` or `none`: the opt-out keyword the text matched.
         public var optOut: String
+        /// Set when this is one part of a long message delivered in pieces: the parts share the reference and
+        /// the total, and are numbered from 1.
+        public var partReference: String?
+        public var partTotal: Int?
+        public var partNumber: Int?
 
         public init(
             carrier: String, from: String, to: String? = nil, text: String? = nil, media: [String] = [],
-            providerMessageId: String? = nil, timestamp: String? = nil, optOut: String = "none"
+            providerMessageId: String? = nil, timestamp: String? = nil, optOut: String = "none",
+            part: (reference: String, total: Int, number: Int)? = nil
         ) {
             self.carrier = carrier
             self.from = from
@@ -30,6 +36,9 @@ public enum NormalizedEvent: Sendable, Hashable, Codable {
             self.providerMessageId = providerMessageId
             self.timestamp = timestamp
             self.optOut = optOut
+            partReference = part?.reference
+            partTotal = part?.total
+            partNumber = part?.number
         }
     }
 

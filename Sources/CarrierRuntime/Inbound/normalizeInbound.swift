@@ -190,7 +190,20 @@ private func messageEvent(
     return NormalizedEvent.MessageReceived(
         carrier: adapter.id, from: from, to: try fields.string("to"), text: text,
         media: rule.fields["media"]?.list(in: item) ?? [], providerMessageId: try fields.string("providerMessageId"),
-        timestamp: try fields.string("timestamp"), optOut: optOutKeyword(text, optOut))
+        timestamp: try fields.string("timestamp"), optOut: optOutKeyword(text, optOut),
+        part: try messagePart(fields))
+}
+
+/// The part of a long message this event is, when the rule reads parts and the values make one (a reference, at
+/// least two parts, a number within them); otherwise nil and the event is a whole message, so nothing is dropped
+/// for a malformed part header.
+private func messagePart(_ fields: FieldReader) throws(InboundError) -> (reference: String, total: Int, number: Int)? {
+    guard let reference = try fields.string("partReference"), !reference.isEmpty,
+        let total = try fields.string("partTotal").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+        let number = try fields.string("partNumber").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+        (2...255).contains(total), (1...total).contains(number)
+    else { return nil }
+    return (reference, total, number)
 }
 
 private func statusEvent(

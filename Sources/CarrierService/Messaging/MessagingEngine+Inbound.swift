@@ -82,12 +82,27 @@ extension MessagingEngine {
         return (channel, settings)
     }
 
-    /// Stores an inbound message, updates its conversation and the opt-out list.
+    /// Stores an inbound message, updates its conversation and the opt-out list. A part of a long message waits
+    /// for the others (``collectPart(_:channel:db:now:)``) and the whole message is stored with the last one.
+    static func applyReceived(
+        _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, db: Database, now: Double
+    ) throws {
+        guard event.partTotal != nil else {
+            try storeReceived(event, channel: channel, db: db, now: now)
+            return
+        }
+        if let whole = try collectPart(event, channel: channel, db: db, now: now) {
+            try storeReceived(whole, channel: channel, db: db, now: now)
+        }
+    }
+
+    /// Stores one whole inbound message. `note` marks a message stored with parts missing.
     ///
     /// Carriers resend a webhook they think failed; a message whose provider id this channel already stored is
     /// acknowledged again but not stored twice.
-    static func applyReceived(
-        _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, db: Database, now: Double
+    static func storeReceived(
+        _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, db: Database, now: Double,
+        note: (code: String, message: String)? = nil
     ) throws {
         if let providerId = event.providerMessageId, !providerId.isEmpty {
             var seen = try DirectStatement(db, sql: Self.receivedMessageByProviderIdSQL)
@@ -116,8 +131,8 @@ extension MessagingEngine {
             id: newId("msg"), accountId: channel.accountId, conversationId: conversationId, channelId: channel.id,
             direction: "inbound", fromAddress: event.from, toAddress: event.to ?? channel.address, body: event.text,
             media: event.media, status: MessageStatus.received.rawValue, providerMessageId: event.providerMessageId,
-            templateName: nil, segments: nil, errorCode: nil, errorMessage: nil, reference: nil, confirmed: false,
-            createdAt: now, updatedAt: now)
+            templateName: nil, segments: nil, errorCode: note?.code, errorMessage: note?.message, reference: nil,
+            confirmed: false, createdAt: now, updatedAt: now)
         try message.insertPrepared(db)
     }
 

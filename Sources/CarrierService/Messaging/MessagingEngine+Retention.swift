@@ -5,10 +5,20 @@ extension MessagingEngine {
     /// Rows deleted per write transaction, so that a large backlog never holds the writer for long.
     static let retentionChunk = 2_000
 
+    /// What one pass removed (and, for parts of long messages that never completed, stored).
+    struct RetentionResult: Sendable, Equatable {
+        var idempotencyKeys = 0
+        var pendingStatuses = 0
+        /// Long messages stored with parts missing (see ``flushWaitingParts(_:now:limit:)``).
+        var incompleteMessages = 0
+
+        var isEmpty: Bool { self == RetentionResult() }
+    }
+
     /// Deletes idempotency keys older than `idempotencyKeyHours` and status callbacks that waited longer than
-    /// `pendingStatusHours` for their message. Messages and conversations are never deleted.
-    /// - Returns: How many keys and callbacks were deleted.
-    func removeExpired(now: Double) async throws(ServiceError) -> (idempotencyKeys: Int, pendingStatuses: Int) {
+    /// `pendingStatusHours` for their message, and stores long messages whose missing parts stopped coming.
+    /// Messages and conversations are never deleted.
+    func removeExpired(now: Double) async throws(ServiceError) -> RetentionResult {
         let keysBefore = now - configuration.idempotencyKeyHours * 3600
         let statusesBefore = now - configuration.pendingStatusHours * 3600
         let keys = try await deleteInChunks(
@@ -21,7 +31,15 @@ extension MessagingEngine {
                 DELETE FROM pending_status WHERE id IN (
                     SELECT id FROM pending_status WHERE received_at < ? LIMIT \(Self.retentionChunk))
                 """, before: statusesBefore)
-        return (keys, statuses)
+        var incomplete = 0
+        while true {
+            let stored = try await write { db in
+                try Self.flushWaitingParts(db, now: now, limit: Self.retentionChunk / 10)
+            }
+            incomplete += stored
+            if stored < Self.retentionChunk / 10 { break }
+        }
+        return RetentionResult(idempotencyKeys: keys, pendingStatuses: statuses, incompleteMessages: incomplete)
     }
 
     /// Runs ``removeExpired(now:)`` now and then every `interval` until the task is cancelled.
@@ -29,12 +47,13 @@ extension MessagingEngine {
         while !Task.isCancelled {
             do {
                 let removed = try await removeExpired(now: Self.now())
-                if removed.idempotencyKeys + removed.pendingStatuses > 0 {
+                if !removed.isEmpty {
                     logger.info(
                         "removed expired rows",
                         metadata: [
                             "idempotencyKeys": "\(removed.idempotencyKeys)",
                             "pendingStatuses": "\(removed.pendingStatuses)",
+                            "incompleteMessages": "\(removed.incompleteMessages)",
                         ])
                 }
             } catch {

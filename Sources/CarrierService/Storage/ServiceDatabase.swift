@@ -162,6 +162,30 @@ enum ServiceDatabase {
                     CREATE INDEX pending_status_received ON pending_status (received_at);
                     """)
         }
+        // Parts of long inbound messages wait here until all have arrived (MessagingEngine+MessageParts).
+        migrator.registerMigration("v4-message-parts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE message_part (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        contact_address TEXT NOT NULL,
+                        reference TEXT NOT NULL,
+                        total INTEGER NOT NULL,
+                        number INTEGER NOT NULL,
+                        to_address TEXT,
+                        body TEXT,
+                        media TEXT NOT NULL,
+                        provider_message_id TEXT,
+                        received_at DOUBLE NOT NULL,
+                        assembled_at DOUBLE,
+                        UNIQUE (channel_id, contact_address, reference, total, number)
+                    );
+                    CREATE INDEX message_part_waiting ON message_part (received_at) WHERE assembled_at IS NULL;
+                    CREATE INDEX message_part_assembled ON message_part (assembled_at) WHERE assembled_at IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 
 /// A gateway that records sends, returns scripted results and normalizes a simple JSON webhook.
 ///
-/// Webhook bodies: `{"type":"mo","from":..,"to":..,"text":..,"id":..}` or `{"type":"status","id":..,"status":..}`.
+/// Webhook bodies: `{"type":"mo","from":..,"to":..,"text":..,"id":..,"part":[ref,total,number]}` or `{"type":"status","id":..,"status":..}`.
 /// The header `X-Test-Signature` must equal the channel setting `signingSecret` (after secret resolution).
 final class FakeGateway: CarrierGateway {
     struct Sent: Sendable {
@@ -74,9 +74,16 @@ final class FakeGateway: CarrierGateway {
             let text = object["text"] as? String
             let keyword = text?.trimmingCharacters(in: .whitespaces).uppercased()
             let optOut = keyword == "STOP" ? "stop" : keyword == "START" ? "start" : "none"
+            // One part of a long message: {"part": ["ref", total, number]}.
+            let part = (object["part"] as? [Any]).flatMap { values -> (reference: String, total: Int, number: Int)? in
+                guard values.count == 3, let reference = values[0] as? String, let total = values[1] as? Int,
+                    let number = values[2] as? Int
+                else { return nil }
+                return (reference, total, number)
+            }
             let event = NormalizedEvent.MessageReceived(
                 carrier: carrier, from: object["from"] as? String ?? "", to: object["to"] as? String, text: text,
-                providerMessageId: object["id"] as? String, optOut: optOut)
+                providerMessageId: object["id"] as? String, optOut: optOut, part: part)
             return InboundResult(events: [.received(event)], reply: reply)
         case "status":
             let event = NormalizedEvent.MessageStatus(
