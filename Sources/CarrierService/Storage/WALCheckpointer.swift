@@ -64,6 +64,8 @@ final class CheckpointLoop: @unchecked Sendable {
             do {
                 try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
                 lastError = nil
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                // Another checkpoint (the writer's own, at its threshold) is running: nothing is wrong.
             } catch {
                 // Logged once per distinct failure; the writer's own checkpoints keep the log bounded meanwhile.
                 let text = "\(error)"
