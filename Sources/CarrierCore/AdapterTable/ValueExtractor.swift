@@ -1,10 +1,13 @@
 /// Reads one value out of a parsed body: a path (or several to try), a constant, and conversions.
 ///
-/// Conversions apply in this order: first non-empty of `paths` (or `value`), `regex` capture, `stripPrefix`,
-/// `encoding`, then `format` (timestamps). With no path and a `regex`, the regex runs on the raw body text.
+/// Conversions apply in this order: `value`, else `compose` when all its paths have values, else the first
+/// non-empty of `paths`; then `regex` capture, `stripPrefix`, `encoding`, `format` (timestamps). With no path and a
+/// `regex`, the regex runs on the raw body text.
 public struct ValueExtractor: Sendable, Hashable, Codable {
     public var paths: [PathExpression]
     public var value: String?
+    /// Literal text with `{path}` placeholders (``ComposedValue``).
+    public var compose: String?
     public var regex: String?
     public var stripPrefix: String?
     /// Timestamp format: `epoch`, `epoch_ms`, `iso8601`, `rfc2822` or a `yyyyMMddHHmmss`-style pattern.
@@ -22,7 +25,7 @@ public struct ValueExtractor: Sendable, Hashable, Codable {
     public init(
         paths: [PathExpression] = [], value: String? = nil, regex: String? = nil, stripPrefix: String? = nil,
         format: String? = nil, zone: String? = nil, encoding: String? = nil, encodingFrom: EncodingSelector? = nil,
-        numbered: String? = nil, count: PathExpression? = nil, default: String? = nil
+        numbered: String? = nil, count: PathExpression? = nil, default: String? = nil, compose: String? = nil
     ) {
         self.paths = paths
         self.value = value
@@ -35,6 +38,7 @@ public struct ValueExtractor: Sendable, Hashable, Codable {
         self.numbered = numbered
         self.count = count
         self.default = `default`
+        self.compose = compose
     }
 
     /// `encoding: { path: coding, map: { "2": hex-utf16be } }`; values not in the map are UTF-8.

@@ -56,7 +56,7 @@ extension DefinitionDecoder {
 
     static let plainExtractorKeys = ["path", "paths", "value", "regex", "default", "stripPrefix"]
     static let fieldExtractorKeys =
-        plainExtractorKeys + ["format", "zone", "encoding", "numbered", "count"]
+        plainExtractorKeys + ["format", "zone", "encoding", "numbered", "count", "compose"]
 
     /// A value extractor: a path string, or a mapping of the keys in `allowed`.
     func extractor(_ node: YAMLNode, _ what: String, allowed: [String]) -> ValueExtractor? {
@@ -70,6 +70,16 @@ extension DefinitionDecoder {
             e.paths += items.compactMap { path($0, "\(what).paths") }
         }
         e.value = f["value"].flatMap { string($0, "\(what).value") }
+        if let n = f["compose"], let text = string(n, "\(what).compose") {
+            do {
+                _ = try ComposedValue.parse(text)
+                e.compose = text
+            } catch {
+                self.error(
+                    "bad-path", "bad value '\(text)' in \(what).compose: \(error.message)",
+                    at: rangeInside(n, offset: error.offset))
+            }
+        }
         e.regex = f["regex"].flatMap { regex($0, "\(what).regex") }
         e.default = f["default"].flatMap { string($0, "\(what).default") }
         e.stripPrefix = f["stripPrefix"].flatMap { string($0, "\(what).stripPrefix") }
@@ -104,8 +114,10 @@ extension DefinitionDecoder {
             error("invalid-value", "\(what).numbered must contain {n}, e.g. MediaUrl{n}", at: n)
         }
         e.count = f["count"].flatMap { path($0, "\(what).count") }
-        if !["path", "paths", "value", "regex", "numbered"].contains(where: f.has) {
-            error("missing-key", "\(what) needs 'path', 'paths', 'value', 'regex' or 'numbered'", at: startOf(node))
+        if !["path", "paths", "value", "regex", "numbered", "compose"].contains(where: f.has) {
+            error(
+                "missing-key", "\(what) needs 'path', 'paths', 'value', 'compose', 'regex' or 'numbered'",
+                at: startOf(node))
         }
         return e
     }

@@ -6,7 +6,7 @@ extension ValueExtractor {
     ///
     /// - Parameter rawBody: the body as text, for a `regex` with no path.
     func string(in context: PayloadContext, rawBody: String? = nil) throws(PayloadError) -> String? {
-        var text: String? = value
+        var text: String? = value ?? composed(in: context)
         if text == nil {
             for path in paths {
                 if let v = path.first(in: context), let t = v.text, !t.isEmpty || paths.count == 1 {
@@ -30,8 +30,25 @@ extension ValueExtractor {
         return text ?? self.default
     }
 
-    /// A list of texts: numbered fields (`MediaUrl{n}`), or every value the paths select.
+    /// The `compose` text with every `{path}` filled in; nil when there is none or a path has no value.
+    func composed(in context: PayloadContext) -> String? {
+        guard let compose, let segments = try? ComposedValue.parse(compose) else { return nil }
+        var text = ""
+        for segment in segments {
+            switch segment {
+            case .literal(let literal): text += literal
+            case .path(let path):
+                guard let value = path.first(in: context)?.text, !value.isEmpty else { return nil }
+                text += value
+            }
+        }
+        return text
+    }
+
+    /// A list of texts: the `compose` text when it has all its values, numbered fields (`MediaUrl{n}`), or every
+    /// value the paths select.
     func list(in context: PayloadContext) -> [String] {
+        if let composed = composed(in: context) { return [composed] }
         if let numbered {
             let count = self.count.flatMap { $0.first(in: context)?.text }.flatMap { Int($0) } ?? 0
             var result: [String] = []

@@ -1,0 +1,62 @@
+import CarrierCore
+import Foundation
+import Testing
+
+@testable import CarrierRuntime
+
+/// `compose`: one value from several fields, used when every field is there.
+@Suite struct ComposedValueTests {
+    @Test func parsesLiteralsAndPaths() throws {
+        let segments = try ComposedValue.parse("geo:{location.latitude},{location.longitude}")
+        #expect(segments.count == 4)
+        #expect(segments.first == .literal("geo:"))
+        guard case .path(let path) = segments[1] else {
+            Issue.record("expected a path")
+            return
+        }
+        #expect(path.text == "location.latitude")
+    }
+
+    @Test(arguments: [
+        ("geo:{lat", "'{' without '}'"),
+        ("geo:lat}", "'}' without '{'"),
+        ("no placeholder", "no {path} in the value"),
+    ])
+    func refusesMalformedText(text: String, message: String) {
+        #expect(throws: PathSyntaxError.self) { try ComposedValue.parse(text) }
+        do {
+            _ = try ComposedValue.parse(text)
+        } catch {
+            #expect(error.message == message)
+        }
+    }
+
+    @Test func composesWhenEveryPathHasAValueElseFallsBackToPaths() throws {
+        let extractor = ValueExtractor(
+            paths: [try PathExpression.parse("image.id")], compose: "geo:{location.latitude},{location.longitude}")
+        func values(_ json: String) throws -> [String] {
+            extractor.list(in: PayloadContext(root: try parseJSON(Array(json.utf8))))
+        }
+        #expect(try values(#"{"location":{"latitude":51.5,"longitude":-0.12}}"#) == ["geo:51.5,-0.12"])
+        #expect(try values(#"{"location":{"latitude":51.5},"image":{"id":"m1"}}"#) == ["m1"])
+        #expect(try values(#"{"text":"hi"}"#) == [])
+    }
+
+    @Test func aBadComposeIsACompileError() {
+        let yaml = """
+            formatVersion: 1
+            id: acme
+            name: Acme
+            channels: [sms]
+            send: { url: "https://acme.test/send", format: none }
+            inbound:
+              format: json
+              events:
+                - type: message
+                  fields: { from: from, text: { compose: "at {lat" } }
+            """
+        let result = compileAdapterTable([InputFile(path: "acme/carrier.yaml", bytes: Array(yaml.utf8))])
+        #expect(result.table == nil)
+        #expect(result.diagnostics.contains { $0.code == "bad-path" && $0.message.contains("compose") })
+    }
+}
