@@ -45,10 +45,48 @@ extension ValueExtractor {
         return text
     }
 
-    /// A list of texts: the `compose` text when it has all its values, numbered fields (`MediaUrl{n}`), or every
-    /// value the paths select.
+    /// The `compose` text once per item. Paths with `[*]` that share everything up to it
+    /// (`attachments[*].content_type`, `attachments[*].content`) are read item by item, and an item that lacks a
+    /// value is left out; without such paths it is the single ``composed(in:)`` text.
+    func composedList(in context: PayloadContext) -> [String] {
+        guard let compose, let segments = try? ComposedValue.parse(compose) else { return [] }
+        let paths = segments.compactMap { segment -> PathExpression? in
+            if case .path(let path) = segment { return path }
+            return nil
+        }
+        let fanned = paths.filter(\.hasWildcard)
+        guard let first = fanned.first, let star = first.components.firstIndex(of: .wildcard) else {
+            return composed(in: context).map { [$0] } ?? []
+        }
+        let prefix = Array(first.components[...star])
+        guard fanned.allSatisfy({ $0.anchor == first.anchor && Array($0.components.prefix(prefix.count)) == prefix })
+        else { return composed(in: context).map { [$0] } ?? [] }
+        let items = PathExpression(anchor: first.anchor, components: prefix, text: "").eachItems(in: context)
+        return items.compactMap { item in
+            var text = ""
+            for segment in segments {
+                switch segment {
+                case .literal(let literal): text += literal
+                case .path(let path):
+                    let value =
+                        path.hasWildcard
+                        ? PathExpression(
+                            anchor: .current, components: Array(path.components.dropFirst(prefix.count)), text: ""
+                        ).first(in: item)
+                        : path.first(in: context)
+                    guard let value = value?.text, !value.isEmpty else { return nil }
+                    text += value
+                }
+            }
+            return text
+        }
+    }
+
+    /// A list of texts: the `compose` texts when they have all their values, numbered fields (`MediaUrl{n}`), or
+    /// every value the paths select.
     func list(in context: PayloadContext) -> [String] {
-        if let composed = composed(in: context) { return [composed] }
+        let composed = composedList(in: context)
+        if !composed.isEmpty { return composed }
         if let numbered {
             let count = self.count.flatMap { $0.first(in: context)?.text }.flatMap { Int($0) } ?? 0
             var result: [String] = []

@@ -42,6 +42,17 @@ import Testing
         #expect(try values(#"{"text":"hi"}"#) == [])
     }
 
+    @Test func listFieldsComposeItemByItem() throws {
+        let extractor = ValueExtractor(compose: "data:{attachments[*].content_type};base64,{attachments[*].content}")
+        let json = #"""
+            {"attachments": [{"content_type": "image/png", "content": "iVBO"}, {"content_type": "image/gif"},
+                             {"content_type": "audio/amr", "content": "IyFB"}]}
+            """#
+        let media = extractor.list(in: PayloadContext(root: try parseJSON(Array(json.utf8))))
+        // Item by item: the second attachment has no content and is left out; the third keeps its own type.
+        #expect(media == ["data:image/png;base64,iVBO", "data:audio/amr;base64,IyFB"])
+    }
+
     @Test func aBadComposeIsACompileError() {
         let yaml = """
             formatVersion: 1
