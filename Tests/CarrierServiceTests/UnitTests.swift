@@ -1,3 +1,4 @@
+import CSQLiteTuning
 import CarrierCore
 import CarrierRuntime
 import Foundation
@@ -404,6 +405,12 @@ struct ConfigurationTests {
     }
 }
 
+/// Closes connections from synchronous code (GRDB's `close()` has no async form).
+private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) throws {
+    try queue.close()
+    try pool.close()
+}
+
 @Suite struct ServiceDatabaseTests {
     @Test func connectionsRunWithoutSQLitesOwnMutexAndWithDurableCommits() throws {
         let pool = try ServiceDatabase.open(path: TestServer.temporaryDatabasePath())
@@ -417,6 +424,43 @@ struct ConfigurationTests {
         #expect(mutex == nil)
         #expect(synchronous == 2)  // FULL
         #expect(journal == "wal")
+    }
+
+    @Test func theWritersLogWritesAreBufferedAndEveryCommitIsSeenByOtherConnections() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        let pool = try ServiceDatabase.open(path: path)
+        let writerBuffered = try await pool.writeWithoutTransaction { db in
+            carrier_sqlite_wal_writes_buffered(db.sqliteConnection)
+        }
+        #expect(writerBuffered == 1)
+        let other = try DatabaseQueue(path: path)
+        let otherBuffered = try await other.read { db in carrier_sqlite_wal_writes_buffered(db.sqliteConnection) }
+        #expect(otherBuffered == 0)
+        try await pool.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY, pad TEXT)") }
+        // Small commits, then one larger than the 1 MiB buffer: each is visible to a reader of the pool and to a
+        // separate connection as soon as it has committed.
+        for x in 1...50 {
+            try await pool.write { db in try db.execute(sql: "INSERT INTO t VALUES (?, 'p')", arguments: [x]) }
+            #expect(try await pool.read { db in try Int.fetchOne(db, sql: "SELECT max(x) FROM t") } == x)
+            #expect(try await other.read { db in try Int.fetchOne(db, sql: "SELECT max(x) FROM t") } == x)
+        }
+        try await pool.write { db in
+            for x in 51...2_000 {
+                try db.execute(
+                    sql: "INSERT INTO t VALUES (?, ?)", arguments: [x, String(repeating: "z", count: 1_000)])
+            }
+        }
+        #expect(try await other.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM t") } == 2_000)
+        try closeConnections(other, pool)
+        let reopened = try DatabaseQueue(path: path)
+        let (integrity, rows) = try await reopened.read { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA integrity_check"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM t")
+            )
+        }
+        #expect(integrity == "ok")
+        #expect(rows == 2_000)
     }
 
     @Test func aVersion1DatabaseKeepsItsMessagesAndGetsThePartialIndexes() throws {

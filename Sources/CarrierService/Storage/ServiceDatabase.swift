@@ -27,14 +27,24 @@ enum ServiceDatabase {
         let pool = try DatabasePool(path: path, configuration: configuration)
         // A reply is only sent once its commit is on disk. GRDB switches WAL databases to `synchronous=NORMAL`
         // (durable against a crash of the process, not of the machine) after `prepareDatabase`; this undoes it.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Every commit now syncs the log, so its writes can be gathered until that sync (WALWriteBuffer.c).
+            // Reading the schema opens the log; without it the writes just stay unbuffered.
+            let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 0
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+            if synchronous >= 2 { _ = carrier_sqlite_buffer_wal_writes(db.sqliteConnection) }
+        }
         try migrator.migrate(pool)
         return pool
     }
 
     /// Runs once, before the process's first connection: SQLite in multi-thread mode (GRDB serializes each
     /// connection) without allocation statistics, which saves a mutex on every SQLite call and allocation.
-    private static let configureSQLite: Void = { _ = carrier_sqlite_configure_for_service() }()
+    private static let configureSQLite: Void = {
+        _ = carrier_sqlite_configure_for_service()
+        _ = carrier_sqlite_register_wal_write_buffer()
+    }()
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
