@@ -434,7 +434,7 @@ struct AdapterTableSamples {
         let extractor = ValueExtractor(
             paths: [path], value: "v", regex: "(x)", stripPrefix: "p", format: "epoch", zone: "UTC", encoding: "utf-8",
             encodingFrom: .init(path: path, map: ["2": "hex-utf16be"]), numbered: "M{n}", count: path, default: "d",
-            compose: "x{a.b}")
+            compose: try ComposedValue(parsing: "x{a.b}"))
         let condition = Condition.exists(path, true)
         let body = BodyTemplate.fields(.object([.init(key: "To", optional: true, value: .template(template))]))
 

@@ -6,8 +6,8 @@
 public struct ValueExtractor: Sendable, Hashable, Codable {
     public var paths: [PathExpression]
     public var value: String?
-    /// Literal text with `{path}` placeholders (``ComposedValue``).
-    public var compose: String?
+    /// Literal text with `{path}` placeholders.
+    public var compose: ComposedValue?
     public var regex: String?
     public var stripPrefix: String?
     /// Timestamp format: `epoch`, `epoch_ms`, `iso8601`, `rfc2822` or a `yyyyMMddHHmmss`-style pattern.
@@ -25,7 +25,7 @@ public struct ValueExtractor: Sendable, Hashable, Codable {
     public init(
         paths: [PathExpression] = [], value: String? = nil, regex: String? = nil, stripPrefix: String? = nil,
         format: String? = nil, zone: String? = nil, encoding: String? = nil, encodingFrom: EncodingSelector? = nil,
-        numbered: String? = nil, count: PathExpression? = nil, default: String? = nil, compose: String? = nil
+        numbered: String? = nil, count: PathExpression? = nil, default: String? = nil, compose: ComposedValue? = nil
     ) {
         self.paths = paths
         self.value = value

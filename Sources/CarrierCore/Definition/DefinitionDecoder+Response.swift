@@ -72,8 +72,7 @@ extension DefinitionDecoder {
         e.value = f["value"].flatMap { string($0, "\(what).value") }
         if let n = f["compose"], let text = string(n, "\(what).compose") {
             do {
-                _ = try ComposedValue.parse(text)
-                e.compose = text
+                e.compose = try ComposedValue(parsing: text)
             } catch {
                 self.error(
                     "bad-path", "bad value '\(text)' in \(what).compose: \(error.message)",

@@ -1,16 +1,23 @@
 /// A value put together from literal text and paths: `geo:{location.latitude},{location.longitude}`.
 ///
 /// For payloads that spread one canonical value over several fields (a WhatsApp location's two coordinates).
-/// Each `{...}` is a path from the current item; the value exists only when every path has one.
-public enum ComposedValue {
+/// Each `{...}` is a path from the current item; the value exists only when every path has one. Parsed once, when
+/// the definition compiles or the table is read; the table stores the text.
+public struct ComposedValue: Sendable, Hashable, Codable {
     public enum Segment: Sendable, Hashable {
         case literal(String)
         case path(PathExpression)
     }
 
+    public let text: String
+    public let segments: [Segment]
+    /// When the paths with `[*]` share everything up to it (`attachments[*].content_type`,
+    /// `attachments[*].content`): the path to those items, so that a list field composes one value per item.
+    public let items: PathExpression?
+
     /// Splits `text` into literals and paths; at least one path, braces balanced, every path valid.
     /// - Throws: `PathSyntaxError` with the offset of the problem in `text`.
-    public static func parse(_ text: String) throws(PathSyntaxError) -> [Segment] {
+    public init(parsing text: String) throws(PathSyntaxError) {
         var segments: [Segment] = []
         var literal = ""
         var rest = Substring(text)
@@ -33,9 +40,38 @@ public enum ComposedValue {
         }
         literal += rest
         if !literal.isEmpty { segments.append(.literal(literal)) }
-        guard segments.contains(where: { if case .path = $0 { true } else { false } }) else {
-            throw PathSyntaxError(message: "no {path} in the value", offset: 0)
+        let paths = segments.compactMap { segment -> PathExpression? in
+            if case .path(let path) = segment { return path }
+            return nil
         }
-        return segments
+        guard !paths.isEmpty else { throw PathSyntaxError(message: "no {path} in the value", offset: 0) }
+        self.text = text
+        self.segments = segments
+        self.items = Self.sharedItems(of: paths.filter(\.hasWildcard))
+    }
+
+    /// The common path up to and including the first `[*]` of every path in `fanned`, if they have one.
+    private static func sharedItems(of fanned: [PathExpression]) -> PathExpression? {
+        guard let first = fanned.first, let star = first.components.firstIndex(of: .wildcard) else { return nil }
+        let prefix = Array(first.components[...star])
+        let shared = fanned.allSatisfy {
+            $0.anchor == first.anchor && Array($0.components.prefix(prefix.count)) == prefix
+        }
+        return shared ? PathExpression(anchor: first.anchor, components: prefix, text: "") : nil
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do {
+            self = try ComposedValue(parsing: text)
+        } catch {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "bad compose value: \(error.message)"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
     }
 }

@@ -32,54 +32,38 @@ extension ValueExtractor {
 
     /// The `compose` text with every `{path}` filled in; nil when there is none or a path has no value.
     func composed(in context: PayloadContext) -> String? {
-        guard let compose, let segments = try? ComposedValue.parse(compose) else { return nil }
+        guard let compose else { return nil }
+        return Self.fill(compose.segments) { path in path.first(in: context) }
+    }
+
+    /// The `compose` text once per item of ``ComposedValue/items`` (paths through it are read within the item; an
+    /// item that lacks a value is left out), or the single ``composed(in:)`` text when the paths share no `[*]`.
+    func composedList(in context: PayloadContext) -> [String] {
+        guard let compose else { return [] }
+        guard let items = compose.items else { return composed(in: context).map { [$0] } ?? [] }
+        let depth = items.components.count
+        return items.eachItems(in: context).compactMap { item in
+            Self.fill(compose.segments) { path in
+                guard path.hasWildcard else { return path.first(in: context) }
+                let inside = PathExpression(
+                    anchor: .current, components: Array(path.components.dropFirst(depth)), text: "")
+                return inside.first(in: item)
+            }
+        }
+    }
+
+    /// The segments with each path's value (from `value(of:)`); nil when one is missing or empty.
+    private static func fill(_ segments: [ComposedValue.Segment], value: (PathExpression) -> PayloadValue?) -> String? {
         var text = ""
         for segment in segments {
             switch segment {
             case .literal(let literal): text += literal
             case .path(let path):
-                guard let value = path.first(in: context)?.text, !value.isEmpty else { return nil }
-                text += value
+                guard let found = value(path)?.text, !found.isEmpty else { return nil }
+                text += found
             }
         }
         return text
-    }
-
-    /// The `compose` text once per item. Paths with `[*]` that share everything up to it
-    /// (`attachments[*].content_type`, `attachments[*].content`) are read item by item, and an item that lacks a
-    /// value is left out; without such paths it is the single ``composed(in:)`` text.
-    func composedList(in context: PayloadContext) -> [String] {
-        guard let compose, let segments = try? ComposedValue.parse(compose) else { return [] }
-        let paths = segments.compactMap { segment -> PathExpression? in
-            if case .path(let path) = segment { return path }
-            return nil
-        }
-        let fanned = paths.filter(\.hasWildcard)
-        guard let first = fanned.first, let star = first.components.firstIndex(of: .wildcard) else {
-            return composed(in: context).map { [$0] } ?? []
-        }
-        let prefix = Array(first.components[...star])
-        guard fanned.allSatisfy({ $0.anchor == first.anchor && Array($0.components.prefix(prefix.count)) == prefix })
-        else { return composed(in: context).map { [$0] } ?? [] }
-        let items = PathExpression(anchor: first.anchor, components: prefix, text: "").eachItems(in: context)
-        return items.compactMap { item in
-            var text = ""
-            for segment in segments {
-                switch segment {
-                case .literal(let literal): text += literal
-                case .path(let path):
-                    let value =
-                        path.hasWildcard
-                        ? PathExpression(
-                            anchor: .current, components: Array(path.components.dropFirst(prefix.count)), text: ""
-                        ).first(in: item)
-                        : path.first(in: context)
-                    guard let value = value?.text, !value.isEmpty else { return nil }
-                    text += value
-                }
-            }
-            return text
-        }
     }
 
     /// A list of texts: the `compose` texts when they have all their values, numbered fields (`MediaUrl{n}`), or

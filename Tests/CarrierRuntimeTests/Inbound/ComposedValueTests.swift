@@ -7,7 +7,7 @@ import Testing
 /// `compose`: one value from several fields, used when every field is there.
 @Suite struct ComposedValueTests {
     @Test func parsesLiteralsAndPaths() throws {
-        let segments = try ComposedValue.parse("geo:{location.latitude},{location.longitude}")
+        let segments = try ComposedValue(parsing: "geo:{location.latitude},{location.longitude}").segments
         #expect(segments.count == 4)
         #expect(segments.first == .literal("geo:"))
         guard case .path(let path) = segments[1] else {
@@ -23,9 +23,9 @@ import Testing
         ("no placeholder", "no {path} in the value"),
     ])
     func refusesMalformedText(text: String, message: String) {
-        #expect(throws: PathSyntaxError.self) { try ComposedValue.parse(text) }
+        #expect(throws: PathSyntaxError.self) { try ComposedValue(parsing: text) }
         do {
-            _ = try ComposedValue.parse(text)
+            _ = try ComposedValue(parsing: text)
         } catch {
             #expect(error.message == message)
         }
@@ -33,7 +33,8 @@ import Testing
 
     @Test func composesWhenEveryPathHasAValueElseFallsBackToPaths() throws {
         let extractor = ValueExtractor(
-            paths: [try PathExpression.parse("image.id")], compose: "geo:{location.latitude},{location.longitude}")
+            paths: [try PathExpression.parse("image.id")],
+            compose: try ComposedValue(parsing: "geo:{location.latitude},{location.longitude}"))
         func values(_ json: String) throws -> [String] {
             extractor.list(in: PayloadContext(root: try parseJSON(Array(json.utf8))))
         }
@@ -43,7 +44,8 @@ import Testing
     }
 
     @Test func listFieldsComposeItemByItem() throws {
-        let extractor = ValueExtractor(compose: "data:{attachments[*].content_type};base64,{attachments[*].content}")
+        let extractor = ValueExtractor(
+            compose: try ComposedValue(parsing: "data:{attachments[*].content_type};base64,{attachments[*].content}"))
         let json = #"""
             {"attachments": [{"content_type": "image/png", "content": "iVBO"}, {"content_type": "image/gif"},
                              {"content_type": "audio/amr", "content": "IyFB"}]}
