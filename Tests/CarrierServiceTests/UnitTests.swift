@@ -185,20 +185,23 @@ struct ConfigurationTests {
 @Suite struct GroupCommitWriterTests {
     struct Refused: Error {}
 
-    @Test func aFailingRequestRollsBackOnlyItsOwnChanges() async throws {
-        let path = try TestServer.temporaryDatabasePath()
-        let pool = try DatabasePool(path: path)
+    /// A writer over a new file holding `t (x INTEGER PRIMARY KEY)`.
+    static func writerOverTable() async throws -> (DatabasePool, GroupCommitWriter) {
+        let pool = try DatabasePool(path: try TestServer.temporaryDatabasePath())
         try await pool.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY)") }
-        let writer = GroupCommitWriter(pool: pool)
-        // Many concurrent requests so that batches mix good and failing ones.
-        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
-            for x in 1...200 {
+        return (pool, GroupCommitWriter(pool: pool))
+    }
+
+    /// Runs `work(x)` for every x in `values` as concurrent writes (so batches mix them); which ones succeeded.
+    static func writeConcurrently(
+        _ values: ClosedRange<Int>, through writer: GroupCommitWriter,
+        _ work: @escaping @Sendable (Int, Database) throws -> Void
+    ) async -> [Int: Bool] {
+        await withTaskGroup(of: (Int, Bool).self) { group in
+            for x in values {
                 group.addTask {
                     do {
-                        try await writer.write { db in
-                            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
-                            if x % 3 == 0 { throw Refused() }
-                        }
+                        try await writer.write { db in try work(x, db) }
                         return (x, true)
                     } catch {
                         return (x, false)
@@ -209,10 +212,21 @@ struct ConfigurationTests {
             for await (x, ok) in group { outcomes[x] = ok }
             return outcomes
         }
+    }
+
+    static func storedValues(_ pool: DatabasePool) async throws -> [Int] {
+        try await pool.read { db in try Int.fetchAll(db, sql: "SELECT x FROM t ORDER BY x") }
+    }
+
+    @Test func aFailingRequestRollsBackOnlyItsOwnChanges() async throws {
+        let (pool, writer) = try await Self.writerOverTable()
+        let outcomes = await Self.writeConcurrently(1...200, through: writer) { x, db in
+            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
+            if x % 3 == 0 { throw Refused() }
+        }
         #expect(outcomes.filter { $0.value }.count == 134)
         #expect(outcomes.allSatisfy { $0.value == ($0.key % 3 != 0) })
-        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT x FROM t ORDER BY x") }
-        #expect(stored == (1...200).filter { $0 % 3 != 0 })
+        #expect(try await Self.storedValues(pool) == (1...200).filter { $0 % 3 != 0 })
         await writer.finish()
         await #expect(throws: (any Error).self) {
             try await writer.write { db in try db.execute(sql: "INSERT INTO t (x) VALUES (1000)") }
@@ -220,80 +234,56 @@ struct ConfigurationTests {
     }
 
     @Test func refusalsBeforeAnyChangeNeedNoSecondRun() async throws {
-        let path = try TestServer.temporaryDatabasePath()
-        let pool = try DatabasePool(path: path)
-        try await pool.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY)") }
-        let writer = GroupCommitWriter(pool: pool)
+        let (pool, writer) = try await Self.writerOverTable()
         let runs = Counter()
-        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
-            for x in 1...200 {
-                group.addTask {
-                    do {
-                        try await writer.write { db in
-                            runs.value.withLock { $0 += 1 }
-                            // Reads, then refuses: the way /send refuses an opted-out recipient.
-                            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM t")
-                            if x % 3 == 0 { throw Refused() }
-                            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
-                        }
-                        return (x, true)
-                    } catch {
-                        return (x, false)
-                    }
-                }
-            }
-            var outcomes: [Int: Bool] = [:]
-            for await (x, ok) in group { outcomes[x] = ok }
-            return outcomes
+        let outcomes = await Self.writeConcurrently(1...200, through: writer) { x, db in
+            runs.value.withLock { $0 += 1 }
+            // Reads, then refuses: the way /send refuses an opted-out recipient.
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM t")
+            if x % 3 == 0 { throw Refused() }
+            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
         }
         #expect(outcomes.allSatisfy { $0.value == ($0.key % 3 != 0) })
-        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT x FROM t ORDER BY x") }
-        #expect(stored == (1...200).filter { $0 % 3 != 0 })
+        #expect(try await Self.storedValues(pool) == (1...200).filter { $0 % 3 != 0 })
         // Every request's work ran once: no batch had to be run again with savepoints.
         #expect(runs.value.withLock { $0 } == 200)
         await writer.finish()
     }
 
     @Test func aDatabaseErrorInOneRequestLeavesTheOthersCommitted() async throws {
-        let path = try TestServer.temporaryDatabasePath()
-        let pool = try DatabasePool(path: path)
-        try await pool.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY)") }
-        let writer = GroupCommitWriter(pool: pool)
-        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
-            for x in 1...100 {
-                group.addTask {
-                    do {
-                        try await writer.write { db in
-                            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
-                            // A second insert of the same key fails inside SQLite after the first one changed a row.
-                            if x % 10 == 0 { try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x]) }
-                        }
-                        return (x, true)
-                    } catch {
-                        return (x, false)
-                    }
-                }
-            }
-            var outcomes: [Int: Bool] = [:]
-            for await (x, ok) in group { outcomes[x] = ok }
-            return outcomes
+        let (pool, writer) = try await Self.writerOverTable()
+        let outcomes = await Self.writeConcurrently(1...100, through: writer) { x, db in
+            try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x])
+            // A second insert of the same key fails inside SQLite after the first one changed a row.
+            if x % 10 == 0 { try db.execute(sql: "INSERT INTO t (x) VALUES (?)", arguments: [x]) }
         }
         #expect(outcomes.allSatisfy { $0.value == ($0.key % 10 != 0) })
-        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT x FROM t ORDER BY x") }
-        #expect(stored == (1...100).filter { $0 % 10 != 0 })
+        #expect(try await Self.storedValues(pool) == (1...100).filter { $0 % 10 != 0 })
         await writer.finish()
+    }
+}
+
+extension TestServer {
+    /// The messaging engine over a new database file, without HTTP: for tests of engine rules the API does not
+    /// reach on demand (retention, parts that never complete).
+    static func engine(
+        configuration: (String) -> ServiceConfiguration = { ServiceConfiguration(databasePath: $0) }
+    ) throws -> (DatabasePool, GroupCommitWriter, MessagingEngine) {
+        let path = try temporaryDatabasePath()
+        let pool = try ServiceDatabase.open(path: path)
+        let writer = GroupCommitWriter(pool: pool)
+        let engine = MessagingEngine(
+            database: pool, writer: writer, gateway: FakeGateway(), configuration: configuration(path),
+            resolver: SecretResolver(), logger: Logger(label: "carrier-service-tests"))
+        return (pool, writer, engine)
     }
 }
 
 @Suite struct RetentionTests {
     @Test func removesOnlyExpiredKeysAndCallbacksInChunks() async throws {
-        let path = try TestServer.temporaryDatabasePath()
-        let pool = try ServiceDatabase.open(path: path)
-        let writer = GroupCommitWriter(pool: pool)
-        let configuration = ServiceConfiguration(databasePath: path, idempotencyKeyHours: 24, pendingStatusHours: 168)
-        let engine = MessagingEngine(
-            database: pool, writer: writer, gateway: FakeGateway(), configuration: configuration,
-            resolver: SecretResolver(), logger: Logger(label: "retention-test"))
+        let (pool, writer, engine) = try TestServer.engine { path in
+            ServiceConfiguration(databasePath: path, idempotencyKeyHours: 24, pendingStatusHours: 168)
+        }
         let now = 2_000_000_000.0
         let oldKeys = MessagingEngine.retentionChunk * 2 + 5
         try await pool.write { db in
@@ -331,13 +321,7 @@ struct ConfigurationTests {
 
 @Suite struct MessagePartTests {
     @Test func partsThatNeverCompleteAreStoredMarkedAfterTheWait() async throws {
-        let path = try TestServer.temporaryDatabasePath()
-        let pool = try ServiceDatabase.open(path: path)
-        let writer = GroupCommitWriter(pool: pool)
-        let engine = MessagingEngine(
-            database: pool, writer: writer, gateway: FakeGateway(),
-            configuration: ServiceConfiguration(databasePath: path), resolver: SecretResolver(),
-            logger: Logger(label: "parts-test"))
+        let (pool, writer, engine) = try TestServer.engine()
         let channel = ChannelRecord(
             id: "ch", accountId: "a", channel: "sms", provider: "fake", address: "+15550000001", settings: [:],
             defaultQueue: nil, createdAt: 0, updatedAt: 0)

@@ -1,6 +1,4 @@
-import CarrierCore
 import CarrierRuntime
-import Foundation
 import GRDB
 
 /// Long inbound messages that a carrier delivers as separate webhooks (Vonage's `concat-ref`, `concat-total`,
@@ -41,7 +39,7 @@ extension MessagingEngine {
         for text in [channel.accountId, channel.id, event.from, reference] { insert.bind(text) }
         insert.bind(total)
         insert.bind(number)
-        for text in [event.to, event.text, mediaJSON(event.media), event.providerMessageId] { insert.bind(text) }
+        for text in [event.to, event.text, MediaColumn.text(event.media), event.providerMessageId] { insert.bind(text) }
         insert.bind(now)
         try insert.execute()
         guard db.changesCount > 0 else { return nil }
@@ -97,8 +95,8 @@ extension MessagingEngine {
                     ORDER BY number
                     """), arguments: [channelId, contact, reference, total])
         return rows.map { row in
-            let media = (try? JSONDecoder().decode([String].self, from: Data((row[3] as String? ?? "[]").utf8))) ?? []
-            return StoredPart(number: row[0], to: row[1], body: row[2], media: media, providerMessageId: row[4])
+            StoredPart(
+                number: row[0], to: row[1], body: row[2], media: MediaColumn.urls(row[3]), providerMessageId: row[4])
         }
     }
 
@@ -120,9 +118,5 @@ extension MessagingEngine {
             carrier: carrier, from: from, to: parts.lazy.compactMap(\.to).first,
             text: parts.compactMap(\.body).joined(), media: parts.flatMap(\.media),
             providerMessageId: parts.lazy.compactMap(\.providerMessageId).first)
-    }
-
-    private static func mediaJSON(_ media: [String]) -> String {
-        "[" + media.map(jsonStringLiteral).joined(separator: ",") + "]"
     }
 }

@@ -1,4 +1,3 @@
-import CarrierCore
 import GRDB
 
 extension MessageRecord {
@@ -18,7 +17,7 @@ extension MessageRecord {
         for text in [id, accountId, conversationId, channelId, direction, fromAddress, toAddress, body] {
             statement.bind(text)
         }
-        statement.bind(media.isEmpty ? "[]" : "[" + media.map(jsonStringLiteral).joined(separator: ",") + "]")
+        statement.bind(MediaColumn.text(media))
         for text in [status, providerMessageId, templateName] { statement.bind(text) }
         statement.bind(segments)
         for text in [errorCode, errorMessage, reference] { statement.bind(text) }

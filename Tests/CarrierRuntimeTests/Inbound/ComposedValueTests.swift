@@ -56,19 +56,8 @@ import Testing
     }
 
     @Test func aBadComposeIsACompileError() {
-        let yaml = """
-            formatVersion: 1
-            id: acme
-            name: Acme
-            channels: [sms]
-            send: { url: "https://acme.test/send", format: none }
-            inbound:
-              format: json
-              events:
-                - type: message
-                  fields: { from: from, text: { compose: "at {lat" } }
-            """
-        let result = compileAdapterTable([InputFile(path: "acme/carrier.yaml", bytes: Array(yaml.utf8))])
+        let result = compileInboundOnlyDefinition(
+            format: "json", fields: #"{ from: from, text: { compose: "at {lat" } }"#)
         #expect(result.table == nil)
         #expect(result.diagnostics.contains { $0.code == "bad-path" && $0.message.contains("compose") })
     }

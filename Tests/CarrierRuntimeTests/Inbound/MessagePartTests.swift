@@ -7,22 +7,11 @@ import Testing
 /// `partReference`, `partTotal`, `partNumber`: one part of a long message, or a whole message when the values do
 /// not make a part.
 @Suite struct MessagePartFieldTests {
-    static let adapter: Adapter? = {
-        let yaml = """
-            formatVersion: 1
-            id: acme
-            name: Acme
-            channels: [sms]
-            send: { url: "https://acme.test/send", format: none }
-            inbound:
-              format: form
-              events:
-                - type: message
-                  fields: { from: msisdn, text: text, partReference: concat-ref, partTotal: concat-total, partNumber: concat-part }
-            """
-        return compileAdapterTable([InputFile(path: "acme/carrier.yaml", bytes: Array(yaml.utf8))]).table?
-            .adapter("acme")
-    }()
+    static let adapter = compileInboundOnlyDefinition(
+        format: "form",
+        fields:
+            "{ from: msisdn, text: text, partReference: concat-ref, partTotal: concat-total, partNumber: concat-part }"
+    ).table?.adapter("acme")
 
     static func event(_ form: String) throws -> NormalizedEvent.MessageReceived? {
         let adapter = try #require(Self.adapter)
@@ -58,19 +47,7 @@ import Testing
     }
 
     @Test func aRuleNamesAllThreePartFieldsOrNone() {
-        let yaml = """
-            formatVersion: 1
-            id: acme
-            name: Acme
-            channels: [sms]
-            send: { url: "https://acme.test/send", format: none }
-            inbound:
-              format: form
-              events:
-                - type: message
-                  fields: { from: msisdn, partReference: concat-ref }
-            """
-        let result = compileAdapterTable([InputFile(path: "acme/carrier.yaml", bytes: Array(yaml.utf8))])
+        let result = compileInboundOnlyDefinition(format: "form", fields: "{ from: msisdn, partReference: concat-ref }")
         #expect(result.table == nil)
         #expect(
             result.diagnostics.contains {
