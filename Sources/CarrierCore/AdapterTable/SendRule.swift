@@ -65,7 +65,7 @@ public struct SendRule: Sendable, Hashable, Codable {
 }
 
 /// A `when:` expression: a template expression whose truthiness decides; stored as its source text.
-public struct ConditionExpression: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct ConditionExpression: Sendable, Hashable, StoredAsText, CustomStringConvertible {
     public var expression: TemplateExpression
 
     public var description: String { expression.description }
@@ -74,18 +74,13 @@ public struct ConditionExpression: Sendable, Hashable, Codable, CustomStringConv
         self.expression = expression
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            expression = try TemplateExpression.parse(text)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "bad condition: \(error.message)"))
-        }
-    }
+    public var storedText: String { expression.description }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(expression.description)
+    public init(storedText: String) throws(StoredTextError) {
+        do {
+            expression = try TemplateExpression.parse(storedText)
+        } catch {
+            throw StoredTextError(message: "bad condition: \(error.message)")
+        }
     }
 }

@@ -3,7 +3,7 @@
 /// For payloads that spread one canonical value over several fields (a WhatsApp location's two coordinates).
 /// Each `{...}` is a path from the current item; the value exists only when every path has one. Parsed once, when
 /// the definition compiles or the table is read; the table stores the text.
-public struct ComposedValue: Sendable, Hashable, Codable {
+public struct ComposedValue: Sendable, Hashable, StoredAsText {
     public enum Segment: Sendable, Hashable {
         case literal(String)
         case path(PathExpression)
@@ -60,18 +60,13 @@ public struct ComposedValue: Sendable, Hashable, Codable {
         return shared ? PathExpression(anchor: first.anchor, components: prefix, text: "") : nil
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            self = try ComposedValue(parsing: text)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "bad compose value: \(error.message)"))
-        }
-    }
+    public var storedText: String { text }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
+    public init(storedText: String) throws(StoredTextError) {
+        do {
+            self = try ComposedValue(parsing: storedText)
+        } catch {
+            throw StoredTextError(message: "bad compose value: \(error.message)")
+        }
     }
 }

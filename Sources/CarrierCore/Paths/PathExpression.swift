@@ -6,7 +6,7 @@
 /// - a leading `$.` starts at the document root instead of the current item;
 /// - a leading `^.` starts at the parent of the array that holds the current item (`^^.` two levels up).
 /// The empty path (or `$`) is the current item itself.
-public struct PathExpression: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct PathExpression: Sendable, Hashable, StoredAsText, CustomStringConvertible {
     public enum Anchor: Sendable, Hashable {
         case current
         case root
@@ -135,19 +135,14 @@ public struct PathExpression: Sendable, Hashable, Codable, CustomStringConvertib
         self.text = text
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            self = try PathExpression.parse(text)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "bad path '\(text)': \(error.message)"))
-        }
-    }
+    public var storedText: String { text }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(text)
+    public init(storedText: String) throws(StoredTextError) {
+        do {
+            self = try PathExpression.parse(storedText)
+        } catch {
+            throw StoredTextError(message: "bad path '\(storedText)': \(error.message)")
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 ///
 /// In the adapter table a template is stored as its source text and parsed again on load; the compiler has
 /// already checked it, so a parse failure on load means the table was edited by hand.
-public struct Template: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct Template: Sendable, Hashable, StoredAsText, CustomStringConvertible {
     public enum Part: Sendable, Hashable {
         case text(String)
         case expression(TemplateExpression)
@@ -85,19 +85,14 @@ public struct Template: Sendable, Hashable, Codable, CustomStringConvertible {
         return Template(parts: parts, source: text)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            self = try Template.parse(text)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "bad template: \(error.message)"))
-        }
-    }
+    public var storedText: String { source }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(source)
+    public init(storedText: String) throws(StoredTextError) {
+        do {
+            self = try Template.parse(storedText)
+        } catch {
+            throw StoredTextError(message: "bad template: \(error.message)")
+        }
     }
 }
 
