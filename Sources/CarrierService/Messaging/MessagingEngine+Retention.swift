@@ -21,23 +21,25 @@ extension MessagingEngine {
     func removeExpired(now: Double) async throws(ServiceError) -> RetentionResult {
         let keysBefore = now - configuration.idempotencyKeyHours * 3600
         let statusesBefore = now - configuration.pendingStatusHours * 3600
-        let keys = try await deleteInChunks(
-            sql: """
-                DELETE FROM idempotency_key WHERE rowid IN (
-                    SELECT rowid FROM idempotency_key WHERE created_at < ? LIMIT \(Self.retentionChunk))
-                """, before: keysBefore)
-        let statuses = try await deleteInChunks(
-            sql: """
-                DELETE FROM pending_status WHERE id IN (
-                    SELECT id FROM pending_status WHERE received_at < ? LIMIT \(Self.retentionChunk))
-                """, before: statusesBefore)
-        var incomplete = 0
-        while true {
-            let stored = try await write { db in
-                try Self.flushWaitingParts(db, now: now, limit: Self.retentionChunk / 10)
-            }
-            incomplete += stored
-            if stored < Self.retentionChunk / 10 { break }
+        let chunk = Self.retentionChunk
+        let keys = try await inChunks(of: chunk) { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM idempotency_key WHERE rowid IN (
+                        SELECT rowid FROM idempotency_key WHERE created_at < ? LIMIT \(chunk))
+                    """, arguments: [keysBefore])
+            return db.changesCount
+        }
+        let statuses = try await inChunks(of: chunk) { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM pending_status WHERE id IN (
+                        SELECT id FROM pending_status WHERE received_at < ? LIMIT \(chunk))
+                    """, arguments: [statusesBefore])
+            return db.changesCount
+        }
+        let incomplete = try await inChunks(of: chunk / 10) { db in
+            try Self.flushWaitingParts(db, now: now, limit: chunk / 10)
         }
         return RetentionResult(idempotencyKeys: keys, pendingStatuses: statuses, incompleteMessages: incomplete)
     }
@@ -63,15 +65,16 @@ extension MessagingEngine {
         }
     }
 
-    private func deleteInChunks(sql: String, before cutoff: Double) async throws(ServiceError) -> Int {
+    /// Runs `step` (which handles at most `size` rows) in write transactions of its own until a run handles fewer;
+    /// returns how many rows were handled in all.
+    private func inChunks(
+        of size: Int, _ step: @escaping @Sendable (Database) throws -> Int
+    ) async throws(ServiceError) -> Int {
         var total = 0
         while true {
-            let deleted = try await write { db -> Int in
-                try db.execute(sql: sql, arguments: [cutoff])
-                return db.changesCount
-            }
-            total += deleted
-            if deleted < Self.retentionChunk { return total }
+            let handled = try await write(step)
+            total += handled
+            if handled < size { return total }
         }
     }
 }
