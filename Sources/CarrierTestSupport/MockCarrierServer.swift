@@ -48,9 +48,12 @@ package final class MockCarrierServer: Sendable {
 
     /// Starts listening on 127.0.0.1 at an ephemeral port.
     ///
-    /// - Parameter handler: Returns the response for each request; called on a connection thread.
+    /// - Parameters:
+    ///   - port: The port to listen on; 0 (the default) picks a free one. Tests that take a carrier down and bring
+    ///     it back start a second server on the first one's port.
+    ///   - handler: Returns the response for each request; called on a connection thread.
     /// - Throws: ``StartError`` when the socket cannot be created, bound or listened on.
-    package init(handler: @escaping @Sendable (RecordedRequest) -> MockResponse) throws {
+    package init(port requestedPort: Int = 0, handler: @escaping @Sendable (RecordedRequest) -> MockResponse) throws {
         let fd = socket(AF_INET, streamSocketType, 0)
         guard fd >= 0 else { throw StartError(description: "socket() failed: errno \(errno)") }
         var reuse: Int32 = 1
@@ -58,7 +61,7 @@ package final class MockCarrierServer: Sendable {
 
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(requestedPort).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One request as ``MockCarrierServer`` received it, byte for byte.
 package struct RecordedRequest: Sendable, Hashable {
     /// The request method as sent, e.g. `POST`.
@@ -11,10 +13,14 @@ package struct RecordedRequest: Sendable, Hashable {
     /// Which TCP connection carried the request: 0 for the first connection accepted, 1 for the next, ...
     /// Requests with the same value arrived over one kept-alive connection.
     package var connection: Int
+    /// When the request was read (Unix seconds), for tests of pacing.
+    package var receivedAt: Double
 
     package init(
-        method: String, path: String, headers: [MockCarrierServer.Header], body: [UInt8], connection: Int
+        method: String, path: String, headers: [MockCarrierServer.Header], body: [UInt8], connection: Int,
+        receivedAt: Double = Date().timeIntervalSince1970
     ) {
+        self.receivedAt = receivedAt
         self.method = method
         self.path = path
         self.headers = headers

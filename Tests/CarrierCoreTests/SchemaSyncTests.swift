@@ -61,7 +61,8 @@ import Testing
             ],
             schemaPointer: "/$defs/auth", snippet: base + "auth: KEYS"),
         KeySection(
-            name: "send", keys: ["method", "url", "headers", "format", "body", "template", "variants"],
+            name: "send",
+            keys: ["method", "url", "headers", "format", "body", "template", "variants", "deduplicatesByReference"],
             schemaPointer: "/$defs/send",
             snippet: preamble + "send: KEYS"),
         KeySection(
@@ -440,6 +441,7 @@ struct AdapterTableSamples {
 
         var limits = Limits()
         limits.ratePerSecond = 5
+        limits.maxRetries = 2
 
         var auth = AuthRule()
         auth.type = .hmac
@@ -466,6 +468,7 @@ struct AdapterTableSamples {
         fullSend.body = body
         fullSend.origin = "o"
         fullSend.variants = [variant]
+        fullSend.deduplicatesByReference = true
 
         var response = ResponseRule()
         response.successWhen = condition

@@ -113,7 +113,7 @@ struct RealGatewayTests {
             let answer = try await server.send(["channelId": "tw", "to": "+15551230000", "body": "Hello ☺"])
             #expect(answer.status == 200, "\(answer.text)")
             #expect(answer.json["providerMessageId"] as? String == "SM1")
-            #expect(answer.json["status"] as? String == "queued", "Twilio's 'queued', mapped by the definition")
+            #expect(answer.json["status"] as? String == "sent", "Twilio's 'queued' is our 'sent': handed to the carrier")
             let request = try #require(mock.requests.first)
             #expect(request.method == "POST")
             #expect(request.bodyText == "Body=Hello+%E2%98%BA&From=%2B15550000001&To=%2B15551230000")

@@ -144,8 +144,12 @@ struct ServiceAPITests {
             SendResult(carrier: "fake", outcome: .ok, providerMessageId: "p-after-retry"))
         try await TestServer.with(gateway: gateway) { server in
             let answer = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "x"])
-            #expect(answer.status == 200)
-            #expect(answer.json["providerMessageId"] as? String == "p-after-retry")
+            #expect(answer.status == 202, "the first attempt was retryable: queued for a retry")
+            #expect(answer.json["status"] as? String == "queued")
+            let id = try #require(answer.json["messageId"] as? String)
+            let sent = try await server.waitForMessage(id) { $0["status"] as? String == "sent" }
+            #expect(sent["providerMessageId"] as? String == "p-after-retry")
+            #expect(sent["attempts"] as? Int == 2)
             #expect(gateway.sent.count == 2)
         }
     }
@@ -196,11 +200,12 @@ struct ServiceAPITests {
             }
             while gateway.sent.isEmpty { try await Task.sleep(nanoseconds: 5_000_000) }
             let second = try await server.send(payload, headers: ["Idempotency-Key": "k-race"])
-            #expect(second.status == 409)
-            #expect(second.errorCode == "idempotency-in-progress")
+            #expect(second.status == 202, "the message exists and is being sent: its current state")
+            #expect(second.json["status"] as? String == "queued")
             await gate.open()
             let done = try await first.value
             #expect(done.status == 200)
+            #expect(second.json["messageId"] as? String == done.json["messageId"] as? String)
             let third = try await server.send(payload, headers: ["Idempotency-Key": "k-race"])
             #expect(third.data == done.data)
             #expect(gateway.sent.count == 1)

@@ -31,17 +31,41 @@ struct SendRequestTests {
         #expect(SendRequest.isE164(value) == valid)
     }
 
-    @Test func readsEveryMemberAndIgnoresUnknownOnes() throws {
+    @Test func readsEveryMember() throws {
         let body = #"""
             {"channelId":"ch-1","to":"+447700900123","body":"h\u00e9llo \"you\"","mediaUrls":["https://a/b.jpg"],
-             "templateName":"otp","templateLang":"en","templateVars":["1","2"],"reference":null,"extra":{"x":[1]}}
+             "templateName":"otp","templateLang":"en","templateVars":["1","2"],"reference":null,
+             "scheduledFor":"2026-12-24T09:00:00+01:00","validity":600}
             """#
         let request = try SendRequest(json: Array(body.utf8))
         #expect(
             request
                 == SendRequest(
                     channelId: "ch-1", to: "+447700900123", body: "h\u{e9}llo \"you\"", mediaUrls: ["https://a/b.jpg"],
-                    templateName: "otp", templateLang: "en", templateVars: ["1", "2"], reference: nil))
+                    templateName: "otp", templateLang: "en", templateVars: ["1", "2"], reference: nil,
+                    scheduledFor: "2026-12-24T09:00:00+01:00", validity: 600))
+        #expect(SendRequest.parseRFC3339(request.scheduledFor ?? "") == 1_798_099_200, "09:00 at +01:00 is 08:00 UTC")
+    }
+
+    @Test func refusesUnknownMembersNamingEach() throws {
+        let body = #"{"channelId":"ch-1","to":"+447700900123","body":"x","extra":{"x":[1]},"metadata":{}}"#
+        #expect {
+            _ = try SendRequest(json: Array(body.utf8))
+        } throws: { error in
+            guard let error = error as? ServiceError else { return false }
+            return error.status == 400 && error.errors?.map(\.attribute) == ["extra", "metadata"]
+                && error.errors?.allSatisfy { $0.code == "unknown-field" } == true
+        }
+    }
+
+    @Test func theDigestIgnoresNothingButKeyOrder() throws {
+        let one = try SendRequest(json: Array(#"{"to":"+15550001111","channelId":"c","body":"x"}"#.utf8))
+        let same = try SendRequest(json: Array(#"{ "channelId": "c", "body": "x", "to": "+15550001111" }"#.utf8))
+        let other = try SendRequest(json: Array(#"{"channelId":"c","body":"y","to":"+15550001111"}"#.utf8))
+        #expect(one.digest == same.digest)
+        #expect(one.digest != other.digest)
+        // Length-prefixed: moving text between members changes the digest.
+        #expect(SendRequest(channelId: "ab", to: "c").digest != SendRequest(channelId: "a", to: "bc").digest)
     }
 
     @Test(arguments: [
@@ -289,11 +313,11 @@ extension TestServer {
         try await pool.write { db in
             for k in 0..<oldKeys {
                 try db.execute(
-                    sql: "INSERT INTO idempotency_key VALUES ('a', ?, 200, '{}', ?)",
+                    sql: "INSERT INTO idempotency_key (account_id, key, status, response, created_at) VALUES ('a', ?, 200, '{}', ?)",
                     arguments: ["old-\(k)", now - 25 * 3600])
             }
             try db.execute(
-                sql: "INSERT INTO idempotency_key VALUES ('a', 'fresh', 200, '{}', ?)", arguments: [now - 3600])
+                sql: "INSERT INTO idempotency_key (account_id, key, status, response, created_at) VALUES ('a', 'fresh', 200, '{}', ?)", arguments: [now - 3600])
             for (id, age) in [("p-old", 169.0), ("p-fresh", 167.0)] {
                 try db.execute(
                     sql: """

@@ -49,7 +49,9 @@ public struct Limits: Sendable, Hashable, Codable {
     public var ratePerSecond: Double?
     public var connectTimeoutMs: Int = 5000
     public var timeoutMs: Int = 30000
-    public var maxRetries: Int = 3
+    /// Retries of a retryable failure; nil when the definition leaves it to the caller (`carrier send` retries
+    /// 3 times, the service `maxSendAttempts`).
+    public var maxRetries: Int?
 
     public init() {}
 }

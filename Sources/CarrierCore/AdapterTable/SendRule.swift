@@ -48,6 +48,9 @@ public struct SendRule: Sendable, Hashable, Codable {
     /// Nil for `format: none` (and for `query`, when every field is in the URL template).
     public var body: BodyTemplate?
     public var variants: [Variant]
+    /// The carrier drops a repeated request carrying the same `message.reference` (its docs say so): a request
+    /// that got no answer may then be sent again safely. Nil means it does not.
+    public var deduplicatesByReference: Bool?
     public var origin: String?
 
     public init(

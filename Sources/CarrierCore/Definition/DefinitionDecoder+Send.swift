@@ -4,7 +4,8 @@ extension DefinitionDecoder {
     func decodeSend(_ node: YAMLNode) -> SendRule? {
         guard
             let f = fields(
-                node, "send", known: ["method", "url", "headers", "format", "body", "template", "variants"],
+                node, "send",
+                known: ["method", "url", "headers", "format", "body", "template", "variants", "deduplicatesByReference"],
                 required: ["url"])
         else { return nil }
         var method = "POST"
@@ -62,9 +63,13 @@ extension DefinitionDecoder {
             }
         }
         guard let url else { return nil }
-        return SendRule(
+        var rule = SendRule(
             method: method, url: url, headers: headers, format: format, body: body, variants: variants,
             origin: origin(node))
+        if let n = f["deduplicatesByReference"], let v = bool(n, "send.deduplicatesByReference"), v {
+            rule.deduplicatesByReference = true
+        }
+        return rule
     }
 
     /// Reports `bad-url` when the URL template cannot give an http(s) URL.

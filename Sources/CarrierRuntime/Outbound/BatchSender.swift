@@ -61,7 +61,7 @@ public final class BatchSender: Sendable {
             }
             return
         }
-        let policy = RetryPolicy(maxRetries: retries ? adapter.limits.maxRetries : 0, maxDelay: maxRetryDelay)
+        let policy = RetryPolicy(maxRetries: retries ? adapter.limits.maxRetries ?? 3 : 0, maxDelay: maxRetryDelay)
         var bucket = adapter.limits.ratePerSecond.map { TokenBucketState(ratePerSecond: $0, now: 0) }
         let clock = ContinuousClock()
         let start = clock.now

@@ -51,6 +51,7 @@ struct PreparedSend: Sendable {
             result = SendResult(
                 carrier: adapter.id, outcome: .retryable, errorCode: error.code, errorMessage: error.message,
                 curlCode: error.curlCode, origin: adapter.send.origin)
+            if error.requestSent { result.deliveryUnknown = true }
         }
         result.segments = segments
         return result

@@ -29,6 +29,9 @@ public struct SendResult: Sendable, Hashable, Codable {
     /// `file:line:col` of the definition rule that decided the outcome.
     public var origin: String?
     public var segments: Int?
+    /// No answer came after the request was written (a read timeout, a dropped connection): the carrier may have
+    /// accepted the message, so retrying it may deliver it twice unless the carrier deduplicates.
+    public var deliveryUnknown: Bool?
 
     public init(
         carrier: String, outcome: Outcome, providerMessageId: String? = nil, providerStatus: String? = nil,

@@ -31,19 +31,22 @@ public final class Sender: Sendable {
     /// - Parameters:
     ///   - settings: the channel's resolved setting values.
     ///   - retries: whether to retry retryable failures (per the adapter's `limits.maxRetries`).
-    public func send(_ message: OutboundMessage, carrier: String, settings: [String: String], retries: Bool = true)
-        async -> SendResult
-    {
+    ///   - paced: whether to wait for the carrier's `ratePerSecond` token bucket (off when the caller paces, as the
+    ///     service's dispatcher does per channel).
+    public func send(
+        _ message: OutboundMessage, carrier: String, settings: [String: String], retries: Bool = true,
+        paced: Bool = true
+    ) async -> SendResult {
         guard let adapter = adapters[carrier] else { return .unknownCarrier(carrier) }
         let prepared: PreparedSend
         switch PreparedSend.make(message, adapter: adapter, settings: settings) {
         case .ready(let ready): prepared = ready
         case .refused(let refused): return refused
         }
-        let policy = RetryPolicy(maxRetries: retries ? adapter.limits.maxRetries : 0, maxDelay: maxRetryDelay)
+        let policy = RetryPolicy(maxRetries: retries ? adapter.limits.maxRetries ?? 3 : 0, maxDelay: maxRetryDelay)
         var attempt = 0
         while true {
-            if let bucket = buckets[carrier] { try? await bucket.acquire(key: carrier) }
+            if paced, let bucket = buckets[carrier] { try? await bucket.acquire(key: carrier) }
             let result = prepared.result(
                 of: await transport.send(prepared.request, timeouts: prepared.timeouts), adapter: adapter)
             attempt += 1

@@ -188,7 +188,12 @@ final class CurlEasyHandle {
                     message: "response body larger than \(Self.maxResponseBytes) bytes"))
         }
         guard code == CURLE_OK else {
-            return .failure(TransportError(curl: code, detail: String(cString: errorBuffer)))
+            var error = TransportError(curl: code, detail: String(cString: errorBuffer))
+            // Bytes of the request written (headers first): zero when the failure came before the request left.
+            var written = 0
+            _ = CLibCurl_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &written)
+            error.requestSent = written > 0
+            return .failure(error)
         }
         var status = 0
         _ = CLibCurl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)

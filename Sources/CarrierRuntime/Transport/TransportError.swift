@@ -24,11 +24,15 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     public var curlCode: Int
     public var kind: Kind
     public var message: String
+    /// Whether the request had been written to the carrier when it failed: the carrier may then have accepted it
+    /// (a read timeout, a reset before the answer), and sending it again may deliver it twice.
+    public var requestSent: Bool
 
-    public init(curlCode: Int, kind: Kind, message: String) {
+    public init(curlCode: Int, kind: Kind, message: String, requestSent: Bool = false) {
         self.curlCode = curlCode
         self.kind = kind
         self.message = message
+        self.requestSent = requestSent
     }
 
     /// A stable kebab-case code for logs and JSON output, e.g. `transport-timeout`.

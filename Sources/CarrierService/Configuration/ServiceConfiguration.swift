@@ -27,11 +27,18 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         /// Setting values; secrets only as references.
         public var settings: [String: String]
         public var defaultQueue: String?
+        /// Sends per second the dispatcher allows on this channel (overrides the definition's `ratePerSecond`).
+        public var ratePerSecond: Double?
+        /// Validity of this channel's messages when `/send` gives none (e.g. 600 for one-time codes).
+        public var validitySeconds: Int?
 
         public init(
             id: String, account: String, channel: String, provider: String, address: String,
-            settings: [String: String] = [:], defaultQueue: String? = nil
+            settings: [String: String] = [:], defaultQueue: String? = nil, ratePerSecond: Double? = nil,
+            validitySeconds: Int? = nil
         ) {
+            self.ratePerSecond = ratePerSecond
+            self.validitySeconds = validitySeconds
             self.id = id
             self.account = account
             self.channel = channel
@@ -51,12 +58,25 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     /// API key (or reference to it) -> grant.
     public var apiKeys: [String: APIKeyGrant]
     public var channels: [ChannelSeed]
-    /// Attempts for a send that keeps failing with a retryable outcome (at least 1).
+    /// Attempts for a send that keeps failing with a retryable outcome (at least 1); a definition's
+    /// `limits.maxRetries` lowers it for its carrier.
     public var maxSendAttempts: Int
-    /// Backoff before the second attempt when the carrier gives no Retry-After; doubled per attempt.
+    /// Backoff ceiling before the second attempt when the carrier gives no Retry-After; doubled per attempt, the
+    /// wait drawn uniformly below it (full jitter).
     public var retryBaseDelaySeconds: Double
     /// Upper bound for any wait between attempts.
     public var retryMaxDelaySeconds: Double
+    /// How long `POST /send` waits for the first attempt before answering 202 `queued` (0: answer at once).
+    public var sendWaitMs: Int
+    /// A message still not accepted by its carrier this long after `POST /send` (or its schedule) fails.
+    public var maxSendAgeSeconds: Double
+    /// Validity of a message when neither `/send` nor its channel gives one: not handed to the carrier by then, it
+    /// expires.
+    public var defaultValiditySeconds: Int
+    /// Whether this instance sends queued messages (off: an API-only node that only accepts them).
+    public var dispatcher: Bool
+    /// How long a claimed job stays leased to its dispatcher; longer than any carrier request may take.
+    public var leaseSeconds: Double
     /// A keep-alive connection that sends nothing for this long is closed (a request in flight keeps it open).
     public var idleTimeoutSeconds: Double
     /// Requests to carriers in flight at once (and keep-alive connections kept for reuse), over all channels.
@@ -71,10 +91,17 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
         publicBaseURL: String? = nil, apiKeys: [String: APIKeyGrant] = [:], channels: [ChannelSeed] = [],
-        maxSendAttempts: Int = 3, retryBaseDelaySeconds: Double = 1, retryMaxDelaySeconds: Double = 30,
+        maxSendAttempts: Int = 10, retryBaseDelaySeconds: Double = 2, retryMaxDelaySeconds: Double = 600,
+        sendWaitMs: Int = 5000, maxSendAgeSeconds: Double = 86_400, defaultValiditySeconds: Int = 129_600,
+        dispatcher: Bool = true, leaseSeconds: Double = 120,
         idleTimeoutSeconds: Double = 60, carrierConcurrency: Int = 512, idempotencyKeyHours: Double = 24,
         pendingStatusHours: Double = 168
     ) {
+        self.sendWaitMs = sendWaitMs
+        self.maxSendAgeSeconds = maxSendAgeSeconds
+        self.defaultValiditySeconds = defaultValiditySeconds
+        self.dispatcher = dispatcher
+        self.leaseSeconds = leaseSeconds
         self.host = host
         self.port = port
         self.databasePath = databasePath
@@ -93,6 +120,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case host, port, databasePath, publicBaseURL, apiKeys, channels, maxSendAttempts, retryBaseDelaySeconds
         case retryMaxDelaySeconds, idleTimeoutSeconds, carrierConcurrency, idempotencyKeyHours, pendingStatusHours
+        case sendWaitMs, maxSendAgeSeconds, defaultValiditySeconds, dispatcher, leaseSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,6 +145,13 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Double.self, forKey: .idempotencyKeyHours) ?? defaults.idempotencyKeyHours
         pendingStatusHours =
             try c.decodeIfPresent(Double.self, forKey: .pendingStatusHours) ?? defaults.pendingStatusHours
+        sendWaitMs = try c.decodeIfPresent(Int.self, forKey: .sendWaitMs) ?? defaults.sendWaitMs
+        maxSendAgeSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .maxSendAgeSeconds) ?? defaults.maxSendAgeSeconds
+        defaultValiditySeconds =
+            try c.decodeIfPresent(Int.self, forKey: .defaultValiditySeconds) ?? defaults.defaultValiditySeconds
+        dispatcher = try c.decodeIfPresent(Bool.self, forKey: .dispatcher) ?? defaults.dispatcher
+        leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
     }
 }
 
@@ -136,6 +171,22 @@ extension ServiceConfiguration {
         for (name, hours) in [("idempotencyKeyHours", idempotencyKeyHours), ("pendingStatusHours", pendingStatusHours)]
         where !(hours > 0) {
             problems.append("\(name) must be positive, not \(hours)")
+        }
+        if !(0...600_000).contains(sendWaitMs) {
+            problems.append("sendWaitMs must be between 0 and 600000, not \(sendWaitMs)")
+        }
+        if !(maxSendAgeSeconds > 0) { problems.append("maxSendAgeSeconds must be positive, not \(maxSendAgeSeconds)") }
+        if defaultValiditySeconds < 1 {
+            problems.append("defaultValiditySeconds must be at least 1, not \(defaultValiditySeconds)")
+        }
+        if !(leaseSeconds >= 5) { problems.append("leaseSeconds must be at least 5, not \(leaseSeconds)") }
+        for seed in channels {
+            if let rate = seed.ratePerSecond, !(rate > 0) {
+                problems.append("channel '\(seed.id)': ratePerSecond must be positive, not \(rate)")
+            }
+            if let validity = seed.validitySeconds, validity < 1 {
+                problems.append("channel '\(seed.id)': validitySeconds must be at least 1, not \(validity)")
+            }
         }
         if !(1...65_536).contains(carrierConcurrency) {
             problems.append("carrierConcurrency must be between 1 and 65536, not \(carrierConcurrency)")

@@ -27,8 +27,15 @@ public final class AdapterGateway: CarrierGateway {
         countSegments(body, smartEncoding: table.adapter(carrier)?.options.smartEncoding ?? false).segments
     }
 
+    public func sendPolicy(carrier: String) -> CarrierSendPolicy {
+        guard let adapter = table.adapter(carrier) else { return CarrierSendPolicy() }
+        return CarrierSendPolicy(
+            maxRetries: adapter.limits.maxRetries, ratePerSecond: adapter.limits.ratePerSecond,
+            deduplicatesByReference: adapter.send.deduplicatesByReference ?? false)
+    }
+
     public func send(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult {
-        await sender.send(message, carrier: carrier, settings: settings, retries: false)
+        await sender.send(message, carrier: carrier, settings: settings, retries: false, paced: false)
     }
 
     public func normalize(

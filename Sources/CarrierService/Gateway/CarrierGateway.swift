@@ -13,7 +13,10 @@ public protocol CarrierGateway: Sendable {
     func supportsTemplates(carrier: String) -> Bool
     /// Segments for a body (GSM-7/UCS-2), for the message record.
     func segments(for body: String, carrier: String) -> Int
-    /// Validates, renders and sends one message; never throws: failures are in SendResult.outcome.
+    /// What the dispatcher needs to know to retry and pace the carrier's sends.
+    func sendPolicy(carrier: String) -> CarrierSendPolicy
+    /// Validates, renders and sends one message, once (the service retries and paces); never throws: failures are
+    /// in SendResult.outcome.
     func send(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult
     /// Verifies the signature and normalizes one webhook. `publicURL` is the URL the carrier called (for signatures).
     func normalize(
@@ -23,6 +26,23 @@ public protocol CarrierGateway: Sendable {
 
 extension CarrierGateway {
     public func secretSettings(carrier: String) -> Set<String> { [] }
+    public func sendPolicy(carrier: String) -> CarrierSendPolicy { CarrierSendPolicy() }
+}
+
+/// A carrier definition's retry and pacing limits, as the dispatcher applies them.
+public struct CarrierSendPolicy: Sendable, Equatable {
+    /// `limits.maxRetries`, when the definition sets it.
+    public var maxRetries: Int?
+    /// `limits.ratePerSecond`: the default pace of each channel of the carrier.
+    public var ratePerSecond: Double?
+    /// `send.deduplicatesByReference`: a send without an answer may be retried.
+    public var deduplicatesByReference: Bool
+
+    public init(maxRetries: Int? = nil, ratePerSecond: Double? = nil, deduplicatesByReference: Bool = false) {
+        self.maxRetries = maxRetries
+        self.ratePerSecond = ratePerSecond
+        self.deduplicatesByReference = deduplicatesByReference
+    }
 }
 
 /// Why an inbound webhook was rejected; the service answers the carrier with `httpStatus` and `code`.

@@ -131,6 +131,15 @@ final class ServiceResponder: Sendable {
             guard method == .GET else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
             return .json(200, encoding: try await engine.message(id: segments[1], account: identity.account))
+        case "messages" where segments.count == 3 && segments[2] == "cancel":
+            guard method == .POST else { throw .methodNotAllowed }
+            let identity = try await authenticate(request, scope: "messaging")
+            return .json(200, encoding: try await engine.cancel(messageId: segments[1], account: identity.account))
+        case "messages" where segments.count == 3 && segments[2] == "attempts":
+            guard method == .GET else { throw .methodNotAllowed }
+            let identity = try await authenticate(request, scope: "messaging")
+            let attempts = try await engine.attempts(messageId: segments[1], account: identity.account)
+            return .json(200, encoding: ["attempts": attempts])
         case "conversations" where segments.count == 2 && method == .PATCH:
             let identity = try await authenticate(request, scope: "messaging")
             let update = try Self.decode(ConversationUpdate.self, from: body)
@@ -199,27 +208,14 @@ final class ServiceResponder: Sendable {
 
     private func send(_ request: ServiceRequest, account: String) async throws(ServiceError) -> Reply {
         let sendRequest = try SendRequest(json: request.body)
-        guard let key = request.header("idempotency-key") else {
-            let reply = try await engine.send(sendRequest, account: account)
-            return .json(reply.status, reply.body)
+        let key = request.header("idempotency-key")
+        if let key, key.isEmpty || key.utf8.count > 255 {
+            throw .validation([
+                .invalid("Idempotency-Key", "invalid-idempotency-key", "Idempotency-Key must have 1 to 255 bytes")
+            ])
         }
-        switch try await engine.claimIdempotent(key: key, account: account) {
-        case .done(let stored):
-            return .json(stored.status, stored.body)
-        case .inProgress:
-            throw ServiceError(
-                status: 409, code: "idempotency-in-progress",
-                message: "a request with this Idempotency-Key is being processed; retry later")
-        case .claimed:
-            do {
-                let reply = try await engine.send(sendRequest, account: account)
-                try await engine.finishIdempotent(reply, key: key, account: account)
-                return .json(reply.status, reply.body)
-            } catch {
-                await engine.releaseIdempotent(key: key, account: account)
-                throw error
-            }
-        }
+        let reply = try await engine.send(sendRequest, account: account, idempotencyKey: key)
+        return .json(reply.status, reply.body)
     }
 
     private func inbound(_ request: ServiceRequest, channelId: String) async throws(ServiceError) -> Reply {

@@ -10,6 +10,10 @@ struct ChannelRequest: Decodable, Sendable {
     var address: String?
     var settings: [String: String]?
     var defaultQueue: String?
+    /// Sends per second on this channel (overrides the definition's `ratePerSecond`).
+    var ratePerSecond: Double?
+    /// Validity of the channel's messages when `/send` gives none.
+    var validitySeconds: Int?
 }
 
 /// The JSON body of `POST /templates` and `PATCH /templates/{id}`.
@@ -71,7 +75,8 @@ extension MessagingEngine {
         for seed in configuration.channels {
             let request = ChannelRequest(
                 id: seed.id, channel: seed.channel, provider: seed.provider, address: seed.address,
-                settings: seed.settings, defaultQueue: seed.defaultQueue)
+                settings: seed.settings, defaultQueue: seed.defaultQueue, ratePerSecond: seed.ratePerSecond,
+                validitySeconds: seed.validitySeconds)
             _ = try await createChannel(request, account: seed.account, replace: true)
         }
     }
@@ -116,6 +121,15 @@ extension MessagingEngine {
         if let id = request.id, id.isEmpty || id.contains("/") {
             errors.append(.invalid("id", "invalid-id", "id must be non-empty and contain no '/'"))
         }
+        if let rate = request.ratePerSecond, !(rate > 0 && rate <= 100_000) {
+            errors.append(.invalid("ratePerSecond", "invalid-rate", "ratePerSecond must be above 0 and at most 100000"))
+        }
+        if let validity = request.validitySeconds, !(1...Self.maxValiditySeconds).contains(validity) {
+            errors.append(
+                .invalid(
+                    "validitySeconds", "invalid-validity",
+                    "validitySeconds must be from 1 to \(Self.maxValiditySeconds)"))
+        }
         if !errors.isEmpty { throw .validation(errors) }
         let provider = request.provider ?? ""
         guard gateway.carrierIds.contains(provider) else {
@@ -125,7 +139,8 @@ extension MessagingEngine {
         let record = ChannelRecord(
             id: request.id ?? Self.newId("ch"), accountId: account, channel: kind, provider: provider,
             address: request.address ?? "", settings: request.settings ?? [:], defaultQueue: request.defaultQueue,
-            createdAt: now, updatedAt: now)
+            createdAt: now, updatedAt: now, ratePerSecond: request.ratePerSecond,
+            validitySeconds: request.validitySeconds)
         defer { channelCache.invalidate(record.id) }
         return try await write { db -> ChannelRecord in
             let clash = try ChannelRecord.filter(

@@ -73,13 +73,26 @@ extension MessagingEngine {
 
     /// The channel and its resolved settings, from ``ChannelCache`` when fresh.
     func cachedChannel(_ id: String) async throws(ServiceError) -> (ChannelRecord, [String: String]) {
+        let found = try await Self.loadChannel(id, cache: channelCache, database: database, resolver: resolver)
+        return (found.channel, found.settings)
+    }
+
+    /// A channel with resolved settings, from `cache` when fresh (shared with the dispatcher, which has no engine).
+    static func loadChannel(
+        _ id: String, cache: ExpiringCache<ChannelWithSettings>, database: DatabasePool, resolver: SecretResolver
+    ) async throws(ServiceError) -> ChannelWithSettings {
         let now = Self.now()
-        if let hit = channelCache.value(for: id, now: now) { return (hit.channel, hit.settings) }
-        let channel = try await read { db in try ChannelRecord.fetchOne(db, key: id) }
+        if let hit = cache.value(for: id, now: now) { return hit }
+        let channel: ChannelRecord?
+        do {
+            channel = try await database.read { db in try ChannelRecord.fetchOne(db, key: id) }
+        } catch {
+            throw .storage("the database read failed")
+        }
         guard let channel else { throw .notFound("unknown-channel", "no channel '\(id)'") }
-        let settings = try resolver.resolve(settings: channel.settings)
-        channelCache.store(ChannelWithSettings(channel: channel, settings: settings), for: id, now: now)
-        return (channel, settings)
+        let found = ChannelWithSettings(channel: channel, settings: try resolver.resolve(settings: channel.settings))
+        cache.store(found, for: id, now: now)
+        return found
     }
 
     /// Stores an inbound message, updates its conversation and the opt-out list. A part of a long message waits

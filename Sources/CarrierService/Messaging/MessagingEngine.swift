@@ -31,6 +31,10 @@ final class MessagingEngine: Sendable {
     let configuration: ServiceConfiguration
     let resolver: SecretResolver
     let logger: Logger
+    /// The outbound path's storage.
+    let store: any OutboxStore
+    /// Sends what the outbox holds (its claim loop runs only when `configuration.dispatcher` is on).
+    let dispatcher: Dispatcher
 
     init(
         database: DatabasePool, writer: GroupCommitWriter, gateway: any CarrierGateway,
@@ -42,6 +46,19 @@ final class MessagingEngine: Sendable {
         self.configuration = configuration
         self.resolver = resolver
         self.logger = logger
+        let store = SQLiteOutboxStore(database: database, writer: writer)
+        self.store = store
+        let cache = channelCache
+        dispatcher = Dispatcher(
+            store: store, gateway: gateway, configuration: configuration,
+            channels: { key throws(ServiceError) in
+                let found = try await Self.loadChannel(
+                    key.channelId, cache: cache, database: database, resolver: resolver)
+                guard found.channel.accountId == key.account else {
+                    throw .notFound("unknown-channel", "no channel '\(key.channelId)'")
+                }
+                return found
+            }, logger: logger)
     }
 
     // MARK: Helpers
@@ -52,6 +69,9 @@ final class MessagingEngine: Sendable {
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// The longest validity a message may ask for.
+    static let maxValiditySeconds = 7 * 86_400
 
     static func encode(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
@@ -83,217 +103,6 @@ final class MessagingEngine: Sendable {
         if let error = error as? ServiceError { return error }
         logger.error(writing ? "database write failed" : "database read failed", metadata: ["error": "\(error)"])
         return .storage(writing ? "the database write failed" : "the database read failed")
-    }
-
-    // MARK: Send
-
-    /// Validates, stores and dispatches one outbound message.
-    /// - Parameters:
-    ///   - request: The decoded `POST /send` body.
-    ///   - account: The API key's account.
-    /// - Returns: 200 with a ``SendResponse``, or 502 with the same body plus `error` when the carrier refused.
-    /// - Throws: ``ServiceError`` for validation, opt-out, window and template errors.
-    func send(_ request: SendRequest, account: String) async throws(ServiceError) -> Reply {
-        let fieldErrors = request.validate()
-        if !fieldErrors.isEmpty { throw .validation(fieldErrors) }
-        let channelId = request.channelId ?? ""
-        let to = request.to ?? ""
-        let now = Self.now()
-
-        let templateName = request.templateName.flatMap { $0.isEmpty ? nil : $0 }
-        let templateLang = request.templateLang
-        let (channel, settings) = try await cachedChannel(channelId)
-        guard channel.accountId == account else {
-            throw .notFound("unknown-channel", "no channel '\(channelId)' in this account")
-        }
-        let gateway = self.gateway
-        let messageId = Self.newId("msg")
-        let media = request.mediaUrls ?? []
-        let reference = request.reference
-        let requestBody = request.body
-        let variables = request.templateVars ?? []
-        // Counted here, not in the serialized transaction; a template's body is only known inside it.
-        let bodySegments =
-            templateName == nil ? requestBody.map { gateway.segments(for: $0, carrier: channel.provider) } : nil
-
-        /// What the checks decided, for the dispatch after the transaction.
-        struct Accepted: Sendable {
-            var conversationId: String
-            var template: OutboundMessage.Template?
-            var segments: Int
-            var message: MessageRecord
-        }
-        // Checks and the insert run in one serialized transaction: an opt-out or an inbound message that lands
-        // between them cannot be missed, and it costs one trip to the writer instead of two.
-        let accepted = try await write { db -> Accepted in
-            var optOutCheck = try DirectStatement(
-                db, sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?")
-            optOutCheck.bind(channelId)
-            optOutCheck.bind(to)
-            if try optOutCheck.hasRow() {
-                throw ServiceError(
-                    status: 403, code: "opted-out", message: "the recipient has opted out of this channel")
-            }
-            var storedBody = requestBody
-            var outboundTemplate: OutboundMessage.Template?
-            if let templateName {
-                var query = TemplateRecord.filter(Column("account_id") == account && Column("name") == templateName)
-                if let templateLang { query = query.filter(Column("language") == templateLang) }
-                let candidates = try query.order(Column("created_at")).fetchAll(db)
-                guard let template = candidates.first(where: { $0.status == "approved" }) else {
-                    throw ServiceError(
-                        status: 422, code: "unknown-template",
-                        message: "no approved template '\(templateName)'" + (templateLang.map { " (\($0))" } ?? ""))
-                }
-                guard gateway.supportsTemplates(carrier: channel.provider) else {
-                    throw ServiceError(
-                        status: 422, code: "templates-unsupported",
-                        message: "carrier '\(channel.provider)' does not support template messages")
-                }
-                storedBody = try TemplateFiller.fill(template.body, variables: variables)
-                outboundTemplate = .init(name: template.name, language: template.language, variables: variables)
-            }
-            if channel.channel == "whatsapp" && outboundTemplate == nil {
-                let windowQuery = try db.cachedStatement(
-                    sql: "SELECT window_expires_at FROM conversation WHERE channel_id = ? AND contact_address = ?")
-                let window = try Double.fetchOne(windowQuery, arguments: [channelId, to])
-                if (window ?? 0) <= now {
-                    throw ServiceError(
-                        status: 422, code: "window-closed",
-                        message: "no inbound message in the last 24 hours: only template messages may be sent")
-                }
-            }
-            let segments =
-                bodySegments ?? storedBody.map { gateway.segments(for: $0, carrier: channel.provider) } ?? 1
-            let conversationId = try Self.upsertConversation(
-                db, account: account, channelId: channel.id, contact: to, now: now, inbound: false,
-                whatsapp: false)
-            let message = MessageRecord(
-                id: messageId, accountId: account, conversationId: conversationId, channelId: channel.id,
-                direction: "outbound", fromAddress: channel.address, toAddress: to, body: storedBody, media: media,
-                status: MessageStatus.queued.rawValue, providerMessageId: nil, templateName: outboundTemplate?.name,
-                segments: segments, errorCode: nil, errorMessage: nil, reference: reference, confirmed: false,
-                createdAt: now, updatedAt: now)
-            try message.insertPrepared(db)
-            return Accepted(
-                conversationId: conversationId, template: outboundTemplate, segments: segments, message: message)
-        }
-        let conversationId = accepted.conversationId
-        let outboundTemplate = accepted.template
-        let segments = accepted.segments
-
-        let outbound = OutboundMessage(
-            channel: channel.channel, to: to, from: channel.address,
-            body: outboundTemplate == nil ? request.body : nil, media: media, template: outboundTemplate,
-            reference: messageId)
-        let result = await dispatch(outbound, carrier: channel.provider, settings: settings)
-        let stored = try await storeSendResult(accepted.message, result: result, now: Self.now())
-
-        var response = SendResponse(
-            ok: result.outcome == .ok, messageId: messageId, conversationId: conversationId,
-            providerMessageId: stored.providerMessageId, status: stored.status,
-            segments: result.segments ?? segments)
-        if result.outcome != .ok {
-            response.error = .init(
-                code: "carrier-error", message: result.errorMessage ?? "the carrier refused the message",
-                carrierCode: result.errorCode, retryable: result.outcome == .retryable)
-            return Reply(status: 502, body: response.json)
-        }
-        return Reply(status: 200, body: response.json)
-    }
-
-    /// Sends, retrying retryable failures up to `maxSendAttempts` times with a bounded exponential backoff.
-    func dispatch(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult {
-        let attempts = max(1, configuration.maxSendAttempts)
-        var result = await gateway.send(message, carrier: carrier, settings: settings)
-        var attempt = 1
-        while result.outcome == .retryable && attempt < attempts {
-            let backoff = configuration.retryBaseDelaySeconds * pow(2, Double(attempt - 1))
-            let delay = min(max(0, result.retryAfterSeconds ?? backoff), configuration.retryMaxDelaySeconds)
-            logger.info(
-                "send retry", metadata: ["carrier": "\(carrier)", "attempt": "\(attempt + 1)", "delay": "\(delay)"])
-            if delay > 0 {
-                do {
-                    try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-                } catch {
-                    break
-                }
-            }
-            result = await gateway.send(message, carrier: carrier, settings: settings)
-            attempt += 1
-        }
-        return result
-    }
-
-    /// Stores the outcome of a send and applies any status callbacks that arrived before it.
-    ///
-    /// A carrier may post a delivery report before its send response reaches us; such a report is kept in
-    /// `pending_status` (see ``applyStatus(_:account:channelId:now:)``). This runs in the same serialized write
-    /// queue, so a report is either already pending here or will find the provider id stored: it cannot be lost.
-    func storeSendResult(_ inserted: MessageRecord, result: SendResult, now: Double) async throws(ServiceError)
-        -> MessageRecord
-    {
-        try await write { db -> MessageRecord in
-            // Only the status fields can have changed since the insert (a callback that names our reference).
-            var read = try DirectStatement(
-                db, sql: "SELECT status, provider_message_id, error_code, error_message FROM message WHERE id = ?")
-            read.bind(inserted.id)
-            guard try read.step(), let status = read.text(0) else {
-                read.reset()
-                throw ServiceError.storage("message \(inserted.id) vanished")
-            }
-            var message = inserted
-            message.status = status
-            message.providerMessageId = read.text(1)
-            message.errorCode = read.text(2)
-            message.errorMessage = read.text(3)
-            read.reset()
-            let current = MessageStatus(rawValue: message.status) ?? .queued
-            switch result.outcome {
-            case .ok:
-                message.providerMessageId = result.providerMessageId ?? message.providerMessageId
-                let mapped = (result.status ?? result.providerStatus).flatMap {
-                    MessageStatus(rawValue: $0.lowercased())
-                }
-                let candidate = mapped.flatMap { [.queued, .sent, .delivered, .read].contains($0) ? $0 : nil } ?? .sent
-                if current.canAdvance(to: candidate) { message.status = candidate.rawValue }
-            case .retryable, .permanent:
-                message.providerMessageId = result.providerMessageId ?? message.providerMessageId
-                if current.canAdvance(to: .failed) { message.status = MessageStatus.failed.rawValue }
-                message.errorCode = result.errorCode ?? "carrier-error"
-                message.errorMessage = result.errorMessage
-            }
-            if let segments = result.segments { message.segments = segments }
-            message.updatedAt = now
-            if let providerId = message.providerMessageId {
-                let pending = try db.cachedStatement(
-                    sql: """
-                        SELECT id, status, error_code, error_message FROM pending_status
-                        WHERE account_id = ? AND provider_message_id = ? ORDER BY id
-                        """)
-                let rows = try Row.fetchAll(pending, arguments: [message.accountId, providerId])
-                for row in rows {
-                    Self.advance(&message, to: row[1], errorCode: row[2], errorMessage: row[3], now: now)
-                    try db.execute(sql: "DELETE FROM pending_status WHERE id = ?", arguments: [row[0] as Int64])
-                }
-            }
-            var update = try DirectStatement(
-                db,
-                sql: """
-                    UPDATE message SET status = ?, provider_message_id = ?, segments = ?, error_code = ?,
-                        error_message = ?, updated_at = ?
-                    WHERE id = ?
-                    """)
-            update.bind(message.status)
-            update.bind(message.providerMessageId)
-            update.bind(message.segments)
-            update.bind(message.errorCode)
-            update.bind(message.errorMessage)
-            update.bind(message.updatedAt)
-            update.bind(message.id)
-            try update.execute()
-            return message
-        }
     }
 
     /// Moves `message` to `status` when the order allows it.

@@ -12,8 +12,18 @@ struct SendRequest: Sendable, Equatable {
     var templateLang: String?
     var templateVars: [String]?
     var reference: String?
+    /// RFC 3339 with an offset, as given.
+    var scheduledFor: String?
+    /// Seconds the message may wait to be handed to the carrier.
+    var validity: Int?
 
-    /// Reads a `POST /send` body; unknown members are ignored and `null` counts as absent.
+    /// The members `POST /send` takes; any other is refused (`unknown-field`), never dropped silently.
+    static let members: Set<String> = [
+        "channelId", "to", "body", "mediaUrls", "templateName", "templateLang", "templateVars", "reference",
+        "scheduledFor", "validity",
+    ]
+
+    /// Reads a `POST /send` body; `null` counts as absent.
     ///
     /// Read with the webhook JSON parser rather than `JSONDecoder`, which cost more than the rest of the request.
     /// - Throws: ``ServiceError`` `bad-json` for a body that is not a JSON object or a member of the wrong type.
@@ -25,6 +35,10 @@ struct SendRequest: Sendable, Equatable {
             throw .badJSON("the body is not valid JSON: \(error.message)")
         }
         guard case .object(let members) = document else { throw .badJSON("the body must be a JSON object") }
+        let unknown = members.keys.filter { !Self.members.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw .validation(unknown.map { .invalid($0, "unknown-field", "unknown field '\($0)'") })
+        }
         channelId = try Self.string(members, "channelId")
         to = try Self.string(members, "to")
         body = try Self.string(members, "body")
@@ -33,13 +47,21 @@ struct SendRequest: Sendable, Equatable {
         templateLang = try Self.string(members, "templateLang")
         templateVars = try Self.strings(members, "templateVars")
         reference = try Self.string(members, "reference")
+        scheduledFor = try Self.string(members, "scheduledFor")
+        switch members["validity"] {
+        case nil, .null: validity = nil
+        case .number(let text) where Int(text) != nil: validity = Int(text)
+        default: throw .validation([.invalid("validity", "invalid-validity", "validity must be an integer (seconds)")])
+        }
     }
 
     init(
         channelId: String? = nil, to: String? = nil, body: String? = nil, mediaUrls: [String]? = nil,
         templateName: String? = nil, templateLang: String? = nil, templateVars: [String]? = nil,
-        reference: String? = nil
+        reference: String? = nil, scheduledFor: String? = nil, validity: Int? = nil
     ) {
+        self.scheduledFor = scheduledFor
+        self.validity = validity
         self.channelId = channelId
         self.to = to
         self.body = body
@@ -92,11 +114,49 @@ struct SendRequest: Sendable, Equatable {
         if !hasBody && !hasMedia && !hasTemplate {
             errors.append(.missing("body", "one of body, mediaUrls or templateName is required"))
         }
+        if let scheduledFor, Self.parseRFC3339(scheduledFor) == nil {
+            errors.append(
+                .invalid(
+                    "scheduledFor", "invalid-date",
+                    "scheduledFor must be an RFC 3339 date-time with an offset, e.g. 2026-12-24T09:00:00+01:00"))
+        }
+        if let validity, !(1...MessagingEngine.maxValiditySeconds).contains(validity) {
+            errors.append(
+                .invalid(
+                    "validity", "invalid-validity",
+                    "validity must be from 1 to \(MessagingEngine.maxValiditySeconds) seconds"))
+        }
         for (index, url) in (mediaUrls ?? []).enumerated()
         where !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             errors.append(.invalid("mediaUrls[\(index)]", "invalid-url", "media URLs must be http(s) URLs"))
         }
         return errors
+    }
+
+    /// The SHA-256 (hex) of every member in a fixed order: what an `Idempotency-Key` is bound to. Independent of
+    /// the JSON's key order and spacing, so a client that serializes its retry afresh is not refused.
+    var digest: String {
+        var text = ""
+        func add(_ value: String?) {
+            guard let value else { return text += "-;" }
+            text += "\(value.utf8.count):\(value);"
+        }
+        for value in [channelId, to, body, templateName, templateLang, reference, scheduledFor] { add(value) }
+        for list in [mediaUrls, templateVars] {
+            add(list.map { $0.map { "\($0.utf8.count):\($0)" }.joined(separator: ",") })
+        }
+        add(validity.map(String.init))
+        return MessagingEngine.hashKey(text)
+    }
+
+    /// Unix seconds of an RFC 3339 date-time with an offset (`Z` or `±hh:mm`), fractional seconds allowed.
+    static func parseRFC3339(_ text: String) -> Double? {
+        let plain = ISO8601DateFormatter()
+        plain.formatOptions = [.withInternetDateTime]
+        if let date = plain.date(from: text) { return date.timeIntervalSince1970 }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)?.timeIntervalSince1970
     }
 
     /// Returns a Boolean value that indicates whether `value` is `+` followed by 5 to 17 ASCII digits.

@@ -51,7 +51,10 @@ public struct MessagingService: Sendable {
             configuration: configuration, resolver: SecretResolver(),
             logger: logger)
         try await engine.bootstrap()
+        // One process owns the SQLite file: leases left by a previous run (killed mid-attempt) are free again.
+        try await engine.store.releaseLeases(owner: nil)
         let retention = Task { await engine.removeExpiredPeriodically(every: .seconds(600)) }
+        let dispatcher = configuration.dispatcher ? Task { await engine.dispatcher.run() } : nil
         let baseURL =
             configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
         let responder = ServiceResponder(
@@ -68,7 +71,10 @@ public struct MessagingService: Sendable {
         } catch {
             failure = error
         }
-        // Requests are answered (or their connections closed): commit what is queued, then stop writing the file.
+        // Requests are answered (or their connections closed): stop claiming, let attempts in flight finish (their
+        // results stored) or release their leases, commit what is queued, then stop writing the file.
+        dispatcher?.cancel()
+        await dispatcher?.value
         retention.cancel()
         await retention.value
         await writer.finish()

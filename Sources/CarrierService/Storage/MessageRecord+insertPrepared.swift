@@ -11,8 +11,9 @@ extension MessageRecord {
             sql: """
                 INSERT INTO message (id, account_id, conversation_id, channel_id, direction, from_address, to_address,
                     body, media, status, provider_message_id, template_name, segments, error_code, error_message,
-                    reference, confirmed, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    reference, confirmed, created_at, updated_at, scheduled_for, expires_at, validity_seconds,
+                    attempts, next_attempt_at, template_language, template_variables)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for text in [id, accountId, conversationId, channelId, direction, fromAddress, toAddress, body] {
             statement.bind(text)
@@ -24,6 +25,13 @@ extension MessageRecord {
         statement.bind(confirmed ? 1 : 0)
         statement.bind(createdAt)
         statement.bind(updatedAt)
+        statement.bind(scheduledFor)
+        statement.bind(expiresAt)
+        statement.bind(validitySeconds)
+        statement.bind(attempts)
+        statement.bind(nextAttemptAt)
+        statement.bind(templateLanguage)
+        statement.bind(templateVariables.map(MediaColumn.text))
         try statement.execute()
     }
 }

@@ -69,6 +69,10 @@ struct ChannelRecord: SnakeCaseRecord, Sendable, Equatable {
     var defaultQueue: String?
     var createdAt: Double
     var updatedAt: Double
+    /// Sends per second the dispatcher allows (nil: the definition's `ratePerSecond`, if any).
+    var ratePerSecond: Double?
+    /// Validity of the channel's messages when `/send` gives none (nil: `defaultValiditySeconds`).
+    var validitySeconds: Int?
 }
 
 /// A row of `conversation`: one thread per channel and contact.
@@ -113,6 +117,19 @@ struct MessageRecord: SnakeCaseRecord, Sendable, Equatable {
     var confirmed: Bool
     var createdAt: Double
     var updatedAt: Double
+    // Outbound messages only (the outbox):
+    /// When the client asked for it to go out (Unix seconds), for a scheduled message.
+    var scheduledFor: Double?
+    /// Not handed to the carrier by then, the message expires (its validity).
+    var expiresAt: Double?
+    /// The message's validity in seconds, for carriers that take one.
+    var validitySeconds: Int?
+    /// Attempts made so far.
+    var attempts: Int = 0
+    /// When the next attempt is due, while one is planned.
+    var nextAttemptAt: Double?
+    var templateLanguage: String?
+    var templateVariables: [String]?
 }
 
 /// A row of `message_template`.

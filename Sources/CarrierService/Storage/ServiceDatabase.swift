@@ -196,6 +196,46 @@ enum ServiceDatabase {
                     CREATE INDEX message_part_assembled ON message_part (assembled_at) WHERE assembled_at IS NOT NULL;
                     """)
         }
+        // Store and forward: every outbound message has a job in the outbox until it is sent, fails, expires or is
+        // canceled; attempts are kept; an idempotency key points at the message it created.
+        migrator.registerMigration("v5-outbox") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN scheduled_for DOUBLE;
+                    ALTER TABLE message ADD COLUMN expires_at DOUBLE;
+                    ALTER TABLE message ADD COLUMN validity_seconds INTEGER;
+                    ALTER TABLE message ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE message ADD COLUMN next_attempt_at DOUBLE;
+                    ALTER TABLE message ADD COLUMN template_language TEXT;
+                    ALTER TABLE message ADD COLUMN template_variables TEXT;
+                    ALTER TABLE messaging_channel ADD COLUMN rate_per_second DOUBLE;
+                    ALTER TABLE messaging_channel ADD COLUMN validity_seconds INTEGER;
+                    CREATE TABLE outbox_job (
+                        message_id TEXT PRIMARY KEY NOT NULL REFERENCES message (id) ON DELETE CASCADE,
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        due_at DOUBLE NOT NULL,
+                        lease_owner TEXT,
+                        lease_until DOUBLE,
+                        created_at DOUBLE NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX outbox_job_due ON outbox_job (due_at);
+                    CREATE TABLE send_attempt (
+                        message_id TEXT NOT NULL REFERENCES message (id) ON DELETE CASCADE,
+                        number INTEGER NOT NULL,
+                        started_at DOUBLE NOT NULL,
+                        outcome TEXT NOT NULL,
+                        http_status INTEGER,
+                        error_code TEXT,
+                        latency_ms DOUBLE NOT NULL,
+                        PRIMARY KEY (message_id, number)
+                    ) WITHOUT ROWID;
+                    ALTER TABLE idempotency_key ADD COLUMN message_id TEXT;
+                    ALTER TABLE idempotency_key ADD COLUMN request_hash TEXT;
+                    UPDATE message SET status = 'failed', error_code = COALESCE(error_code, 'interrupted')
+                        WHERE direction = 'outbound' AND status = 'queued';
+                    """)
+        }
         return migrator
     }
 }

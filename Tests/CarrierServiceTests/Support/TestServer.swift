@@ -144,6 +144,24 @@ struct TestServer {
         #expect(answer.status == 200)
         return answer.json
     }
+
+    /// Polls `GET /messages/{id}` until `condition` holds (the dispatcher works in the background); records a
+    /// failure naming the last state when `seconds` pass first.
+    @discardableResult
+    func waitForMessage(
+        _ id: String, seconds: Double = 10, sourceLocation: Testing.SourceLocation = #_sourceLocation,
+        until condition: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last: [String: Any] = [:]
+        while Date() < deadline {
+            last = try await message(id)
+            if condition(last) { return last }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        Issue.record("message \(id) never reached the expected state: \(last)", sourceLocation: sourceLocation)
+        return last
+    }
 }
 
 enum TestServerError: Error {

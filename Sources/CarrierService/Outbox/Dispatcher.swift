@@ -1,0 +1,239 @@
+import CarrierRuntime
+import Foundation
+import Logging
+import Synchronization
+
+/// Sends what the outbox holds: claims due jobs with a lease, makes one attempt each through the gateway, and
+/// records the attempt and what follows from it (``RetryRules``).
+///
+/// `POST /send` hands its own first attempt straight to ``attempt(_:)`` (the job was leased to this dispatcher in the
+/// accepting transaction); everything else, retries, scheduled messages and jobs whose lease ran out, comes
+/// through the claim loop in ``run()``. Concurrency is bounded by `carrierConcurrency` attempts in flight.
+final class Dispatcher: Sendable {
+    /// Resolves a channel (and its settings) for a job; `unknown-channel` when it was deleted.
+    typealias ChannelLookup = @Sendable (ChannelKey) async throws(ServiceError) -> ChannelWithSettings
+
+    let store: any OutboxStore
+    let gateway: any CarrierGateway
+    let configuration: ServiceConfiguration
+    let channels: ChannelLookup
+    let logger: Logger
+    /// This instance's name on the leases it takes.
+    let owner: String
+    private let pacer = ChannelPacer()
+    private let wakeSignal = WakeSignal()
+    private let state = Mutex(State())
+
+    private struct State {
+        var inFlight = 0
+        /// The pace of channels that have one, for skipping exhausted ones when claiming.
+        var rates: [ChannelKey: Double] = [:]
+    }
+
+    /// Jobs claimed in one transaction at most.
+    static let claimBatch = 256
+    /// The claim loop looks at the outbox at least this often, even without a wake-up.
+    static let pollSeconds = 0.5
+
+    init(
+        store: any OutboxStore, gateway: any CarrierGateway, configuration: ServiceConfiguration,
+        channels: @escaping ChannelLookup, logger: Logger
+    ) {
+        self.store = store
+        self.gateway = gateway
+        self.configuration = configuration
+        self.channels = channels
+        self.logger = logger
+        self.owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(TimeOrderedID.make(prefix: "d"))"
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// Wakes the claim loop (a job became due now).
+    func wake() { wakeSignal.signal() }
+
+    // MARK: Claim loop
+
+    /// Claims and sends due jobs until the task is cancelled; then waits for attempts in flight (at most
+    /// `leaseSeconds`) and releases the leases still held, so another instance (or the next start) takes them.
+    func run() async {
+        while !Task.isCancelled {
+            let free = configuration.carrierConcurrency - state.withLock { $0.inFlight }
+            var claimedFull = false
+            if free > 0 {
+                let now = Self.now()
+                let limit = min(free, Self.claimBatch)
+                let rates = state.withLock { $0.rates }
+                let paced = pacer.exhausted(now: now) { rates[$0] }
+                do {
+                    let jobs = try await store.claimDue(
+                        owner: owner, now: now, leaseUntil: now + configuration.leaseSeconds, limit: limit,
+                        skippingChannels: paced)
+                    for job in jobs { start(job) }
+                    claimedFull = jobs.count == limit
+                } catch {
+                    logger.error("outbox claim failed", metadata: ["error": "\(error)"])
+                }
+            }
+            if claimedFull { continue }
+            await wakeSignal.wait(seconds: await secondsUntilNextDue())
+        }
+        await drain()
+    }
+
+    private func secondsUntilNextDue() async -> Double {
+        let now = Self.now()
+        guard let next = try? await store.nextDueAt(now: now) else { return Self.pollSeconds }
+        return min(Self.pollSeconds, max(0.001, next - now))
+    }
+
+    private func start(_ job: ClaimedJob) {
+        state.withLock { $0.inFlight += 1 }
+        Task { _ = await self.attempt(job) }
+    }
+
+    /// Waits for attempts in flight to finish, then frees this instance's remaining leases.
+    private func drain() async {
+        let deadline = Self.now() + configuration.leaseSeconds
+        while state.withLock({ $0.inFlight }) > 0 && Self.now() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        do {
+            try await store.releaseLeases(owner: owner)
+        } catch {
+            logger.warning("outbox leases not released", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Attempts
+
+    /// Makes the first attempt of a job `POST /send` leased to this dispatcher and waits for it at most `waitMs`.
+    /// - Returns: the message after the attempt, or nil when it took longer (it goes on in the background).
+    func firstAttempt(_ job: ClaimedJob, waitMs: Int) async -> MessageRecord? {
+        state.withLock { $0.inFlight += 1 }
+        guard waitMs > 0 else {
+            Task { _ = await self.attempt(job) }
+            return nil
+        }
+        let waiter = FirstAttemptWaiter()
+        return await withCheckedContinuation { continuation in
+            waiter.arm(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: .milliseconds(Int64(waitMs)))
+                waiter.resume(nil)
+            }
+            Task {
+                let message = await self.attempt(job)
+                waiter.resume(message)
+                timer.cancel()
+            }
+        }
+    }
+
+    /// One attempt (or the decision not to make one: expired, paced, channel gone) and its record.
+    /// The caller counted it in `inFlight`.
+    /// - Returns: the message as stored afterwards, or nil when storing failed (the lease runs out and the job is
+    ///   claimed again).
+    private func attempt(_ job: ClaimedJob) async -> MessageRecord? {
+        defer {
+            state.withLock { $0.inFlight -= 1 }
+            wakeSignal.signal()
+        }
+        let message = job.message
+        let now = Self.now()
+        let key = ChannelKey(account: message.accountId, channelId: message.channelId)
+        let channel: ChannelWithSettings
+        do {
+            channel = try await channels(key)
+        } catch {
+            if error.code == "unknown-channel" {
+                return await finish(
+                    job, nil,
+                    .finished(
+                        status: .failed, errorCode: "unknown-channel", errorMessage: "the channel was deleted",
+                        providerMessageId: nil))
+            }
+            return await finish(job, nil, .postpone(dueAt: now + 5))
+        }
+        if let expiresAt = message.expiresAt, now >= expiresAt {
+            return await finish(
+                job, nil,
+                .finished(
+                    status: .expired, errorCode: "expired",
+                    errorMessage: "not handed to the carrier within its validity", providerMessageId: nil))
+        }
+        let provider = channel.channel.provider
+        let policy = gateway.sendPolicy(carrier: provider)
+        if let rate = channel.channel.ratePerSecond ?? policy.ratePerSecond, rate > 0 {
+            state.withLock { $0.rates[key] = rate }
+            let wait = pacer.take(key, rate: rate, now: now)
+            if wait > 0 { return await finish(job, nil, .postpone(dueAt: now + wait)) }
+        }
+        let outbound = Self.outboundMessage(message, channel: channel.channel, now: now)
+        let started = ContinuousClock.now
+        let result = await gateway.send(outbound, carrier: provider, settings: channel.settings)
+        let elapsed = (ContinuousClock.now - started).components
+        let number = job.attempts + 1
+        let record = AttemptRecord(
+            number: number, startedAt: now,
+            outcome: result.deliveryUnknown == true ? "ambiguous" : result.outcome.rawValue,
+            httpStatus: result.httpStatus, errorCode: result.errorCode,
+            latencyMs: (Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15).rounded() / 1)
+        let rules = RetryRules(configuration: configuration, policy: policy)
+        let disposition = rules.disposition(
+            for: result, attempt: number, message: message, now: Self.now(), random: Double.random(in: 0..<1))
+        if case .retry(let dueAt, _, _) = disposition {
+            logger.info(
+                "send will be retried",
+                metadata: [
+                    "message": "\(message.id)", "carrier": "\(provider)", "attempt": "\(number)",
+                    "in": "\(Int((dueAt - Self.now()) * 1000))ms",
+                ])
+        }
+        return await finish(job, record, disposition)
+    }
+
+    private func finish(_ job: ClaimedJob, _ attempt: AttemptRecord?, _ disposition: JobDisposition) async
+        -> MessageRecord?
+    {
+        do {
+            return try await store.finish(job, attempt: attempt, disposition: disposition, now: Self.now())
+        } catch {
+            logger.error(
+                "outbox result not stored; the job will be claimed again when its lease runs out",
+                metadata: ["message": "\(job.message.id)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The canonical message the runtime renders for the carrier.
+    static func outboundMessage(_ message: MessageRecord, channel: ChannelRecord, now: Double) -> OutboundMessage {
+        let template = message.templateName.map {
+            OutboundMessage.Template(
+                name: $0, language: message.templateLanguage, variables: message.templateVariables ?? [])
+        }
+        // Carriers that take a validity get what is left of it, only when the client or the channel asked for one.
+        let validity = message.validitySeconds.flatMap { _ in message.expiresAt.map { max(1, Int($0 - now)) } }
+        return OutboundMessage(
+            channel: channel.channel, to: message.toAddress ?? "", from: channel.address,
+            body: template == nil ? message.body : nil, media: message.media, template: template,
+            validity: validity, reference: message.id)
+    }
+}
+
+/// Hands the first attempt's result to the waiting `POST /send`, or nil when its wait ran out first; only once.
+private final class FirstAttemptWaiter: Sendable {
+    private let continuation = Mutex<CheckedContinuation<MessageRecord?, Never>?>(nil)
+
+    func arm(_ continuation: CheckedContinuation<MessageRecord?, Never>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func resume(_ message: MessageRecord?) {
+        let waiting = continuation.withLock { current -> CheckedContinuation<MessageRecord?, Never>? in
+            defer { current = nil }
+            return current
+        }
+        waiting?.resume(returning: message)
+    }
+}
