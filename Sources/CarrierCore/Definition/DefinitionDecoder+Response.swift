@@ -83,29 +83,36 @@ extension DefinitionDecoder {
         e.default = f["default"].flatMap { string($0, "\(what).default") }
         e.stripPrefix = f["stripPrefix"].flatMap { string($0, "\(what).stripPrefix") }
         if let n = f["format"], let s = string(n, "\(what).format") {
-            if ["epoch", "epoch_ms", "iso8601", "rfc2822"].contains(s) || isTimestampPattern(s) {
-                e.format = s
-            } else {
-                error(
-                    "invalid-value",
-                    "\(what).format must be epoch, epoch_ms, iso8601, rfc2822 or a pattern of yyyy yy MM dd HH mm ss; found '\(s)'",
-                    at: n)
+            do {
+                e.format = try TimestampFormat.parse(s)
+            } catch {
+                self.error(
+                    error.code, "\(what).format: \(error.message)", at: rangeInside(n, offset: error.offset ?? 0))
             }
         }
-        e.zone = f["zone"].flatMap { string($0, "\(what).zone") }
+        if let n = f["zone"], let s = string(n, "\(what).zone") {
+            do {
+                e.zone = try TimestampZone.parse(s)
+            } catch {
+                self.error(error.code, "\(what).zone: \(error.message)", at: n)
+            }
+            if !f.has("format") {
+                error("invalid-value", "\(what).zone applies to timestamps: it needs 'format'", at: n)
+            }
+        }
         if let n = f["encoding"] {
             if case .mapping = n.kind {
                 if let ef = fields(n, "\(what).encoding", known: ["path", "map"], required: ["path", "map"]),
                     let pn = ef["path"], let p = path(pn, "\(what).encoding.path"), let mn = ef["map"]
                 {
-                    var map: [String: String] = [:]
+                    var map: [String: TextEncoding] = [:]
                     for (k, _, v) in pairs(mn, "\(what).encoding.map") {
-                        if let enc = choice(v, "an encoding", Self.textEncodings) { map[k] = enc }
+                        if let enc = term(v, "an encoding", TextEncoding.self) { map[k] = enc }
                     }
                     e.encodingFrom = ValueExtractor.EncodingSelector(path: p, map: map)
                 }
             } else {
-                e.encoding = choice(n, "\(what).encoding", Self.textEncodings)
+                e.encoding = term(n, "\(what).encoding", TextEncoding.self)
             }
         }
         e.numbered = f["numbered"].flatMap { string($0, "\(what).numbered") }
@@ -119,24 +126,6 @@ extension DefinitionDecoder {
                 at: startOf(node))
         }
         return e
-    }
-
-    static let textEncodings = ["utf-8", "hex-utf16be", "percent-latin1", "percent-utf16be", "base64"]
-
-    private func isTimestampPattern(_ s: String) -> Bool {
-        var rest = Substring(s)
-        var sawField = false
-        while !rest.isEmpty {
-            if let token = ["yyyy", "yy", "MM", "dd", "HH", "mm", "ss"].first(where: { rest.hasPrefix($0) }) {
-                rest = rest.dropFirst(token.count)
-                sawField = true
-            } else if let c = rest.first, !c.isLetter {
-                rest = rest.dropFirst()
-            } else {
-                return false
-            }
-        }
-        return sawField
     }
 
     /// `{ path, equals | in | matches | exists }`, `{ all: [...] }`, `{ any: [...] }`, `{ not: ... }`.

@@ -26,7 +26,7 @@ public func classifyResponse(_ response: HTTPResponse, adapter: Adapter, now: Da
     var result = SendResult(carrier: adapter.id, outcome: .permanent, httpStatus: response.status, origin: rule.origin)
     result.providerStatus = extract(rule.status)
     if let provider = result.providerStatus, let map = adapter.statuses {
-        result.status = map.canonicalStatus(for: provider).status
+        result.status = map.canonicalStatus(for: provider).status.rawValue
     }
     let statusOK = ResponseRule.status(response.status, matches: rule.successStatus)
     let bodyOK = rule.successWhen.map { $0.holds(in: context) } ?? true
