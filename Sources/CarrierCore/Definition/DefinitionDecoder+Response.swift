@@ -16,6 +16,12 @@ extension DefinitionDecoder {
                 rule.successStatus = codes
             }
             rule.successWhen = sf["when"].flatMap { condition($0, "response.success.when") }
+            if let n = sf["when"], rule.format == .text, rule.successWhen?.readsPaths == true {
+                error(
+                    "bad-path",
+                    "response.success.when reads a path, but a text response has no fields; use bodyPrefix or "
+                        + "bodyMatches", at: n)
+            }
         }
         rule.messageId = f["messageId"].flatMap {
             extractor($0, "response.messageId", allowed: Self.plainExtractorKeys)
@@ -128,11 +134,11 @@ extension DefinitionDecoder {
         return e
     }
 
-    /// `{ path, equals | in | matches | exists }`, `{ all: [...] }`, `{ any: [...] }`, `{ not: ... }`.
+    /// `{ path, equals | in | matches | exists }`, `{ bodyPrefix }`, `{ bodyMatches }`, `{ all: [...] }`,
+    /// `{ any: [...] }`, `{ not: ... }`.
     func condition(_ node: YAMLNode, _ what: String) -> Condition? {
-        guard
-            let f = fields(node, what, known: ["path", "equals", "in", "matches", "exists", "all", "any", "not"])
-        else { return nil }
+        let known = ["path", "equals", "in", "matches", "exists", "bodyPrefix", "bodyMatches", "all", "any", "not"]
+        guard let f = fields(node, what, known: known) else { return nil }
         if let n = f["all"] ?? f["any"] {
             guard let items = list(n, what) else { return nil }
             let conditions = items.compactMap { condition($0, what) }
@@ -140,13 +146,23 @@ extension DefinitionDecoder {
             return f.has("all") ? .all(conditions) : .any(conditions)
         }
         if let n = f["not"] { return condition(n, what).map(Condition.not) }
+        if let n = f["bodyPrefix"] { return string(n, "\(what).bodyPrefix").map(Condition.bodyPrefix) }
+        if let n = f["bodyMatches"] { return regex(n, "\(what).bodyMatches").map(Condition.bodyMatches) }
         guard let pn = f["path"] else {
             error(
-                "missing-key", "\(what) needs 'path' (with equals, in, matches or exists), or all/any/not",
+                "missing-key",
+                "\(what) needs 'path' (with equals, in, matches or exists), bodyPrefix, bodyMatches, or all/any/not",
                 at: startOf(node))
             return nil
         }
         guard let p = path(pn, "\(what).path") else { return nil }
+        if p.components.isEmpty {
+            error(
+                "bad-path",
+                "\(what).path '\(p.text)' names no value inside the body, so the condition never holds; use "
+                    + "bodyPrefix or bodyMatches to test the raw body", at: pn)
+            return nil
+        }
         if let n = f["equals"] { return string(n, "\(what).equals").map { .equals(p, $0) } }
         if let n = f["in"] { return stringList(n, "\(what).in").map { .oneOf(p, $0) } }
         if let n = f["matches"] { return regex(n, "\(what).matches").map { .matches(p, $0) } }

@@ -37,8 +37,11 @@ public func normalizeInbound(
         context.wireBytes = wireBytes(of: request)
     }
     // The body as text is only read by a `regex` with no path; decoding it for every webhook cost ~5%.
-    let readsRawBody = rule.events.contains { $0.fields.values.contains { $0.paths.isEmpty && $0.regex != nil } }
+    let readsRawBody = rule.events.contains {
+        $0.fields.values.contains { $0.paths.isEmpty && $0.regex != nil } || $0.when?.readsBody == true
+    }
     let rawBody = readsRawBody ? String(decoding: request.body, as: UTF8.self) : ""
+    if readsRawBody { context.rawBody = rawBody }
     var events: [NormalizedEvent] = []
     var ignored = false
     rules: for eventRule in rule.events {

@@ -17,8 +17,9 @@ public func classifyResponse(_ response: HTTPResponse, adapter: Adapter, now: Da
     case .xml: parsed = (try? parseXML(response.body)) ?? .null
     case .text: parsed = .null
     }
-    let context = PayloadContext(root: parsed)
     let raw = String(decoding: response.body, as: UTF8.self)
+    var context = PayloadContext(root: parsed)
+    context.rawBody = raw
     func extract(_ e: ValueExtractor?) -> String? {
         guard let e else { return nil }
         return (try? e.string(in: context, rawBody: raw)) ?? nil

@@ -17,6 +17,8 @@ struct PayloadContext: Sendable, Hashable {
     /// Form and query bodies: each top-level value's bytes as sent, percent-decoded once (see `parseFormWireBytes`),
     /// kept only when a field reads bytes (`percent-latin1`, `gsm7`, ...).
     var wireBytes: [String: [UInt8]]?
+    /// The body as text, for `bodyPrefix` and `bodyMatches` conditions; set where a rule reads it.
+    var rawBody: String?
 
     init(root: PayloadValue, caseInsensitiveKeys: Bool = false) {
         self.root = root
