@@ -87,7 +87,8 @@ import Testing
             schemaPointer: "/$defs/extractor/anyOf/1/propertyNames/enum",
             snippet: base + "response: {messageId: KEYS}"),
         KeySection(
-            name: "a condition", keys: ["path", "equals", "in", "matches", "exists", "all", "any", "not"],
+            name: "a condition",
+            keys: ["path", "equals", "in", "matches", "exists", "bodyPrefix", "bodyMatches", "all", "any", "not"],
             schemaPointer: "/$defs/condition", snippet: base + "response: {success: {when: KEYS}}"),
         KeySection(
             name: "inbound",
@@ -546,7 +547,8 @@ struct AdapterTableSamples {
         ]
         conditions = [
             Condition.equals(path, "0"), Condition.oneOf(path, ["a"]), Condition.matches(path, "x"), condition,
-            Condition.all([condition]), Condition.any([condition]), Condition.not(condition),
+            Condition.bodyPrefix("OK"), Condition.bodyMatches("^0:"), Condition.all([condition]),
+            Condition.any([condition]), Condition.not(condition),
         ]
         bodyNodes = [
             BodyNode.object([field]), BodyNode.array([.literal("1")]), BodyNode.template(template),
