@@ -64,22 +64,23 @@ public indirect enum Condition: Sendable, Hashable, Codable {
 
 extension Condition {
     /// Whether any part of the condition tests the raw body text.
-    public var readsBody: Bool {
-        switch self {
-        case .bodyPrefix, .bodyMatches: true
-        case .equals, .oneOf, .matches, .exists: false
-        case .all(let list), .any(let list): list.contains(where: \.readsBody)
-        case .not(let condition): condition.readsBody
-        }
-    }
+    public var readsBody: Bool { anyTest { $0.isBodyTest } }
 
     /// Whether any part of the condition reads a path of the parsed body.
-    public var readsPaths: Bool {
+    public var readsPaths: Bool { anyTest { !$0.isBodyTest } }
+
+    private var isBodyTest: Bool {
+        if case .bodyPrefix = self { return true }
+        if case .bodyMatches = self { return true }
+        return false
+    }
+
+    /// Whether any test (a condition that is not all/any/not) inside satisfies `predicate`.
+    private func anyTest(_ predicate: (Condition) -> Bool) -> Bool {
         switch self {
-        case .bodyPrefix, .bodyMatches: false
-        case .equals, .oneOf, .matches, .exists: true
-        case .all(let list), .any(let list): list.contains(where: \.readsPaths)
-        case .not(let condition): condition.readsPaths
+        case .all(let list), .any(let list): list.contains { $0.anyTest(predicate) }
+        case .not(let condition): condition.anyTest(predicate)
+        default: predicate(self)
         }
     }
 }

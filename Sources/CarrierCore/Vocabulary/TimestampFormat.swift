@@ -96,14 +96,4 @@ public enum TimestampFormat: Sendable, Hashable {
     }
 }
 
-extension TimestampFormat: StoredAsText {
-    public var storedText: String { text }
-
-    public init(storedText: String) throws(StoredTextError) {
-        do {
-            self = try Self.parse(storedText)
-        } catch {
-            throw StoredTextError(message: error.message)
-        }
-    }
-}
+extension TimestampFormat: ParsedFromText {}

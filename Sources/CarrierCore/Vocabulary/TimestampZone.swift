@@ -43,16 +43,8 @@ public struct TimestampZone: Sendable, Hashable {
 
     /// Seconds east of UTC in effect at a wall-clock time given as seconds since the epoch read as UTC.
     public func offset(atLocalSeconds local: Int64) -> Int {
-        switch kind {
-        case .fixed(let seconds):
-            return seconds
-        case .named(let identifier):
-            // Foundation caches zones by identifier, so this is cheap after the first lookup.
-            guard let zone = TimeZone(identifier: identifier) else { return 0 }
-            // Two steps find the offset for the local wall time, including across DST changes.
-            let guess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local)))
-            return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(guess))))
-        }
+        // Two steps find the offset for the local wall time, including across DST changes.
+        offset(atInstant: local - Int64(offset(atInstant: local)))
     }
 
     /// Seconds east of UTC in effect at an instant (seconds since the epoch), for writing times in this zone.
@@ -61,23 +53,14 @@ public struct TimestampZone: Sendable, Hashable {
         case .fixed(let east):
             return east
         case .named(let identifier):
+            // Foundation caches zones by identifier, so this is cheap after the first lookup.
             guard let zone = TimeZone(identifier: identifier) else { return 0 }
             return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
         }
     }
 }
 
-extension TimestampZone: StoredAsText {
-    public var storedText: String { text }
-
-    public init(storedText: String) throws(StoredTextError) {
-        do {
-            self = try Self.parse(storedText)
-        } catch {
-            throw StoredTextError(message: error.message)
-        }
-    }
-}
+extension TimestampZone: ParsedFromText {}
 
 /// Reads `+hh:mm`, `+hhmm` or `+hh` (also with `-`) into seconds east of UTC; nil when malformed.
 public func parseUTCOffset(_ bytes: ArraySlice<UInt8>) -> Int? {

@@ -17,10 +17,22 @@ public struct VocabularyError: Error, Sendable, Hashable {
     public var code: String
     public var message: String
     public var offset: Int?
+}
 
-    public init(code: String, message: String, offset: Int? = nil) {
-        self.code = code
-        self.message = message
-        self.offset = offset
+/// A vocabulary value parsed from text (a timestamp pattern, a zone) and stored in the adapter table as that text.
+protocol ParsedFromText: StoredAsText {
+    static func parse(_ text: String) throws(VocabularyError) -> Self
+    var text: String { get }
+}
+
+extension ParsedFromText {
+    public var storedText: String { text }
+
+    public init(storedText: String) throws(StoredTextError) {
+        do {
+            self = try Self.parse(storedText)
+        } catch {
+            throw StoredTextError(message: error.message)
+        }
     }
 }
