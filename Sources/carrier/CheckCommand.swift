@@ -1,5 +1,6 @@
 import ArgumentParser
 import CarrierCore
+import Foundation
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,5 +17,11 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let result = try options.compile()
         if options.failed(result) { throw ExitCode.failure }
+        if result.diagnostics.isEmpty, options.format == .text, let table = result.table {
+            // Silence read as "did it run?"; one line says what was checked.
+            let count = table.adapters.count
+            FileHandle.standardError.write(
+                Data("ok: \(count) carrier definition\(count == 1 ? "" : "s") checked, no problems\n".utf8))
+        }
     }
 }

@@ -36,6 +36,26 @@ import Testing
         #expect(run.stderr.contains("1 error, 0 warnings"))
     }
 
+    @Test func cleanCheckSaysWhatItChecked() throws {
+        let dir = try tempDir()
+        try "formatVersion: 1\nid: acme\nname: Acme\nchannels: [sms]\nsend:\n  url: https://x.test\n  format: none\n"
+            .write(to: dir.appendingPathComponent("acme/carrier.yaml"), atomically: true, encoding: .utf8)
+        let run = try CLI.run(["check", "."], in: dir)
+        #expect(run.status == 0)
+        #expect(run.stderr == "ok: 1 carrier definition checked, no problems\n")
+    }
+
+    @Test func duplicateKeyDoesNotHideTheRest() throws {
+        let dir = try tempDir()
+        try "formatVersion: 1\nid: acme\nname: Acme\nname: Again\nchannels: [fax]\nsend:\n  url: https://x.test\n"
+            .write(to: dir.appendingPathComponent("acme/carrier.yaml"), atomically: true, encoding: .utf8)
+        let run = try CLI.run(["check", "."], in: dir)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("acme/carrier.yaml:4:1: error: duplicate key 'name' [duplicate-key]"))
+        #expect(run.stderr.contains("acme/carrier.yaml:5:12: error:"), "the channel error after the duplicate")
+        #expect(run.stderr.contains("2 errors, 0 warnings"))
+    }
+
     @Test func jsonDiagnosticsFormat() throws {
         let dir = try tempDir()
         try "formatVersion: 1\nid: acme\nname: Acme\nchannels: [fax]\nsend:\n  url: https://x.test\n"

@@ -88,7 +88,8 @@ import Testing
             schemaPointer: "/$defs/extractor/anyOf/1/propertyNames/enum",
             snippet: base + "response: {messageId: KEYS}"),
         KeySection(
-            name: "a condition", keys: ["path", "equals", "in", "matches", "exists", "all", "any", "not"],
+            name: "a condition",
+            keys: ["path", "equals", "in", "matches", "exists", "bodyPrefix", "bodyMatches", "all", "any", "not"],
             schemaPointer: "/$defs/condition", snippet: base + "response: {success: {when: KEYS}}"),
         KeySection(
             name: "inbound",
@@ -188,13 +189,13 @@ import Testing
             ("/$defs/channel/enum", DefinitionDecoder.channelNames),
             ("/$defs/auth/properties/type/enum", AuthRule.Kind.allCases.map(\.rawValue)),
             ("/$defs/signature/properties/scheme/enum", SignatureRule.Scheme.allCases.map(\.rawValue)),
-            ("/$defs/canonicalStatus/enum", StatusMap.canonical),
+            ("/$defs/canonicalStatus/enum", CanonicalStatus.names),
             ("/$defs/send/properties/format/enum", SendRule.Format.allCases.map(\.rawValue)),
             ("/$defs/inbound/properties/format/enum", InboundRule.Format.allCases.map(\.rawValue)),
             ("/$defs/setting/properties/type/enum", SettingSpec.Kind.allCases.map(\.rawValue)),
             ("/$defs/response/properties/format/enum", ResponseRule.Format.allCases.map(\.rawValue)),
             ("/$defs/eventRule/properties/type/enum", EventRule.Kind.allCases.map(\.rawValue)),
-            ("/$defs/textEncoding/enum", DefinitionDecoder.textEncodings),
+            ("/$defs/textEncoding/enum", TextEncoding.names),
         ]
         for (pointer, values) in expected {
             #expect(try schema.strings(at: pointer) == values, "\(pointer)")
@@ -207,13 +208,13 @@ import Testing
             ("/$defs/adapter/properties/channels/items/enum", DefinitionDecoder.channelNames),
             ("/$defs/authRule/properties/type/enum", AuthRule.Kind.allCases.map(\.rawValue)),
             ("/$defs/signatureRule/properties/scheme/enum", SignatureRule.Scheme.allCases.map(\.rawValue)),
-            ("/$defs/canonicalStatus/enum", StatusMap.canonical),
+            ("/$defs/canonicalStatus/enum", CanonicalStatus.names),
             ("/$defs/sendRule/properties/format/enum", SendRule.Format.allCases.map(\.rawValue)),
             ("/$defs/inboundRule/properties/format/enum", InboundRule.Format.allCases.map(\.rawValue)),
             ("/$defs/settingSpec/properties/type/enum", SettingSpec.Kind.allCases.map(\.rawValue)),
             ("/$defs/responseRule/properties/format/enum", ResponseRule.Format.allCases.map(\.rawValue)),
             ("/$defs/eventRule/properties/type/enum", EventRule.Kind.allCases.map(\.rawValue)),
-            ("/$defs/textEncoding/enum", DefinitionDecoder.textEncodings),
+            ("/$defs/textEncoding/enum", TextEncoding.names),
         ]
         for (pointer, values) in expected {
             #expect(try schema.strings(at: pointer) == values, "\(pointer)")
@@ -433,8 +434,8 @@ struct AdapterTableSamples {
         let expression = try TemplateExpression.parse("message.media")
 
         let extractor = ValueExtractor(
-            paths: [path], value: "v", regex: "(x)", stripPrefix: "p", format: "epoch", zone: "UTC", encoding: "utf-8",
-            encodingFrom: .init(path: path, map: ["2": "hex-utf16be"]), numbered: "M{n}", count: path, default: "d",
+            paths: [path], value: "v", regex: "(x)", stripPrefix: "p", format: .epoch, zone: .utc, encoding: .utf8,
+            encodingFrom: .init(path: path, map: ["2": .hexUTF16BE]), numbered: "M{n}", count: path, default: "d",
             compose: try ComposedValue(parsing: "x{a.b}"))
         let condition = Condition.exists(path, true)
         let body = BodyTemplate.fields(.object([.init(key: "To", optional: true, value: .template(template))]))
@@ -451,10 +452,10 @@ struct AdapterTableSamples {
         auth.name = "n"
         auth.value = template
         auth.header = "h"
-        auth.algorithm = "sha256"
+        auth.algorithm = .sha256
         auth.key = template
         auth.message = template
-        auth.encoding = "hex"
+        auth.encoding = .hex
         auth.prefix = "p"
         auth.origin = "o"
 
@@ -481,13 +482,13 @@ struct AdapterTableSamples {
         var signature = SignatureRule(scheme: .ed25519)
         signature.header = "h"
         signature.secret = template
-        signature.encoding = "hex"
+        signature.encoding = .hex
         signature.prefix = "p"
         signature.timestampHeader = "t"
         signature.nonceHeader = "n"
         signature.publicKey = template
         signature.toleranceSeconds = 300
-        signature.algorithm = "sha256"
+        signature.algorithm = .sha256
         signature.param = "sig"
         signature.optional = true
         signature.origin = "o"
@@ -508,7 +509,7 @@ struct AdapterTableSamples {
         fullHandshake.origin = "o"
         fullInbound.handshake = handshake
 
-        let statuses = StatusMap(map: ["ok": "sent"], default: "failed")
+        let statuses = StatusMap(map: ["ok": .sent], default: .failed)
         var fullStatuses = statuses
         fullStatuses.origin = "o"
 
@@ -549,7 +550,8 @@ struct AdapterTableSamples {
         ]
         conditions = [
             Condition.equals(path, "0"), Condition.oneOf(path, ["a"]), Condition.matches(path, "x"), condition,
-            Condition.all([condition]), Condition.any([condition]), Condition.not(condition),
+            Condition.bodyPrefix("OK"), Condition.bodyMatches("^0:"), Condition.all([condition]),
+            Condition.any([condition]), Condition.not(condition),
         ]
         bodyNodes = [
             BodyNode.object([field]), BodyNode.array([.literal("1")]), BodyNode.template(template),

@@ -15,10 +15,10 @@ public struct AuthRule: Sendable, Hashable, Codable {
     public var value: Template?
     /// hmac: header to set, `sha1`/`sha256`/`sha512`, key, signed message, `hex`/`base64`, prefix.
     public var header: String?
-    public var algorithm: String?
+    public var algorithm: HMACAlgorithm?
     public var key: Template?
     public var message: Template?
-    public var encoding: String?
+    public var encoding: SignatureEncoding?
     public var prefix: String?
     public var origin: String?
 

@@ -83,14 +83,15 @@ public struct SignatureRule: Sendable, Hashable, Codable {
     public var scheme: Scheme
     public var header: String?
     public var secret: Template?
-    public var encoding: String?
+    public var encoding: SignatureEncoding?
     public var prefix: String?
     public var timestampHeader: String?
     /// plivo-v2: the header carrying the nonce that is signed with the URL.
     public var nonceHeader: String?
     public var publicKey: Template?
     public var toleranceSeconds: Int?
-    public var algorithm: String?
+    /// vonage-sig: the account's signature method.
+    public var algorithm: VonageSignatureMethod?
     public var param: String?
     /// When true, requests are checked only if the secret (or public key) setting has a value; carriers such as
     /// Vonage sign webhooks only when the account turns signing on.

@@ -1,17 +1,14 @@
 /// Provider status value -> canonical status.
 public struct StatusMap: Sendable, Hashable, Codable {
-    /// The canonical statuses.
-    public static let canonical: [String] = [
-        "queued", "sent", "delivered", "read", "failed", "undelivered", "received",
-    ]
-
-    public var map: [String: String]
+    public var map: [String: CanonicalStatus]
     /// What an unmapped provider status becomes (the event is flagged `unmappedStatus`).
-    public var `default`: String
+    public var `default`: CanonicalStatus
     public var caseInsensitive: Bool = false
     public var origin: String?
 
-    public init(map: [String: String], default: String, caseInsensitive: Bool = false, origin: String? = nil) {
+    public init(
+        map: [String: CanonicalStatus], default: CanonicalStatus, caseInsensitive: Bool = false, origin: String? = nil
+    ) {
         self.map = map
         self.default = `default`
         self.caseInsensitive = caseInsensitive
@@ -19,7 +16,7 @@ public struct StatusMap: Sendable, Hashable, Codable {
     }
 
     /// The canonical status for a provider value, and whether it came from the default.
-    public func canonicalStatus(for providerStatus: String) -> (status: String, mapped: Bool) {
+    public func canonicalStatus(for providerStatus: String) -> (status: CanonicalStatus, mapped: Bool) {
         if let s = map[providerStatus] { return (s, true) }
         if caseInsensitive {
             let lowered = providerStatus.lowercased()

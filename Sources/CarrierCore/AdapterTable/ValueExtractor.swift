@@ -11,11 +11,11 @@ public struct ValueExtractor: Sendable, Hashable, Codable {
     public var regex: String?
     public var stripPrefix: String?
     /// Timestamp format: `epoch`, `epoch_ms`, `iso8601`, `rfc2822` or a `yyyyMMddHHmmss`-style pattern.
-    public var format: String?
+    public var format: TimestampFormat?
     /// Zone for zone-less timestamps.
-    public var zone: String?
+    public var zone: TimestampZone?
     /// Text encoding: fixed, or picked by another field's value.
-    public var encoding: String?
+    public var encoding: TextEncoding?
     public var encodingFrom: EncodingSelector?
     /// Media in numbered fields: `MediaUrl{n}` for n in 0..<count.
     public var numbered: String?
@@ -24,7 +24,8 @@ public struct ValueExtractor: Sendable, Hashable, Codable {
 
     public init(
         paths: [PathExpression] = [], value: String? = nil, regex: String? = nil, stripPrefix: String? = nil,
-        format: String? = nil, zone: String? = nil, encoding: String? = nil, encodingFrom: EncodingSelector? = nil,
+        format: TimestampFormat? = nil, zone: TimestampZone? = nil, encoding: TextEncoding? = nil,
+        encodingFrom: EncodingSelector? = nil,
         numbered: String? = nil, count: PathExpression? = nil, default: String? = nil, compose: ComposedValue? = nil
     ) {
         self.paths = paths
@@ -44,9 +45,9 @@ public struct ValueExtractor: Sendable, Hashable, Codable {
     /// `encoding: { path: coding, map: { "2": hex-utf16be } }`; values not in the map are UTF-8.
     public struct EncodingSelector: Sendable, Hashable, Codable {
         public var path: PathExpression
-        public var map: [String: String]
+        public var map: [String: TextEncoding]
 
-        public init(path: PathExpression, map: [String: String]) {
+        public init(path: PathExpression, map: [String: TextEncoding]) {
             self.path = path
             self.map = map
         }

@@ -106,13 +106,13 @@ extension DefinitionDecoder {
                 "inline-secret", "inbound.signature.secret is written inline; refer to a secret setting instead", at: n)
         }
         rule.publicKey = f["publicKey"].flatMap { template($0, "inbound.signature.publicKey", place: .inbound) }
-        if let n = f["encoding"] { rule.encoding = choice(n, "inbound.signature.encoding", ["hex", "base64"]) }
+        if let n = f["encoding"] { rule.encoding = term(n, "inbound.signature.encoding", SignatureEncoding.self) }
         rule.prefix = f["prefix"].flatMap { string($0, "inbound.signature.prefix") }
         rule.timestampHeader = f["timestampHeader"].flatMap { string($0, "inbound.signature.timestampHeader") }
         rule.nonceHeader = f["nonceHeader"].flatMap { string($0, "inbound.signature.nonceHeader") }
         rule.toleranceSeconds = f["toleranceSeconds"].flatMap { int($0, "inbound.signature.toleranceSeconds", min: 1) }
         if let n = f["algorithm"] {
-            rule.algorithm = choice(n, "inbound.signature.algorithm", ["md5hash", "md5", "sha1", "sha256", "sha512"])
+            rule.algorithm = term(n, "inbound.signature.algorithm", VonageSignatureMethod.self)
         }
         rule.param = f["param"].flatMap { string($0, "inbound.signature.param") }
         if let n = f["optional"], let v = bool(n, "inbound.signature.optional"), v { rule.optional = true }
@@ -163,7 +163,7 @@ extension DefinitionDecoder {
             let f = fields(
                 node, "statuses", known: ["map", "default", "caseInsensitive"], required: ["map", "default"])
         else { return nil }
-        var map: [String: String] = [:]
+        var map: [String: CanonicalStatus] = [:]
         if let n = f["map"] {
             for (key, _, value) in pairs(n, "statuses.map") {
                 if let s = canonicalStatus(value) { map[key] = s }
@@ -176,14 +176,15 @@ extension DefinitionDecoder {
         return StatusMap(map: map, default: fallback, caseInsensitive: caseInsensitive, origin: origin(node))
     }
 
-    private func canonicalStatus(_ node: YAMLNode) -> String? {
+    private func canonicalStatus(_ node: YAMLNode) -> CanonicalStatus? {
         guard let s = string(node, "a canonical status") else { return nil }
-        guard StatusMap.canonical.contains(s) else {
-            var message = "unknown canonical status '\(s)'; use one of \(StatusMap.canonical.joined(separator: ", "))"
-            if let guess = s.closest(in: StatusMap.canonical) { message += " (did you mean '\(guess)'?)" }
+        guard let status = CanonicalStatus(rawValue: s) else {
+            let names = CanonicalStatus.names
+            var message = "unknown canonical status '\(s)'; use one of \(names.joined(separator: ", "))"
+            if let guess = s.closest(in: names) { message += " (did you mean '\(guess)'?)" }
             error("unknown-status", message, at: node)
             return nil
         }
-        return s
+        return status
     }
 }

@@ -16,6 +16,12 @@ extension DefinitionDecoder {
                 rule.successStatus = codes
             }
             rule.successWhen = sf["when"].flatMap { condition($0, "response.success.when") }
+            if let n = sf["when"], rule.format == .text, rule.successWhen?.readsPaths == true {
+                error(
+                    "bad-path",
+                    "response.success.when reads a path, but a text response has no fields; use bodyPrefix or "
+                        + "bodyMatches", at: n)
+            }
         }
         rule.messageId = f["messageId"].flatMap {
             extractor($0, "response.messageId", allowed: Self.plainExtractorKeys)
@@ -83,29 +89,36 @@ extension DefinitionDecoder {
         e.default = f["default"].flatMap { string($0, "\(what).default") }
         e.stripPrefix = f["stripPrefix"].flatMap { string($0, "\(what).stripPrefix") }
         if let n = f["format"], let s = string(n, "\(what).format") {
-            if ["epoch", "epoch_ms", "iso8601", "rfc2822"].contains(s) || isTimestampPattern(s) {
-                e.format = s
-            } else {
-                error(
-                    "invalid-value",
-                    "\(what).format must be epoch, epoch_ms, iso8601, rfc2822 or a pattern of yyyy yy MM dd HH mm ss; found '\(s)'",
-                    at: n)
+            do {
+                e.format = try TimestampFormat.parse(s)
+            } catch {
+                self.error(
+                    error.code, "\(what).format: \(error.message)", at: rangeInside(n, offset: error.offset ?? 0))
             }
         }
-        e.zone = f["zone"].flatMap { string($0, "\(what).zone") }
+        if let n = f["zone"], let s = string(n, "\(what).zone") {
+            do {
+                e.zone = try TimestampZone.parse(s)
+            } catch {
+                self.error(error.code, "\(what).zone: \(error.message)", at: n)
+            }
+            if !f.has("format") {
+                error("invalid-value", "\(what).zone applies to timestamps: it needs 'format'", at: n)
+            }
+        }
         if let n = f["encoding"] {
             if case .mapping = n.kind {
                 if let ef = fields(n, "\(what).encoding", known: ["path", "map"], required: ["path", "map"]),
                     let pn = ef["path"], let p = path(pn, "\(what).encoding.path"), let mn = ef["map"]
                 {
-                    var map: [String: String] = [:]
+                    var map: [String: TextEncoding] = [:]
                     for (k, _, v) in pairs(mn, "\(what).encoding.map") {
-                        if let enc = choice(v, "an encoding", Self.textEncodings) { map[k] = enc }
+                        if let enc = term(v, "an encoding", TextEncoding.self) { map[k] = enc }
                     }
                     e.encodingFrom = ValueExtractor.EncodingSelector(path: p, map: map)
                 }
             } else {
-                e.encoding = choice(n, "\(what).encoding", Self.textEncodings)
+                e.encoding = term(n, "\(what).encoding", TextEncoding.self)
             }
         }
         e.numbered = f["numbered"].flatMap { string($0, "\(what).numbered") }
@@ -121,29 +134,11 @@ extension DefinitionDecoder {
         return e
     }
 
-    static let textEncodings = ["utf-8", "hex-utf16be", "percent-latin1", "percent-utf16be", "base64"]
-
-    private func isTimestampPattern(_ s: String) -> Bool {
-        var rest = Substring(s)
-        var sawField = false
-        while !rest.isEmpty {
-            if let token = ["yyyy", "yy", "MM", "dd", "HH", "mm", "ss"].first(where: { rest.hasPrefix($0) }) {
-                rest = rest.dropFirst(token.count)
-                sawField = true
-            } else if let c = rest.first, !c.isLetter {
-                rest = rest.dropFirst()
-            } else {
-                return false
-            }
-        }
-        return sawField
-    }
-
-    /// `{ path, equals | in | matches | exists }`, `{ all: [...] }`, `{ any: [...] }`, `{ not: ... }`.
+    /// `{ path, equals | in | matches | exists }`, `{ bodyPrefix }`, `{ bodyMatches }`, `{ all: [...] }`,
+    /// `{ any: [...] }`, `{ not: ... }`.
     func condition(_ node: YAMLNode, _ what: String) -> Condition? {
-        guard
-            let f = fields(node, what, known: ["path", "equals", "in", "matches", "exists", "all", "any", "not"])
-        else { return nil }
+        let known = ["path", "equals", "in", "matches", "exists", "bodyPrefix", "bodyMatches", "all", "any", "not"]
+        guard let f = fields(node, what, known: known) else { return nil }
         if let n = f["all"] ?? f["any"] {
             guard let items = list(n, what) else { return nil }
             let conditions = items.compactMap { condition($0, what) }
@@ -151,13 +146,23 @@ extension DefinitionDecoder {
             return f.has("all") ? .all(conditions) : .any(conditions)
         }
         if let n = f["not"] { return condition(n, what).map(Condition.not) }
+        if let n = f["bodyPrefix"] { return string(n, "\(what).bodyPrefix").map(Condition.bodyPrefix) }
+        if let n = f["bodyMatches"] { return regex(n, "\(what).bodyMatches").map(Condition.bodyMatches) }
         guard let pn = f["path"] else {
             error(
-                "missing-key", "\(what) needs 'path' (with equals, in, matches or exists), or all/any/not",
+                "missing-key",
+                "\(what) needs 'path' (with equals, in, matches or exists), bodyPrefix, bodyMatches, or all/any/not",
                 at: startOf(node))
             return nil
         }
         guard let p = path(pn, "\(what).path") else { return nil }
+        if p.components.isEmpty {
+            error(
+                "bad-path",
+                "\(what).path '\(p.text)' names no value inside the body, so the condition never holds; use "
+                    + "bodyPrefix or bodyMatches to test the raw body", at: pn)
+            return nil
+        }
         if let n = f["equals"] { return string(n, "\(what).equals").map { .equals(p, $0) } }
         if let n = f["in"] { return stringList(n, "\(what).in").map { .oneOf(p, $0) } }
         if let n = f["matches"] { return regex(n, "\(what).matches").map { .matches(p, $0) } }

@@ -67,35 +67,27 @@ extension DefinitionDecoder {
             ok = false
         }
         for filter in e.filters {
-            guard let kind = TemplateCatalog.filters[filter.name] else {
+            guard let kind = filter.kind else {
                 var message = "unknown filter '\(filter.name)'"
-                if let guess = filter.name.closest(in: TemplateCatalog.filters.keys.sorted()) {
+                if let guess = filter.name.closest(in: TemplateFilter.names) {
                     message += " (did you mean '\(guess)'?)"
                 }
                 error("unknown-filter", message, at: at)
                 ok = false
                 continue
             }
-            let fits: Bool
-            switch (kind, filter.argument) {
-            case (.none, nil), (.string, .string?), (.integer, .integer?): fits = true
-            default: fits = false
+            guard kind.accepts(filter.argument) else {
+                error("bad-filter-argument", "filter '\(filter.name)' takes \(kind.expectedArgument)", at: at)
+                ok = false
+                continue
             }
-            if fits, filter.name == "map", case .string(let argument)? = filter.argument,
-                TemplateCatalog.mapPairs(argument) == nil
-            {
-                error("bad-filter-argument", "filter 'map' takes pairs like \"gsm7=text,ucs2=unicode\"", at: at)
+            if let problem = kind.argumentProblem(filter.argument) {
+                error("bad-filter-argument", problem, at: at)
                 ok = false
             }
-            if !fits {
-                let expected =
-                    switch kind {
-                    case .none: "no argument"
-                    case .string: "a quoted string argument"
-                    case .integer: "an integer argument"
-                    }
-                error("bad-filter-argument", "filter '\(filter.name)' takes \(expected)", at: at)
-                ok = false
+            if case .variable(let path)? = filter.argument {
+                let argument = TemplateExpression(variable: path, filters: [], offset: e.offset)
+                if !check(argument, node, place: place, inEach: inEach) { ok = false }
             }
         }
         return ok

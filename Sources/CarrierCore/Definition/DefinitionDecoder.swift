@@ -137,6 +137,11 @@ final class DefinitionDecoder {
         return s
     }
 
+    /// A scalar that must name a term of `vocabulary`.
+    func term<T: VocabularyTerm>(_ node: YAMLNode, _ what: String, _ vocabulary: T.Type) -> T? {
+        choice(node, what, T.names).flatMap(T.init(rawValue:))
+    }
+
     func list(_ node: YAMLNode, _ what: String) -> [YAMLNode]? {
         guard case .sequence(let items) = node.kind else {
             error("wrong-type", "\(what) must be a list, found \(node.kindDescription)", at: node)

@@ -209,9 +209,9 @@ extension DefinitionDecoder {
         auth.header = f["header"].flatMap { string($0, "auth.header") }
         auth.key = secretTemplate("key")
         auth.message = f["message"].flatMap { template($0, "auth.message", place: .authMessage) }
-        if let n = f["algorithm"] { auth.algorithm = choice(n, "auth.algorithm", ["sha1", "sha256", "sha512"]) }
-        if kind == .hmac, auth.algorithm == nil { auth.algorithm = "sha256" }
-        if let n = f["encoding"] { auth.encoding = choice(n, "auth.encoding", ["hex", "base64"]) }
+        if let n = f["algorithm"] { auth.algorithm = term(n, "auth.algorithm", HMACAlgorithm.self) }
+        if kind == .hmac, auth.algorithm == nil { auth.algorithm = .sha256 }
+        if let n = f["encoding"] { auth.encoding = term(n, "auth.encoding", SignatureEncoding.self) }
         auth.prefix = f["prefix"].flatMap { string($0, "auth.prefix") }
         return auth
     }

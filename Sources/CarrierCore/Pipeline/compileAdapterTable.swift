@@ -16,10 +16,12 @@ public func compileAdapterTable(_ inputs: [InputFile]) -> CompilationResult {
     for input in inputs.sorted(by: { $0.path < $1.path }) {
         let (root, yamlDiagnostics) = YAMLReader.read(input.bytes, file: input.path)
         diagnostics += yamlDiagnostics
-        guard let root, !yamlDiagnostics.hasErrors else { continue }
+        // A tree with only duplicate keys (the later value dropped) is still decoded, so one run shows every problem.
+        guard let root, !yamlDiagnostics.contains(where: { $0.severity == .error && $0.code != "duplicate-key" })
+        else { continue }
         let (adapter, definitionDiagnostics) = decodeCarrierDefinition(root, file: input.path)
         diagnostics += definitionDiagnostics
-        guard let adapter else { continue }
+        guard let adapter, !yamlDiagnostics.hasErrors else { continue }
         let idRange = idRange(root)
         if let first = firstByID[adapter.id] {
             diagnostics.append(

@@ -1,4 +1,4 @@
-/// The fixed set of template variables and filters, and where each variable may be used.
+/// The fixed set of template variables and where each may be used (filters: ``TemplateFilter``).
 public enum TemplateCatalog {
     /// Where a template sits; decides which variables it can read.
     public enum Place: String, Sendable, Hashable, CaseIterable {
@@ -8,31 +8,6 @@ public enum TemplateCatalog {
         case authMessage
         /// `inbound.reply` and `inbound.signature`: settings only.
         case inbound
-    }
-
-    /// What a filter takes after its `:`.
-    public enum ArgumentKind: Sendable, Hashable {
-        case none
-        case string
-        case integer
-    }
-
-    /// Filters and the argument each takes.
-    public static let filters: [String: ArgumentKind] = [
-        "url": .none, "json": .none, "xml": .none, "base64": .none, "upper": .none, "lower": .none,
-        "trim": .none, "digits": .none, "default": .string, "prefix": .string, "join": .string,
-        "first": .none, "count": .none, "truncate": .integer, "hex_ucs2": .none, "epoch": .none, "map": .string,
-    ]
-
-    /// The pairs of a `map:"from=to,..."` argument, or nil when it is not a list of `key=value` entries.
-    /// The key `*` matches any value not listed.
-    public static func mapPairs(_ argument: String) -> [String: String]? {
-        var pairs: [String: String] = [:]
-        for entry in argument.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else { return nil }
-            pairs[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
-        }
-        return pairs.isEmpty ? nil : pairs
     }
 
     /// `message.*` fields and whether they are lists.

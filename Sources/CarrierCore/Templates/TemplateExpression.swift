@@ -1,11 +1,13 @@
 /// One `{{ ... }}` placeholder, or a `when:` condition: a variable path and a chain of filters.
 ///
 /// Grammar: `["!"] name ("." name)* ("|" filter [":" argument])*` where an argument is a double-quoted
-/// string (with `\"` and `\\` escapes) or an integer.
+/// string (with `\"` and `\\` escapes), an integer, or a variable (`settings.sender`).
 public struct TemplateExpression: Sendable, Hashable, CustomStringConvertible {
     public struct Filter: Sendable, Hashable {
         public var name: String
         public var argument: Argument?
+        /// The filter `name` names; nil for an unknown name (the compiler reports it).
+        public var kind: TemplateFilter? { TemplateFilter(rawValue: name) }
 
         public init(name: String, argument: Argument? = nil) {
             self.name = name
@@ -16,6 +18,8 @@ public struct TemplateExpression: Sendable, Hashable, CustomStringConvertible {
     public enum Argument: Sendable, Hashable {
         case string(String)
         case integer(Int)
+        /// A variable path, read when the filter applies.
+        case variable([String])
     }
 
     /// The variable path, e.g. `["message", "to"]`.
@@ -33,6 +37,7 @@ public struct TemplateExpression: Sendable, Hashable, CustomStringConvertible {
             switch f.argument {
             case .string(let a)?: s += ":\"\(a)\""
             case .integer(let n)?: s += ":\(n)"
+            case .variable(let v)?: s += ":" + v.joined(separator: ".")
             case nil: break
             }
         }
@@ -119,6 +124,13 @@ public struct TemplateExpression: Sendable, Hashable, CustomStringConvertible {
                         throw TemplateSyntaxError(message: "unclosed string argument", offset: offset + i)
                     }
                     argument = .string(String(value))
+                } else if ("a"..."z").contains(s[i]) || ("A"..."Z").contains(s[i]) {
+                    var path = [try readName()]
+                    while i < s.count, s[i] == "." {
+                        i += 1
+                        path.append(try readName())
+                    }
+                    argument = .variable(path)
                 } else {
                     var digits = ""
                     if s[i] == "-" {
@@ -131,7 +143,8 @@ public struct TemplateExpression: Sendable, Hashable, CustomStringConvertible {
                     }
                     guard let n = Int(digits) else {
                         throw TemplateSyntaxError(
-                            message: "a filter argument is a quoted string or an integer", offset: offset + i)
+                            message: "a filter argument is a quoted string, an integer or a variable",
+                            offset: offset + i)
                     }
                     argument = .integer(n)
                 }

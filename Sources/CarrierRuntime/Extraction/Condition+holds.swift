@@ -2,7 +2,7 @@ import CarrierCore
 
 extension Condition {
     /// Whether the condition holds for the item in `context`. A path that selects nothing fails every test
-    /// except `exists: false`.
+    /// except `exists: false`; body tests fail when the context carries no raw body.
     func holds(in context: PayloadContext) -> Bool {
         switch self {
         case .equals(let path, let value):
@@ -13,6 +13,10 @@ extension Condition {
             return path.anySelected(in: context) { v in v.text.map { RegexCache.matches(pattern, $0) } ?? false }
         case .exists(let path, let expected):
             return path.anySelected(in: context) { $0 != .null } == expected
+        case .bodyPrefix(let prefix):
+            return context.rawBody?.hasPrefix(prefix) ?? false
+        case .bodyMatches(let pattern):
+            return context.rawBody.map { RegexCache.matches(pattern, $0) } ?? false
         case .all(let conditions):
             return conditions.allSatisfy { $0.holds(in: context) }
         case .any(let conditions):

@@ -7,24 +7,39 @@ extension ValueExtractor {
     /// - Parameter rawBody: the body as text, for a `regex` with no path.
     func string(in context: PayloadContext, rawBody: String? = nil) throws(PayloadError) -> String? {
         var text: String? = value ?? composed(in: context)
+        var wire: [UInt8]?
         if text == nil {
             for path in paths {
                 if let v = path.first(in: context), let t = v.text, !t.isEmpty || paths.count == 1 {
                     text = t
+                    if let key = path.topLevelKey { wire = context.wireBytes?[key] }
                     break
                 }
             }
         }
         if text == nil, paths.isEmpty, regex != nil { text = rawBody }
-        if let regex, let t = text { text = RegexCache.capture(regex, in: t) }
-        if let prefix = stripPrefix, let t = text, t.hasPrefix(prefix) { text = String(t.dropFirst(prefix.count)) }
+        if let regex, let t = text {
+            text = RegexCache.capture(regex, in: t)
+            wire = nil
+        }
+        if let prefix = stripPrefix, let t = text, t.hasPrefix(prefix) {
+            text = String(t.dropFirst(prefix.count))
+            wire = nil
+        }
         if var t = text {
             var encoding = self.encoding
             if let selector = encodingFrom, let key = selector.path.first(in: context)?.text {
                 encoding = selector.map[key]
             }
-            if let encoding, encoding != "utf-8" { t = try decodeText(t, encoding: encoding) }
-            if let format, !t.isEmpty { t = try parseTimestamp(t, format: format, zone: zone) }
+            if let encoding, encoding != .utf8 {
+                // A form value was percent-decoded by the parser: byte encodings read those bytes, not the text.
+                if encoding.readsBytes, let wire {
+                    t = try decodeBytes(wire, as: encoding)
+                } else {
+                    t = try decodeText(t, encoding: encoding)
+                }
+            }
+            if let format, !t.isEmpty { t = try parseTimestamp(t, format: format, zone: zone ?? .utc) }
             text = t
         }
         return text ?? self.default

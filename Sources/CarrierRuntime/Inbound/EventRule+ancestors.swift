@@ -21,6 +21,7 @@ extension Condition {
         case .equals(let p, _), .oneOf(let p, _), .matches(let p, _), .exists(let p, _): p.isParentRelative
         case .all(let list), .any(let list): list.contains { $0.usesAncestors }
         case .not(let c): c.usesAncestors
+        case .bodyPrefix, .bodyMatches: false
         }
     }
 }

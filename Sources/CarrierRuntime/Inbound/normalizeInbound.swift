@@ -32,10 +32,16 @@ public func normalizeInbound(
             signature, request: request, formPairs: formPairs, publicURL: publicURL,
             context: templateContext(), now: now)
     }
-    let context = PayloadContext(root: root, caseInsensitiveKeys: rule.caseInsensitiveKeys)
+    var context = PayloadContext(root: root, caseInsensitiveKeys: rule.caseInsensitiveKeys)
+    if rule.readsWireBytes, formLike(request, rule) {
+        context.wireBytes = wireBytes(of: request)
+    }
     // The body as text is only read by a `regex` with no path; decoding it for every webhook cost ~5%.
-    let readsRawBody = rule.events.contains { $0.fields.values.contains { $0.paths.isEmpty && $0.regex != nil } }
+    let readsRawBody = rule.events.contains {
+        $0.fields.values.contains { $0.paths.isEmpty && $0.regex != nil } || $0.when?.readsBody == true
+    }
     let rawBody = readsRawBody ? String(decoding: request.body, as: UTF8.self) : ""
+    if readsRawBody { context.rawBody = rawBody }
     var events: [NormalizedEvent] = []
     var ignored = false
     rules: for eventRule in rule.events {
@@ -105,6 +111,43 @@ private func signatureConfigured(_ rule: SignatureRule, _ settings: [String: Str
     guard let template else { return false }
     let context = TemplateContext(message: nil, settings: settings.mapValues { .string($0) }, carrierId: "")
     return !((try? render(template, in: context)) ?? "").isEmpty
+}
+
+extension InboundRule {
+    /// Whether a field decodes bytes (`percent-latin1`, `gsm7`, ...), which in form bodies are read as sent.
+    var readsWireBytes: Bool {
+        events.contains { rule in
+            rule.fields.values.contains { e in
+                e.encoding?.readsBytes == true || e.encodingFrom?.map.values.contains(where: \.readsBytes) == true
+            }
+        }
+    }
+}
+
+/// Whether the request's parameters are a form or a query string (not JSON or XML).
+private func formLike(_ request: HTTPRequest, _ rule: InboundRule) -> Bool {
+    switch rule.format {
+    case .form, .query: return true
+    case .json, .xml: return false
+    case .auto:
+        let contentType = request.headers.first(named: "Content-Type") ?? ""
+        return !contentType.containsIgnoringASCIICase("json") && !contentType.containsIgnoringASCIICase("xml")
+    }
+}
+
+/// The query's and the form body's values as bytes, the body's winning as in the parsed payload.
+private func wireBytes(of request: HTTPRequest) -> [String: [UInt8]] {
+    var values: [String: [UInt8]] = [:]
+    if let q = request.url.firstIndex(of: "?") {
+        values = (try? parseFormWireBytes(Array(request.url[request.url.index(after: q)...].utf8))) ?? [:]
+    }
+    let contentType = request.headers.first(named: "Content-Type") ?? ""
+    if !request.body.isEmpty, !contentType.containsIgnoringASCIICase("json"),
+        let body = try? parseFormWireBytes(request.body)
+    {
+        values.merge(body) { _, new in new }
+    }
+    return values
 }
 
 /// The largest webhook body accepted.
@@ -218,10 +261,10 @@ private func statusEvent(
             httpStatus: 422, origin: rule.origin)
     }
     let providerStatus = try fields.string("status")
-    let map = adapter.statuses ?? StatusMap(map: [:], default: "failed")
+    let map = adapter.statuses ?? StatusMap(map: [:], default: .failed)
     let (status, mapped) = providerStatus.map(map.canonicalStatus) ?? (map.default, false)
     return NormalizedEvent.MessageStatus(
-        carrier: adapter.id, providerMessageId: id, reference: reference, status: status,
+        carrier: adapter.id, providerMessageId: id, reference: reference, status: status.rawValue,
         providerStatus: providerStatus, errorCode: try fields.string("errorCode"),
         errorMessage: try fields.string("errorMessage"), timestamp: try fields.string("timestamp"),
         unmappedStatus: !mapped)

@@ -41,18 +41,11 @@ func verifySignature(
     case .hmacSHA1Body, .hmacSHA256Body, .hmacSHA512Body:
         let signature = try header(rule.header)
         let secret = try value(rule.secret)
-        let algorithm: HMACAlgorithm
-        let encoding: SignatureEncoding
-        do {
-            algorithm = try HMACAlgorithm.parse(
-                rule.scheme == .hmacSHA1Body ? "sha1" : rule.scheme == .hmacSHA256Body ? "sha256" : "sha512")
-            encoding = try SignatureEncoding.parse(rule.encoding ?? "hex")
-        } catch {
-            throw fail(error.message)
-        }
+        let algorithm: HMACAlgorithm =
+            rule.scheme == .hmacSHA1Body ? .sha1 : rule.scheme == .hmacSHA256Body ? .sha256 : .sha512
         ok = verifyHMAC(
-            body: request.body, signature: signature, secret: secret, algorithm: algorithm, encoding: encoding,
-            prefix: rule.prefix ?? "")
+            body: request.body, signature: signature, secret: secret, algorithm: algorithm,
+            encoding: rule.encoding ?? .hex, prefix: rule.prefix ?? "")
     case .ed25519:
         let signature = try header(rule.header)
         let timestamp = try header(rule.timestampHeader)
@@ -75,12 +68,7 @@ func verifySignature(
         ok = true
     case .vonageSig:
         let secret = try value(rule.secret)
-        let method: VonageSignatureMethod
-        do {
-            method = try VonageSignatureMethod.parse(rule.algorithm ?? "md5hash")
-        } catch {
-            throw fail(error.message)
-        }
+        let method = rule.algorithm ?? .md5hash
         var params = formPairs
         let isJSON = request.headers.first(named: "Content-Type")?.containsIgnoringASCIICase("json") ?? false
         if isJSON, case .object(let object)? = try? parseJSON(request.body) {

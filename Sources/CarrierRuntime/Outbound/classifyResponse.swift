@@ -17,8 +17,9 @@ public func classifyResponse(_ response: HTTPResponse, adapter: Adapter, now: Da
     case .xml: parsed = (try? parseXML(response.body)) ?? .null
     case .text: parsed = .null
     }
-    let context = PayloadContext(root: parsed)
     let raw = String(decoding: response.body, as: UTF8.self)
+    var context = PayloadContext(root: parsed)
+    context.rawBody = raw
     func extract(_ e: ValueExtractor?) -> String? {
         guard let e else { return nil }
         return (try? e.string(in: context, rawBody: raw)) ?? nil
@@ -26,7 +27,7 @@ public func classifyResponse(_ response: HTTPResponse, adapter: Adapter, now: Da
     var result = SendResult(carrier: adapter.id, outcome: .permanent, httpStatus: response.status, origin: rule.origin)
     result.providerStatus = extract(rule.status)
     if let provider = result.providerStatus, let map = adapter.statuses {
-        result.status = map.canonicalStatus(for: provider).status
+        result.status = map.canonicalStatus(for: provider).status.rawValue
     }
     let statusOK = ResponseRule.status(response.status, matches: rule.successStatus)
     let bodyOK = rule.successWhen.map { $0.holds(in: context) } ?? true

@@ -214,14 +214,11 @@ private struct RequestBuilder {
             ]
             let key = try render(try authTemplate(auth.key, "key"), in: signing)
             let signed = try render(try authTemplate(auth.message, "message"), in: signing)
-            let digest = try hmacDigest(
-                algorithm: auth.algorithm ?? "sha256", key: Array(key.utf8), message: Array(signed.utf8))
+            let digest = (auth.algorithm ?? .sha256).authenticationCode(for: signed.utf8, key: key.utf8)
             let encoded: String
-            switch auth.encoding ?? "base64" {
-            case "base64": encoded = Data(digest).base64EncodedString()
-            case "hex": encoded = WireEscaping.hex(digest).lowercased()
-            case let other:
-                throw RenderError(code: "bad-auth", message: "unknown hmac encoding '\(other)'", origin: auth.origin)
+            switch auth.encoding ?? .base64 {
+            case .base64: encoded = Data(digest).base64EncodedString()
+            case .hex: encoded = WireEscaping.hex(digest).lowercased()
             }
             return HTTPHeader(header, (auth.prefix ?? "") + encoded)
         }

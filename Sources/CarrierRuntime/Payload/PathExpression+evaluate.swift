@@ -157,3 +157,14 @@ extension PathExpression {
         }
     }
 }
+
+extension PathExpression {
+    /// The key of a path that is one key of the top-level object (`text`, `$.text`), else nil.
+    var topLevelKey: String? {
+        guard components.count == 1, case .key(let key) = components[0] else { return nil }
+        switch anchor {
+        case .current, .root: return key
+        default: return nil
+        }
+    }
+}

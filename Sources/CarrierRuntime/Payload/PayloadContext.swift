@@ -14,6 +14,11 @@ struct PayloadContext: Sendable, Hashable {
     var ancestors: [PayloadValue]
     /// Look keys up ignoring ASCII and Unicode case when no exact key exists (`inbound.caseInsensitiveKeys`).
     var caseInsensitiveKeys: Bool
+    /// Form and query bodies: each top-level value's bytes as sent, percent-decoded once (see `parseFormWireBytes`),
+    /// kept only when a field reads bytes (`percent-latin1`, `gsm7`, ...).
+    var wireBytes: [String: [UInt8]]?
+    /// The body as text, for `bodyPrefix` and `bodyMatches` conditions; set where a rule reads it.
+    var rawBody: String?
 
     init(root: PayloadValue, caseInsensitiveKeys: Bool = false) {
         self.root = root

@@ -19,6 +19,37 @@ func parseFormPairs(_ bytes: [UInt8], limits: PayloadLimits = .default) throws(P
     try limits.checkSize(bytes.count)
     var pairs: [(String, String)] = []
     var scratch: [UInt8] = []
+    try forEachFormPair(bytes) { (key, value) throws(PayloadError) in
+        let k = try decodeFormComponent(bytes, key.lowerBound, key.upperBound, &scratch)
+        let v = try value.map { (r) throws(PayloadError) in
+            try decodeFormComponent(bytes, r.lowerBound, r.upperBound, &scratch)
+        }
+        pairs.append((k, v ?? ""))
+    }
+    return pairs
+}
+
+/// Each value's bytes as they were on the wire, percent-decoded once but not read as text, by key (the last value
+/// of a repeated key): what byte-level text encodings (`percent-latin1`, `gsm7`) read in form and query bodies.
+func parseFormWireBytes(_ bytes: [UInt8]) throws(PayloadError) -> [String: [UInt8]] {
+    var values: [String: [UInt8]] = [:]
+    var scratch: [UInt8] = []
+    try forEachFormPair(bytes) { (key, value) throws(PayloadError) in
+        let k = try decodeFormComponent(bytes, key.lowerBound, key.upperBound, &scratch)
+        if let value {
+            try percentDecode(bytes, value.lowerBound, value.upperBound, into: &scratch)
+            values[k] = scratch
+        } else {
+            values[k] = []
+        }
+    }
+    return values
+}
+
+/// Calls `body` with the key range and value range (nil without `=`) of each non-empty `&`-separated pair.
+private func forEachFormPair(
+    _ bytes: [UInt8], _ body: (Range<Int>, Range<Int>?) throws(PayloadError) -> Void
+) throws(PayloadError) {
     var start = 0
     let count = bytes.count
     while start <= count {
@@ -29,14 +60,10 @@ func parseFormPairs(_ bytes: [UInt8], limits: PayloadLimits = .default) throws(P
             end += 1
         }
         if end > start {
-            let keyEnd = equals >= 0 ? equals : end
-            let key = try decodeFormComponent(bytes, start, keyEnd, &scratch)
-            let value = equals >= 0 ? try decodeFormComponent(bytes, equals + 1, end, &scratch) : ""
-            pairs.append((key, value))
+            try body(start..<(equals >= 0 ? equals : end), equals >= 0 ? (equals + 1)..<end : nil)
         }
         start = end + 1
     }
-    return pairs
 }
 
 extension [(String, String)] {
@@ -72,6 +99,13 @@ private func decodeFormComponent(
     if plain {
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
+    try percentDecode(bytes, start, end, into: &scratch)
+    return stringFromUTF8OrLatin1(scratch)
+}
+
+/// Percent-decodes `bytes[start..<end]` (with `+` as space) into `scratch`.
+private func percentDecode(_ bytes: [UInt8], _ start: Int, _ end: Int, into scratch: inout [UInt8]) throws(PayloadError)
+{
     scratch.removeAll(keepingCapacity: true)
     var k = start
     while k < end {
@@ -93,7 +127,6 @@ private func decodeFormComponent(
             k += 1
         }
     }
-    return stringFromUTF8OrLatin1(scratch)
 }
 
 /// Reads bytes as UTF-8 when they are valid UTF-8, else as ISO-8859-1.

@@ -1,22 +1,6 @@
 import CarrierCore
 import Crypto
 
-/// Vonage (Nexmo) signed-callback methods.
-enum VonageSignatureMethod: String, Sendable, Hashable, CaseIterable {
-    /// MD5 of the parameter string followed by the secret.
-    case md5hash
-    /// HMAC of the parameter string keyed with the secret.
-    case md5, sha1, sha256, sha512
-
-    /// - Throws: `SignatureError` `unknown-algorithm`.
-    static func parse(_ name: String) throws(SignatureError) -> VonageSignatureMethod {
-        guard let method = VonageSignatureMethod(rawValue: name.lowercased()) else {
-            throw SignatureError(code: "unknown-algorithm", message: "unknown Vonage signature method '\(name)'")
-        }
-        return method
-    }
-}
-
 /// Checks the `sig` parameter of a Vonage SMS API callback.
 ///
 /// Signed string: every parameter except the signature, sorted by name, written as `&name=value`, where `&`

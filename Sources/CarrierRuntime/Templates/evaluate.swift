@@ -9,7 +9,7 @@ public func evaluate(_ expression: TemplateExpression, in context: TemplateConte
 {
     var value = try context.value(of: expression.variable)
     for filter in expression.filters {
-        value = try apply(filter, to: value)
+        value = try apply(filter, to: value, in: context)
     }
     return value
 }
@@ -22,30 +22,25 @@ extension TemplateExpression {
 }
 
 /// Applies one filter. String filters map over lists element by element and leave null alone.
-func apply(_ filter: TemplateExpression.Filter, to value: TemplateValue) throws(RenderError) -> TemplateValue {
-    guard let kind = TemplateCatalog.filters[filter.name] else {
+///
+/// - Parameter context: for an argument that is a variable (`default:settings.sender`).
+func apply(
+    _ filter: TemplateExpression.Filter, to value: TemplateValue, in context: TemplateContext
+) throws(RenderError) -> TemplateValue {
+    guard let kind = filter.kind else {
         throw RenderError(code: "unknown-filter", message: "unknown filter '\(filter.name)'")
     }
-    let stringArgument: String?
-    let integerArgument: Int?
-    switch (kind, filter.argument) {
-    case (.none, nil):
-        stringArgument = nil
-        integerArgument = nil
-    case (.string, .string(let s)?):
-        stringArgument = s
-        integerArgument = nil
-    case (.integer, .integer(let n)?):
-        stringArgument = nil
-        integerArgument = n
-    default:
-        let expected =
-            switch kind {
-            case .none: "no argument"
-            case .string: "a quoted string argument"
-            case .integer: "an integer argument"
-            }
-        throw RenderError(code: "bad-filter-argument", message: "filter '\(filter.name)' takes \(expected)")
+    guard kind.accepts(filter.argument) else {
+        throw RenderError(
+            code: "bad-filter-argument", message: "filter '\(filter.name)' takes \(kind.expectedArgument)")
+    }
+    var stringArgument: String?
+    var integerArgument = 0
+    switch filter.argument {
+    case .string(let s)?: stringArgument = s
+    case .integer(let n)?: integerArgument = n
+    case .variable(let path)?: stringArgument = try context.value(of: path).text
+    case nil: break
     }
 
     func mapText(_ transform: (String) throws(RenderError) -> TemplateValue) throws(RenderError) -> TemplateValue {
@@ -62,16 +57,23 @@ func apply(_ filter: TemplateExpression.Filter, to value: TemplateValue) throws(
         return try go(value)
     }
 
-    switch filter.name {
-    case "url": return try mapText { .string(WireEscaping.url($0)) }
-    case "xml": return try mapText { .string(WireEscaping.xml($0)) }
-    case "json": return .string(value.jsonText)
-    case "base64": return try mapText { .string(Data($0.utf8).base64EncodedString()) }
-    case "upper": return try mapText { .string($0.uppercased()) }
-    case "lower": return try mapText { .string($0.lowercased()) }
-    case "trim": return try mapText { .string($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    case "digits": return try mapText { .string(String($0.unicodeScalars.filter { ("0"..."9").contains($0) })) }
-    case "hex_ucs2":
+    func number(_ s: String) throws(RenderError) -> Int {
+        guard let n = Int(s.trimmingCharacters(in: .whitespaces)) else {
+            throw RenderError(code: "bad-number", message: "filter '\(filter.name)' needs a whole number, got '\(s)'")
+        }
+        return n
+    }
+
+    switch kind {
+    case .url: return try mapText { .string(WireEscaping.url($0)) }
+    case .xml: return try mapText { .string(WireEscaping.xml($0)) }
+    case .json: return .string(value.jsonText)
+    case .base64: return try mapText { .string(Data($0.utf8).base64EncodedString()) }
+    case .upper: return try mapText { .string($0.uppercased()) }
+    case .lower: return try mapText { .string($0.lowercased()) }
+    case .trim: return try mapText { .string($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    case .digits: return try mapText { .string(String($0.unicodeScalars.filter { ("0"..."9").contains($0) })) }
+    case .hexUCS2:
         return try mapText { s in
             var bytes: [UInt8] = []
             for unit in s.utf16 {
@@ -80,53 +82,79 @@ func apply(_ filter: TemplateExpression.Filter, to value: TemplateValue) throws(
             }
             return .string(WireEscaping.hex(bytes))
         }
-    case "epoch":
+    case .epoch:
+        return try mapText { s throws(RenderError) in .integer(Int(try isoInstant(s).seconds)) }
+    case .inZone:
+        let zone = try renderZone(stringArgument ?? "")
+        return try mapText { s throws(RenderError) in .string(try isoInstant(s).written(in: zone)) }
+    case .date:
+        let format = try renderPattern(stringArgument ?? "")
+        return try mapText { s throws(RenderError) in .string(try isoInstant(s).wallClock(format)) }
+    case .div:
         return try mapText { s throws(RenderError) in
-            guard let seconds = parseISO8601(s) else {
-                throw RenderError(code: "bad-timestamp", message: "'\(s)' is not an ISO 8601 time")
-            }
-            return .integer(seconds)
+            let n = try number(s)
+            return .integer(Int((Double(n) / Double(integerArgument)).rounded(.down)))
         }
-    case "default":
+    case .mul:
+        return try mapText { s throws(RenderError) in
+            let (product, overflow) = try number(s).multipliedReportingOverflow(by: integerArgument)
+            guard !overflow else {
+                throw RenderError(code: "bad-number", message: "'\(s)' * \(integerArgument) overflows")
+            }
+            return .integer(product)
+        }
+    case .default:
         return value.isEmpty ? .string(stringArgument ?? "") : value
-    case "prefix":
+    case .prefix:
         return try mapText { s in .string(s.isEmpty ? s : (stringArgument ?? "") + s) }
-    case "join":
+    case .join:
         switch value {
         case .null: return .null
         case .list(let l): return .string(l.map(\.text).joined(separator: stringArgument ?? ""))
         default: return .string(value.text)
         }
-    case "map":
-        guard let pairs = TemplateCatalog.mapPairs(stringArgument ?? "") else {
+    case .map:
+        guard let pairs = TemplateFilter.mapPairs(stringArgument ?? "") else {
             throw RenderError(code: "bad-filter-argument", message: "filter 'map' takes pairs like \"a=b,c=d\"")
         }
         return try mapText { s in .string(pairs[s] ?? pairs["*"] ?? s) }
-    case "first":
+    case .first:
         if case .list(let l) = value { return l.first ?? .null }
         return value
-    case "count":
+    case .count:
         switch value {
         case .null: return .integer(0)
         case .list(let l): return .integer(l.count)
         default: return .integer(value.text.count)
         }
-    case "truncate":
-        let n = max(0, integerArgument ?? 0)
+    case .truncate:
+        let n = max(0, integerArgument)
         if case .list(let l) = value { return .list(Array(l.prefix(n))) }
         return try mapText { .string(String($0.prefix(n))) }
-    default:
-        throw RenderError(code: "unknown-filter", message: "filter '\(filter.name)' is not implemented")
     }
 }
 
-/// Epoch seconds of an ISO 8601 time (`2024-05-01T12:00:00Z`, with fractional seconds or an offset).
-private func parseISO8601(_ text: String) -> Int? {
-    let s = text.trimmingCharacters(in: .whitespaces)
-    let plain = ISO8601DateFormatter()
-    if let d = plain.date(from: s) { return Int(d.timeIntervalSince1970.rounded(.down)) }
-    let fractional = ISO8601DateFormatter()
-    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let d = fractional.date(from: s) { return Int(d.timeIntervalSince1970.rounded(.down)) }
-    return nil
+private func renderZone(_ text: String) throws(RenderError) -> TimestampZone {
+    do {
+        return try TimestampZone.parse(text)
+    } catch {
+        throw RenderError(code: error.code, message: error.message)
+    }
+}
+
+private func renderPattern(_ text: String) throws(RenderError) -> TimestampFormat {
+    do {
+        return try TimestampFormat.parse(text)
+    } catch {
+        throw RenderError(code: error.code, message: error.message)
+    }
+}
+
+/// An ISO 8601 time read by the same reader as inbound timestamps.
+private func isoInstant(_ text: String) throws(RenderError) -> Instant {
+    do {
+        return try readInstant(text, format: .iso8601, zone: .utc)
+    } catch {
+        throw RenderError(code: "bad-timestamp", message: "'\(text)' is not an ISO 8601 time")
+    }
 }

@@ -3,30 +3,39 @@ import Foundation
 
 /// Decodes a text field that a carrier sent in a transfer encoding (see `TextEncoding`).
 ///
-/// - Throws: `PayloadError` `unknown-encoding`, or `bad-encoding` with the character offset of the problem.
-func decodeText(_ text: String, encoding: String) throws(PayloadError) -> String {
-    try decodeText(text, encoding: TextEncoding.parse(encoding))
-}
-
+/// - Throws: `PayloadError` `bad-encoding` with the character offset of the problem.
 func decodeText(_ text: String, encoding: TextEncoding) throws(PayloadError) -> String {
     switch encoding {
     case .utf8:
         return text
     case .hexUTF16BE:
         return try decodeHexUTF16BE(Array(text.utf8))
-    case .percentLatin1:
-        var scalars = String.UnicodeScalarView()
-        for b in try percentDecodedBytes(Array(text.utf8)) {
-            scalars.append(Unicode.Scalar(b))
-        }
-        return String(scalars)
     case .base64:
         guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw badEncoding("text is not Base64", at: 0)
         }
         return stringFromUTF8OrLatin1([UInt8](data))
+    case .percentLatin1, .percentUTF16BE, .percentGSM7:
+        return try decodeBytes(percentDecodedBytes(Array(text.utf8)), as: encoding)
+    case .gsm7:
+        var bytes: [UInt8] = []
+        for (k, scalar) in text.unicodeScalars.enumerated() {
+            guard scalar.value < 0x80 else { throw badEncoding("GSM 03.38 septets are below 0x80", at: k) }
+            bytes.append(UInt8(scalar.value))
+        }
+        return try decodeBytes(bytes, as: encoding)
+    }
+}
+
+/// Decodes a value's bytes, already percent-decoded once (a form or query value as it was on the wire), for the
+/// encodings that read bytes (`TextEncoding.readsBytes`).
+func decodeBytes(_ bytes: [UInt8], as encoding: TextEncoding) throws(PayloadError) -> String {
+    switch encoding {
+    case .percentLatin1:
+        var scalars = String.UnicodeScalarView()
+        for b in bytes { scalars.append(Unicode.Scalar(b)) }
+        return String(scalars)
     case .percentUTF16BE:
-        let bytes = try percentDecodedBytes(Array(text.utf8))
         guard bytes.count % 2 == 0 else {
             throw badEncoding("UTF-16BE text has an odd number of bytes (\(bytes.count))", at: bytes.count)
         }
@@ -36,6 +45,10 @@ func decodeText(_ text: String, encoding: TextEncoding) throws(PayloadError) -> 
             units.append(UInt16(bytes[k]) << 8 | UInt16(bytes[k + 1]))
         }
         return try stringFromUTF16(units)
+    case .gsm7, .percentGSM7:
+        return try GSM7Alphabet.decode(bytes)
+    case .utf8, .hexUTF16BE, .base64:
+        return try decodeText(stringFromUTF8OrLatin1(bytes), encoding: encoding)
     }
 }
 
@@ -63,7 +76,7 @@ private func decodeHexUTF16BE(_ bytes: [UInt8]) throws(PayloadError) -> String {
 }
 
 /// Percent-decodes `%XX` and `+` (a space); other bytes are taken as they are.
-private func percentDecodedBytes(_ bytes: [UInt8]) throws(PayloadError) -> [UInt8] {
+func percentDecodedBytes(_ bytes: [UInt8]) throws(PayloadError) -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
     var k = 0

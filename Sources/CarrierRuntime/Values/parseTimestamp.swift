@@ -5,15 +5,64 @@ import CarrierCore
 ///
 /// - Parameters:
 ///   - text: the value as sent (surrounding whitespace is ignored).
-///   - format: `epoch`, `epoch_ms`, `iso8601`, `rfc2822` or a pattern such as `yyMMddHHmm`.
-///   - zone: IANA zone or `+hh:mm` for timestamps that carry no offset; nil means UTC. Epoch values ignore it.
-/// - Throws: `PayloadError` `bad-timestamp`, `bad-timestamp-format` or `bad-time-zone`.
-func parseTimestamp(_ text: String, format: String, zone: String?) throws(PayloadError) -> String {
-    try parseTimestamp(text, format: TimestampFormat.parse(format), zone: TimestampZone.parse(zone))
+///   - format: compiled from `epoch`, `epoch_ms`, `iso8601`, `rfc2822` or a pattern such as `yyMMddHHmm`.
+///   - zone: for timestamps that carry no offset. Epoch values ignore it.
+/// - Throws: `PayloadError` `bad-timestamp`.
+func parseTimestamp(_ text: String, format: TimestampFormat, zone: TimestampZone) throws(PayloadError) -> String {
+    let instant = try readInstant(text, format: format, zone: zone)
+    return CivilTime(secondsSinceEpoch: instant.seconds, millisecond: instant.millisecond).iso8601
 }
 
-/// The same as `parseTimestamp(_:format:zone:)` with a format and zone compiled ahead of time.
-func parseTimestamp(_ text: String, format: TimestampFormat, zone: TimestampZone) throws(PayloadError) -> String {
+/// An instant read from a timestamp, with the offset the text showed (or the zone gave), for writing it back in
+/// the same wall-clock time.
+struct Instant: Sendable, Hashable {
+    var seconds: Int64
+    var millisecond: Int
+    /// Seconds east of UTC of the wall-clock time the text was written in.
+    var offset: Int = 0
+
+    /// ISO 8601 in `zone`: `2024-05-01T15:00:00+03:00`.
+    func written(in zone: TimestampZone) -> String {
+        let east = zone.offset(atInstant: seconds)
+        var text = String(
+            CivilTime(secondsSinceEpoch: seconds + Int64(east), millisecond: millisecond).iso8601.dropLast())
+        let sign = east < 0 ? "-" : "+"
+        let hours = abs(east) / 3600
+        let minutes = abs(east) % 3600 / 60
+        text += sign + (hours < 10 ? "0" : "") + String(hours) + ":" + (minutes < 10 ? "0" : "") + String(minutes)
+        return text
+    }
+
+    /// The wall-clock time at `offset` in a pattern such as `yyMMddHHmm`; named formats give ISO 8601 or epoch text.
+    func wallClock(_ format: TimestampFormat) -> String {
+        guard case .pattern(let tokens) = format else {
+            return format == .epoch ? String(seconds) : CivilTime(secondsSinceEpoch: seconds).iso8601
+        }
+        let civil = CivilTime(secondsSinceEpoch: seconds + Int64(offset), millisecond: millisecond)
+        func pad(_ n: Int, _ width: Int) -> String {
+            let digits = String(n)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        var out = ""
+        for token in tokens {
+            switch token {
+            case .year4: out += pad(civil.year, 4)
+            case .year2: out += pad(civil.year % 100, 2)
+            case .month: out += pad(civil.month, 2)
+            case .day: out += pad(civil.day, 2)
+            case .hour: out += pad(civil.hour, 2)
+            case .minute: out += pad(civil.minute, 2)
+            case .second: out += pad(civil.second, 2)
+            case .millisecond: out += pad(civil.millisecond, 3)
+            case .literal(let b): out.unicodeScalars.append(Unicode.Scalar(b))
+            }
+        }
+        return out
+    }
+}
+
+/// Reads a timestamp into an instant; see ``parseTimestamp(_:format:zone:)``.
+func readInstant(_ text: String, format: TimestampFormat, zone: TimestampZone) throws(PayloadError) -> Instant {
     var bytes = Array(text.utf8)[...]
     while let b = bytes.first, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { bytes.removeFirst() }
     while let b = bytes.last, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { bytes.removeLast() }
@@ -36,7 +85,7 @@ func parseTimestamp(_ text: String, format: TimestampFormat, zone: TimestampZone
     guard instant.seconds >= -62_135_596_800, instant.seconds <= 253_402_300_799 else {
         throw .badTimestamp(text, "outside the years 1 to 9999")
     }
-    return CivilTime(secondsSinceEpoch: instant.seconds, millisecond: instant.millisecond).iso8601
+    return Instant(seconds: instant.seconds, millisecond: instant.millisecond, offset: scanner.offsetSeen)
 }
 
 /// A cursor over a timestamp's bytes.
@@ -44,6 +93,8 @@ private struct TimestampScanner {
     let bytes: ArraySlice<UInt8>
     let text: String
     var k: Int
+    /// The offset the last wall-clock time was read at (from the text, or the zone).
+    var offsetSeen = 0
 
     init(bytes: ArraySlice<UInt8>, text: String) {
         self.bytes = bytes
@@ -109,10 +160,11 @@ private struct TimestampScanner {
     }
 
     /// Applies the zone to a wall-clock time and returns the UTC instant.
-    func instant(_ civil: CivilTime, offset: Int?, zone: TimestampZone) throws(PayloadError) -> (Int64, Int) {
+    mutating func instant(_ civil: CivilTime, offset: Int?, zone: TimestampZone) throws(PayloadError) -> (Int64, Int) {
         try civil.validate(text)
         let local = civil.secondsSinceEpoch
         let east = offset ?? zone.offset(atLocalSeconds: local)
+        offsetSeen = east
         return (local - Int64(east), civil.millisecond)
     }
 
@@ -204,7 +256,7 @@ private struct TimestampScanner {
         case "PST": return -8 * 3600
         case "PDT": return -7 * 3600
         default:
-            guard let seconds = parseOffset(rest) else { throw fail("bad UTC offset") }
+            guard let seconds = parseUTCOffset(rest) else { throw fail("bad UTC offset") }
             return seconds
         }
     }

@@ -184,10 +184,10 @@ import Testing
         var a = AuthRule()
         a.type = .hmac
         a.header = "X-Signature"
-        a.algorithm = algorithm
+        a.algorithm = HMACAlgorithm(rawValue: algorithm)
         a.key = B.t("{{ settings.key }}")
         a.message = B.t(message)
-        a.encoding = encoding
+        a.encoding = encoding.flatMap(SignatureEncoding.init(rawValue:))
         a.prefix = prefix
         return a
     }

@@ -64,18 +64,29 @@ import Testing
         #expect(try run(#"{{ settings.other | map:"gsm7=0,*=2" }}"#) == "2")
     }
 
-    @Test func everyCatalogFilterIsImplemented() throws {
-        for (name, kind) in TemplateCatalog.filters {
-            let argument: TemplateExpression.Argument? =
-                switch kind {
-                case .none: nil
-                case .string: .string(name == "map" ? "a=b" : ",")
-                case .integer: .integer(3)
-                }
-            let source: [String] = name == "epoch" ? ["message", "scheduledAt"] : ["message", "from"]
-            let e = TemplateExpression(variable: source, filters: [.init(name: name, argument: argument)])
-            #expect(throws: Never.self) { try evaluate(e, in: Self.context) }
-        }
+    @Test(arguments: [
+        // validity 3600 s is 60 minutes; scheduledAt 2024-05-01T12:00:00Z
+        ("message.validity | div:60", TemplateValue.integer(60)),
+        ("message.validity | div:7", .integer(514)),
+        ("message.validity | mul:1000", .integer(3_600_000)),
+        ("message.scheduledAt | date:\"yyMMddHHmm\"", .string("2405011200")),
+        ("message.scheduledAt | in_zone:\"Africa/Nairobi\"", .string("2024-05-01T15:00:00+03:00")),
+        ("message.scheduledAt | in_zone:\"Africa/Nairobi\" | date:\"yyMMddHHmm\"", .string("2405011500")),
+        ("message.scheduledAt | in_zone:\"-02:30\" | date:\"dd/MM/yyyy HH:mm\"", .string("01/05/2024 09:30")),
+        ("message.scheduledAt | epoch", .integer(1_714_564_800)),
+        ("message.callbackUrl | default:settings.sid", .string("AC 1/2")),
+        ("message.from | default:settings.sid", .string("Acme")),
+        ("message.callbackUrl | div:60", .null),
+    ])
+    func numericAndDateFilters(source: String, expected: TemplateValue) throws {
+        #expect(try Self.eval(source) == expected)
+    }
+
+    @Test func numericFiltersRefuseText() {
+        let error = #expect(throws: RenderError.self) { try Self.eval("message.from | div:60") }
+        #expect(error?.code == "bad-number")
+        let date = #expect(throws: RenderError.self) { try Self.eval("message.from | date:\"yyMMdd\"") }
+        #expect(date?.code == "bad-timestamp")
     }
 
     @Test(arguments: [
