@@ -83,7 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "no API keys configured: the API answers 401 until you pass --api-key or a config file with apiKeys")
         }
         let transport = CurlTransport(
-            maxInFlight: configuration.carrierConcurrency, maxConnections: configuration.carrierConcurrency)
+            maxInFlight: configuration.carrierConcurrency, maxConnections: configuration.carrierConcurrency,
+            policy: .service(table: table, configuration: configuration))
         defer { transport.shutdown() }
         let service = MessagingService(
             configuration: configuration, gateway: AdapterGateway(table: table, transport: transport), logger: logger)

@@ -2,6 +2,7 @@ import CarrierRuntime
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The messaging rules: send, receive, statuses, conversations, opt-outs and WhatsApp windows.
 ///
@@ -23,8 +24,10 @@ final class MessagingEngine: Sendable {
 
     let database: DatabasePool
     let writer: GroupCommitWriter
-    /// Channel id -> the channel and its resolved settings.
+    /// ``channelKey(account:id:)`` -> the channel and its resolved settings.
     let channelCache = ExpiringCache<ChannelWithSettings>(lifetime: 10)
+    /// The secrets key and configured channels' resolved settings, set by ``bootstrap()``.
+    let secrets = Mutex(OperatorSecrets())
     /// SHA-256 of an API key -> who it is. Keys only change at start-up (bootstrap), so positives are safe to keep.
     let keyCache = ExpiringCache<APIKeyIdentity>(lifetime: 60)
     let gateway: any CarrierGateway
@@ -45,6 +48,13 @@ final class MessagingEngine: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The key of a channel in the caches: channel ids are unique within an account only.
+    static func channelKey(account: String, id: String) -> String {
+        account + "\u{0}" + id
+    }
+
+    var secretBox: SecretBox? { secrets.withLock { $0.box } }
 
     /// A new row id, time-ordered (see ``TimeOrderedID``).
     static func newId(_ prefix: String) -> String {
@@ -102,10 +112,7 @@ final class MessagingEngine: Sendable {
 
         let templateName = request.templateName.flatMap { $0.isEmpty ? nil : $0 }
         let templateLang = request.templateLang
-        let (channel, settings) = try await cachedChannel(channelId)
-        guard channel.accountId == account else {
-            throw .notFound("unknown-channel", "no channel '\(channelId)' in this account")
-        }
+        let (channel, settings) = try await cachedChannel(account: account, id: channelId)
         let gateway = self.gateway
         let messageId = Self.newId("msg")
         let media = request.mediaUrls ?? []
@@ -127,7 +134,9 @@ final class MessagingEngine: Sendable {
         // between them cannot be missed, and it costs one trip to the writer instead of two.
         let accepted = try await write { db -> Accepted in
             var optOutCheck = try DirectStatement(
-                db, sql: "SELECT 1 FROM message_opt_out WHERE channel_id = ? AND contact_address = ?")
+                db,
+                sql: "SELECT 1 FROM message_opt_out WHERE account_id = ? AND channel_id = ? AND contact_address = ?")
+            optOutCheck.bind(account)
             optOutCheck.bind(channelId)
             optOutCheck.bind(to)
             if try optOutCheck.hasRow() {
@@ -155,8 +164,11 @@ final class MessagingEngine: Sendable {
             }
             if channel.channel == "whatsapp" && outboundTemplate == nil {
                 let windowQuery = try db.cachedStatement(
-                    sql: "SELECT window_expires_at FROM conversation WHERE channel_id = ? AND contact_address = ?")
-                let window = try Double.fetchOne(windowQuery, arguments: [channelId, to])
+                    sql: """
+                        SELECT window_expires_at FROM conversation
+                        WHERE account_id = ? AND channel_id = ? AND contact_address = ?
+                        """)
+                let window = try Double.fetchOne(windowQuery, arguments: [account, channelId, to])
                 if (window ?? 0) <= now {
                     throw ServiceError(
                         status: 422, code: "window-closed",
@@ -186,8 +198,18 @@ final class MessagingEngine: Sendable {
             channel: channel.channel, to: to, from: channel.address,
             body: outboundTemplate == nil ? request.body : nil, media: media, template: outboundTemplate,
             reference: messageId)
-        let result = await dispatch(outbound, carrier: channel.provider, settings: settings)
+        var result = await dispatch(outbound, carrier: channel.provider, settings: settings)
+        // The carrier's words stay out of the API (issue #14); admins read a redacted excerpt.
+        var excerpt: String?
+        if result.outcome != .ok {
+            let secretNames = gateway.secretSettings(carrier: channel.provider)
+            excerpt = result.adminExcerpt(secrets: settings.filter { secretNames.contains($0.key) }.map(\.value))
+            let failure = result.publicFailure
+            result.errorMessage = failure.message
+            result.errorCode = failure.code
+        }
         let stored = try await storeSendResult(accepted.message, result: result, now: Self.now())
+        if let excerpt { try await storeCarrierReplyExcerpt(excerpt, messageId: messageId) }
 
         var response = SendResponse(
             ok: result.outcome == .ok, messageId: messageId, conversationId: conversationId,
@@ -195,7 +217,7 @@ final class MessagingEngine: Sendable {
             segments: result.segments ?? segments)
         if result.outcome != .ok {
             response.error = .init(
-                code: "carrier-error", message: result.errorMessage ?? "the carrier refused the message",
+                code: "carrier-error", message: result.errorMessage ?? "the message could not be sent",
                 carrierCode: result.errorCode, retryable: result.outcome == .retryable)
             return Reply(status: 502, body: response.json)
         }
@@ -333,7 +355,7 @@ final class MessagingEngine: Sendable {
                     window_expires_at = COALESCE(?2, window_expires_at),
                     last_message_at = ?3,
                     updated_at = ?3
-                WHERE channel_id = ?4 AND contact_address = ?5
+                WHERE account_id = ?6 AND channel_id = ?4 AND contact_address = ?5
                 RETURNING id
                 """)
         update.bind(inbound ? 1 : 0)
@@ -341,6 +363,7 @@ final class MessagingEngine: Sendable {
         update.bind(now)
         update.bind(channelId)
         update.bind(contact)
+        update.bind(account)
         let existing = try update.step() ? update.text(0) : nil
         update.reset()
         if let existing { return existing }
