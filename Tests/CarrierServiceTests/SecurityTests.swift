@@ -122,7 +122,8 @@ struct SecurityTests {
         let configuration = Self.configuration(path) { $0.channels[0].settings["signingSecret"] = "file:" + big.path }
         var started: TestServer?
         do {
-            started = try await TestServer.start(gateway: FakeGateway(), databasePath: path, configuration: configuration)
+            started = try await TestServer.start(
+                gateway: FakeGateway(), databasePath: path, configuration: configuration)
         } catch {}
         if let started { await started.stop() }
         #expect(started == nil, "a 100 KB secret file must stop start-up")
@@ -168,7 +169,9 @@ struct SecurityTests {
                 "POST", "/channels",
                 json: [
                     "id": "tw-host", "channel": "sms", "provider": "twilio", "address": "+15550001111",
-                    "settings": ["account_sid": "AC1", "auth_token": "t", "base_url": internalListener.baseURL + "/admin"],
+                    "settings": [
+                        "account_sid": "AC1", "auth_token": "t", "base_url": internalListener.baseURL + "/admin",
+                    ],
                 ])
             #expect(created.status == 201)
             let send = try await server.send(["channelId": "tw-host", "to": "+15551234567", "body": "x"])
@@ -213,8 +216,10 @@ struct SecurityTests {
             func create(_ id: String, _ key: String, kind: String = "sms", address: String) async throws {
                 let answer = try await server.call(
                     "POST", "/channels",
-                    json: ["id": id, "channel": kind, "provider": kind == "sms" ? "fake" : "fake-wa",
-                           "address": address, "settings": ["signingSecret": "sig-\(id)"]],
+                    json: [
+                        "id": id, "channel": kind, "provider": kind == "sms" ? "fake" : "fake-wa",
+                        "address": address, "settings": ["signingSecret": "sig-\(id)"],
+                    ],
                     apiKey: key)
                 #expect(answer.status == 201, "\(answer.text)")
             }
@@ -223,17 +228,24 @@ struct SecurityTests {
             try await create("reuse-wa", TestServer.key, kind: "whatsapp", address: "+15550000102")
             let first = try await server.send(["channelId": "reuse1", "to": contact, "body": "hi"])
             #expect(first.status == 200)
-            #expect(try await server.webhook(
-                "reuse1", ["type": "mo", "from": contact, "text": "STOP", "id": "in-1"],
-                signature: "sig-reuse1").status == 200)
-            #expect(try await server.webhook(
-                "reuse-wa", ["type": "mo", "from": contact, "text": "hello", "id": "in-2"],
-                signature: "sig-reuse-wa").status == 200)
-            #expect(try await server.call(
-                "POST", "/templates",
-                json: ["name": "welcome", "language": "en", "body": "Hi {{1}}", "status": "approved"]).status == 201)
+            #expect(
+                try await server.webhook(
+                    "reuse1", ["type": "mo", "from": contact, "text": "STOP", "id": "in-1"],
+                    signature: "sig-reuse1"
+                ).status == 200)
+            #expect(
+                try await server.webhook(
+                    "reuse-wa", ["type": "mo", "from": contact, "text": "hello", "id": "in-2"],
+                    signature: "sig-reuse-wa"
+                ).status == 200)
+            #expect(
+                try await server.call(
+                    "POST", "/templates",
+                    json: ["name": "welcome", "language": "en", "body": "Hi {{1}}", "status": "approved"]
+                ).status == 201)
             let accountOneConversation = try #require(first.json["conversationId"] as? String)
-            let unreadBefore = try await server.call("GET", "/conversations/\(accountOneConversation)")
+            let unreadBefore =
+                try await server.call("GET", "/conversations/\(accountOneConversation)")
                 .json["unreadCount"] as? Int
             for id in ["reuse1", "reuse-wa"] {
                 #expect(try await server.call("DELETE", "/channels/\(id)").status == 200)
@@ -255,13 +267,17 @@ struct SecurityTests {
                 "POST", "/send", json: ["channelId": "reuse-wa", "to": contact, "templateName": "welcome"],
                 apiKey: Self.otherKey)
             #expect(template.errorCode == "unknown-template", "account 1's template is not account 2's")
-            #expect(try await server.webhook(
-                "reuse1", ["type": "mo", "from": contact, "text": "hey", "id": "in-3"], signature: "sig-reuse1",
-                account: "acct-2").status == 200)
-            let unreadAfter = try await server.call("GET", "/conversations/\(accountOneConversation)")
+            #expect(
+                try await server.webhook(
+                    "reuse1", ["type": "mo", "from": contact, "text": "hey", "id": "in-3"], signature: "sig-reuse1",
+                    account: "acct-2"
+                ).status == 200)
+            let unreadAfter =
+                try await server.call("GET", "/conversations/\(accountOneConversation)")
                 .json["unreadCount"] as? Int
             #expect(unreadAfter == unreadBefore, "account 2's inbound must not touch account 1's conversation")
-            let foreign = try await server.call("GET", "/conversations/\(accountOneConversation)", apiKey: Self.otherKey)
+            let foreign = try await server.call(
+                "GET", "/conversations/\(accountOneConversation)", apiKey: Self.otherKey)
             #expect(foreign.status == 404)
             let replies = try await server.call("GET", "/replies", apiKey: Self.otherKey)
             let bodies = (replies.json["messages"] as? [[String: Any]] ?? []).compactMap { $0["body"] as? String }
@@ -280,8 +296,10 @@ struct SecurityTests {
             // ch-sms belongs to acct-1 (configuration file); acct-2 may use the same id.
             let created = try await server.call(
                 "POST", "/channels",
-                json: ["id": "ch-sms", "channel": "sms", "provider": "fake", "address": "+15550000001",
-                       "settings": ["signingSecret": "other"]],
+                json: [
+                    "id": "ch-sms", "channel": "sms", "provider": "fake", "address": "+15550000001",
+                    "settings": ["signingSecret": "other"],
+                ],
                 apiKey: Self.otherKey)
             #expect(created.status == 201, "\(created.text)")
         }
@@ -307,8 +325,9 @@ struct SecurityTests {
             #expect(created.status == 201, "\(created.text)")
             let token = try #require(created.json["inboundToken"] as? String)
             #expect(token.count >= 40)
-            #expect(created.json["inboundUrl"] as? String
-                == "https://carrier.example.com/inbound/acct-1/u-\(carrier)/\(token)")
+            #expect(
+                created.json["inboundUrl"] as? String
+                    == "https://carrier.example.com/inbound/acct-1/u-\(carrier)/\(token)")
             let shown = try await server.call("GET", "/channels/u-\(carrier)")
             #expect(!shown.text.contains(token), "the token is shown once")
             let forged = "from=%2B15557770000&to=%2B15550003333&text=STOP&Body=STOP&message=STOP&id=1"
@@ -351,8 +370,9 @@ struct SecurityTests {
             }
             #expect(stored == 1)
             // A different message from the same contact is new.
-            #expect(try await server.webhook("ch-sms", ["type": "mo", "from": "+15557770002", "text": "no"]).status
-                == 200)
+            #expect(
+                try await server.webhook("ch-sms", ["type": "mo", "from": "+15557770002", "text": "no"]).status
+                    == 200)
             let after = try await pool.read {
                 try Int.fetchOne($0, sql: "SELECT count(*) FROM message WHERE direction = 'inbound'")
             }
@@ -367,15 +387,23 @@ struct SecurityTests {
         try await Self.with { server in
             let created = try await server.call(
                 "POST", "/channels",
-                json: ["id": "enc", "channel": "sms", "provider": "fake", "address": "+15550004444",
-                       "settings": ["signingSecret": secret]])
+                json: [
+                    "id": "enc", "channel": "sms", "provider": "fake", "address": "+15550004444",
+                    "settings": ["signingSecret": secret],
+                ])
             #expect(created.status == 201)
             #expect(!created.text.contains(secret))
             // The stored value opens: a webhook signed with it is accepted, one signed otherwise is not.
-            #expect(try await server.webhook("enc", ["type": "mo", "from": "+1555", "text": "a", "id": "e1"],
-                signature: secret).status == 200)
-            #expect(try await server.webhook("enc", ["type": "mo", "from": "+1555", "text": "a", "id": "e2"],
-                signature: "wrong").status == 401)
+            #expect(
+                try await server.webhook(
+                    "enc", ["type": "mo", "from": "+1555", "text": "a", "id": "e1"],
+                    signature: secret
+                ).status == 200)
+            #expect(
+                try await server.webhook(
+                    "enc", ["type": "mo", "from": "+1555", "text": "a", "id": "e2"],
+                    signature: "wrong"
+                ).status == 401)
             var bytes = Data()
             for suffix in ["", "-wal", "-shm"] {
                 let file = server.databasePath + suffix
@@ -393,8 +421,10 @@ struct SecurityTests {
         try await Self.with({ $0.secretsKey = nil }) { server in
             let created = try await server.call(
                 "POST", "/channels",
-                json: ["id": "nokey", "channel": "sms", "provider": "fake", "address": "+15550005555",
-                       "settings": ["signingSecret": "abc"]])
+                json: [
+                    "id": "nokey", "channel": "sms", "provider": "fake", "address": "+15550005555",
+                    "settings": ["signingSecret": "abc"],
+                ])
             #expect(created.status == 400)
             #expect(created.errorCode == "secrets-key-missing")
         }

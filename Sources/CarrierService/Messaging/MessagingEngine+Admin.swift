@@ -306,7 +306,6 @@ extension MessagingEngine {
 
     // MARK: Templates
 
-
     /// Creates a template (status `pending` unless given).
     /// - Throws: ``ServiceError`` `validation-failed` or `template-exists`.
     func createTemplate(_ request: TemplateRequest, account: String) async throws(ServiceError) -> TemplateRecord {

@@ -43,9 +43,13 @@ extension MessagingEngine {
         insert.bind(now)
         try insert.execute()
         guard db.changesCount > 0 else { return nil }
-        let parts = try waitingParts(db, account: channel.accountId, channelId: channel.id, contact: event.from, reference: reference, total: total)
+        let parts = try waitingParts(
+            db, account: channel.accountId, channelId: channel.id, contact: event.from, reference: reference,
+            total: total)
         guard parts.count == total else { return nil }
-        try markAssembled(db, account: channel.accountId, channelId: channel.id, contact: event.from, reference: reference, total: total, now: now)
+        try markAssembled(
+            db, account: channel.accountId, channelId: channel.id, contact: event.from, reference: reference,
+            total: total, now: now)
         return joined(parts, from: event.from, carrier: event.carrier)
     }
 
@@ -62,8 +66,11 @@ extension MessagingEngine {
         for group in groups {
             let (account, channelId, contact): (String, String, String) = (group[0], group[1], group[2])
             let (reference, total): (String, Int) = (group[3], group[4])
-            let parts = try waitingParts(db, account: account, channelId: channelId, contact: contact, reference: reference, total: total)
-            try markAssembled(db, account: account, channelId: channelId, contact: contact, reference: reference, total: total, now: now)
+            let parts = try waitingParts(
+                db, account: account, channelId: channelId, contact: contact, reference: reference, total: total)
+            try markAssembled(
+                db, account: account, channelId: channelId, contact: contact, reference: reference, total: total,
+                now: now)
             // A deleted channel keeps its messages: store under its id all the same.
             let channel =
                 try ChannelRecord.filter(Column("account_id") == account && Column("id") == channelId).fetchOne(db)
