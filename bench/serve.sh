@@ -26,11 +26,15 @@ start_mock_carrier "$scratch" 18082
 delay_ms=${CARRIER_DELAY_MS:-50}
 slow_conns=${SLOW_CONNS:-512}
 start_mock_carrier "$scratch/slow" 18084 "$delay_ms"
+# The bench carrier signs nothing, so its webhooks carry the channel's token (docs/security.md).
+inbound_token=bench-inbound-token-0123456789
 cat > "$scratch/config.json" <<CONF
 { "host": "127.0.0.1", "port": 18083, "databasePath": "$scratch/bench.sqlite",
   "apiKeys": { "literal:benchkey": { "account": "default", "scopes": ["messaging", "admin"] } },
+  "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true,
   "channels": [ { "id": "bench", "account": "default", "channel": "sms", "provider": "bench",
-                  "address": "+15550000001", "settings": { "base_url": "http://127.0.0.1:18082" } },
+                  "address": "+15550000001", "settings": { "base_url": "http://127.0.0.1:18082" },
+                  "inboundToken": "literal:$inbound_token" },
                 { "id": "bench-slow", "account": "default", "channel": "sms", "provider": "bench",
                   "address": "+15550000002", "settings": { "base_url": "http://127.0.0.1:18084" } } ] }
 CONF
@@ -53,13 +57,13 @@ run() {
     echo "${name}_req_per_s=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')"
     echo "${name}_cpu_ms_per_1000=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$reqs" 'BEGIN { printf "%.1f", t * 1000 / hz / r * 1000 }')"
 }
-run inbound bench/serve/inbound.lua /inbound/bench
+run inbound bench/serve/inbound.lua "/inbound/default/bench/$inbound_token"
 # Carriers deliver webhooks over many connections at once; larger group commits follow.
-run inbound_c256 bench/serve/inbound.lua /inbound/bench 256
+run inbound_c256 bench/serve/inbound.lua "/inbound/default/bench/$inbound_token" 256
 run send bench/serve/send.lua /send
 run send_c128 bench/serve/send.lua /send 128
 # Delivery reports for the messages just sent (the most frequent webhook in production).
-run status bench/serve/status.lua /inbound/bench
+run status bench/serve/status.lua "/inbound/default/bench/$inbound_token"
 sqlite3 "$scratch/bench.sqlite" "SELECT 'status_matched_messages=' || count(*) FROM message WHERE status = 'delivered'; SELECT 'status_pending_reports=' || count(*) FROM pending_status" 2>/dev/null || true
 # Last, so its carrier ids (same shape, other nginx) do not mix into the delivery reports above.
 CHANNEL=bench-slow WARMUP=2 run send_slow_carrier bench/serve/send.lua /send "$slow_conns"

@@ -63,3 +63,85 @@ static inline int CLibCurl_epoll_wait(int epfd, int *fds, int *masks, int max, i
     }
     return count;
 }
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/// Whether an IPv4 address (host byte order) is one a carrier cannot be: loopback, private, link-local,
+/// carrier-grade NAT, unspecified, multicast, reserved or broadcast.
+static inline int CLibCurl_ipv4_is_internal(uint32_t a) {
+    return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xA9FE /* 169.254/16 */
+        || (a >> 20) == 0xAC1 /* 172.16/12 */ || (a >> 16) == 0xC0A8 /* 192.168/16 */
+        || (a >> 22) == 0x191 /* 100.64/10 */ || (a >> 24) >= 224 /* multicast, reserved, broadcast */
+        || (a >> 8) == 0xC00000 /* 192.0.0/24 */ || (a >> 17) == 0x6309 /* 198.18/15 */;
+}
+
+/// Whether a socket address is internal (see above); IPv6 loopback, unspecified, unique-local, link-local,
+/// multicast and IPv4-mapped internal addresses included.
+static inline int CLibCurl_address_is_internal(const struct sockaddr *address) {
+    if (address->sa_family == AF_INET) {
+        return CLibCurl_ipv4_is_internal(ntohl(((const struct sockaddr_in *)address)->sin_addr.s_addr));
+    }
+    if (address->sa_family == AF_INET6) {
+        const unsigned char *b = ((const struct sockaddr_in6 *)address)->sin6_addr.s6_addr;
+        static const unsigned char zero[16] = { 0 };
+        static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+        if (memcmp(b, zero, 15) == 0 && (b[15] == 0 || b[15] == 1)) return 1;  /* :: and ::1 */
+        if (memcmp(b, mapped, 12) == 0 || memcmp(b, zero, 12) == 0) {          /* ::ffff:a.b.c.d, ::a.b.c.d */
+            uint32_t v4 = ((uint32_t)b[12] << 24) | ((uint32_t)b[13] << 16) | ((uint32_t)b[14] << 8) | b[15];
+            return CLibCurl_ipv4_is_internal(v4);
+        }
+        if ((b[0] & 0xFE) == 0xFC) return 1;                 /* fc00::/7 unique local */
+        if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return 1; /* fe80::/10 link-local */
+        if (b[0] == 0xFF) return 1;                           /* multicast */
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) return 1; /* documentation */
+        return 0;
+    }
+    return 1;  /* no other family is a carrier */
+}
+
+/// What the open-socket callback needs: whether internal addresses are allowed, and where it notes a refusal.
+typedef struct {
+    int allow_internal;
+    int refused;
+} CLibCurl_address_policy;
+
+/// CURLOPT_OPENSOCKETFUNCTION: refuses internal addresses unless allowed. Runs for every address libcurl connects
+/// to, after its own name resolution, so a host name that resolves to an internal address is refused too.
+static inline curl_socket_t CLibCurl_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address) {
+    CLibCurl_address_policy *policy = (CLibCurl_address_policy *)clientp;
+    if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+    if (!policy->allow_internal && CLibCurl_address_is_internal(&address->addr)) {
+        policy->refused = 1;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+/// Installs the open-socket callback with `policy` (owned by the caller, alive as long as the handle).
+static inline CURLcode CLibCurl_install_address_policy(CURL *h, CLibCurl_address_policy *policy) {
+    CURLcode code = curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, CLibCurl_open_socket);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, policy);
+}
+
+/// The lower-cased host of `url` as libcurl parses it, into `out` (NUL-terminated); 0 on success, -1 when the URL
+/// has no host or does not parse, or the host does not fit.
+static inline int CLibCurl_url_host(const char *url, char *out, size_t size) {
+    CURLU *parsed = curl_url();
+    if (!parsed) return -1;
+    int result = -1;
+    char *host = NULL;
+    if (curl_url_set(parsed, CURLUPART_URL, url, 0) == CURLUE_OK
+        && curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK && host && strlen(host) < size) {
+        size_t i = 0;
+        for (; host[i]; i++) out[i] = (host[i] >= 'A' && host[i] <= 'Z') ? host[i] + 32 : host[i];
+        out[i] = 0;
+        result = 0;
+    }
+    curl_free(host);
+    curl_url_cleanup(parsed);
+    return result;
+}

@@ -11,8 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the messaging service: send, inbound webhooks, opt-outs, conversations, delivery status.",
         discussion: """
             With no flags: compiles ./carriers, opens ./carrier.sqlite, and listens on 127.0.0.1:8080.
-            A JSON config file (--config) holds host, port, databasePath, publicBaseURL, apiKeys and channels;
-            flags override it. Stops gracefully on SIGINT/SIGTERM.
+            A JSON config file (--config) holds host, port, databasePath, publicBaseURL, apiKeys, secretsKey, channels,
+            carrierHosts and the limits; flags override it. Stops gracefully on SIGINT/SIGTERM.
 
             Exit codes: 0 stopped cleanly, 1 start-up failure (bad definitions, database, port in use), 64 bad command line.
             """)
@@ -46,6 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "key"))
     var apiKeys: [String] = []
 
+    @Option(
+        name: .customLong("secrets-key"),
+        help: ArgumentHelp(
+            "The key that encrypts secret channel settings given through the API (64 hex digits or base64 of 32 bytes), as env:NAME, file:/path or literal:value.",
+            valueName: "reference"))
+    var secretsKey: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info (one line per request), notice, warning, error.")
     var logLevel: String = "info"
 
@@ -68,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { configuration.port = port }
         if let database { configuration.databasePath = database }
         if let publicURL { configuration.publicBaseURL = publicURL }
+        if let secretsKey { configuration.secretsKey = secretsKey }
         for key in apiKeys {
             configuration.apiKeys[key] = .init(account: "default", scopes: ["messaging", "admin"])
         }
@@ -83,7 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "no API keys configured: the API answers 401 until you pass --api-key or a config file with apiKeys")
         }
         let transport = CurlTransport(
-            maxInFlight: configuration.carrierConcurrency, maxConnections: configuration.carrierConcurrency)
+            maxInFlight: configuration.carrierConcurrency, maxConnections: configuration.carrierConcurrency,
+            policy: .service(table: table, configuration: configuration))
         defer { transport.shutdown() }
         let service = MessagingService(
             configuration: configuration, gateway: AdapterGateway(table: table, transport: transport), logger: logger)

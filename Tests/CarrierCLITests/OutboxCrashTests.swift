@@ -116,6 +116,7 @@ struct OutboxCrashTests {
                     "settings": ["base_url": carrier.baseURL],
                 ]
             ],
+            "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true,
             "sendWaitMs": 100, "maxSendAttempts": 1000, "retryBaseDelaySeconds": 0.2, "retryMaxDelaySeconds": 0.5,
         ]
         let configPath = directory.appendingPathComponent("config.json")

@@ -59,7 +59,9 @@ struct RealGatewayTests {
                         "verify_token": "literal:hamhock", "base_url": mockURL,
                     ]),
             ],
-            maxSendAttempts: 2, retryBaseDelaySeconds: 0.01, retryMaxDelaySeconds: 0.05)
+            maxSendAttempts: 2, retryBaseDelaySeconds: 0.01, retryMaxDelaySeconds: 0.05,
+            secretsKey: "literal:" + TestServer.secretsKey, carrierHosts: ["127.0.0.1"],
+            allowPrivateCarrierTargets: true)
     }
 
     /// X-Twilio-Signature: Base64(HMAC-SHA1(token, url + sorted key+value)).
@@ -83,9 +85,9 @@ struct RealGatewayTests {
     static func webhook(_ server: TestServer, _ params: [(String, String)], signature: String? = nil) async throws
         -> TestServer.Answer
     {
-        let sig = signature ?? twilioSignature(url: publicBase + "/inbound/tw", params: params)
+        let sig = signature ?? twilioSignature(url: publicBase + "/inbound/acct-1/tw", params: params)
         return try await server.call(
-            "POST", "/inbound/tw", body: form(params), apiKey: nil,
+            "POST", "/inbound/acct-1/tw", body: form(params), apiKey: nil,
             headers: ["Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig])
     }
 
@@ -186,11 +188,11 @@ struct RealGatewayTests {
     @Test func metaVerificationRequestIsAnsweredOverGET() async throws {
         try await withService { server, _ in
             let ok = try await server.call(
-                "GET", "/inbound/wa?hub.mode=subscribe&hub.challenge=4242&hub.verify_token=hamhock", apiKey: nil)
+                "GET", "/inbound/acct-1/wa?hub.mode=subscribe&hub.challenge=4242&hub.verify_token=hamhock", apiKey: nil)
             #expect(ok.status == 200)
             #expect(ok.text == "4242")
             let wrong = try await server.call(
-                "GET", "/inbound/wa?hub.mode=subscribe&hub.challenge=4242&hub.verify_token=nope", apiKey: nil)
+                "GET", "/inbound/acct-1/wa?hub.mode=subscribe&hub.challenge=4242&hub.verify_token=nope", apiKey: nil)
             #expect(wrong.status == 403)
             #expect(wrong.errorCode == "bad-verify-token")
         }

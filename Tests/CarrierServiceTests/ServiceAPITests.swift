@@ -384,18 +384,28 @@ struct ServiceAPITests {
                 "POST", "/channels", json: ["channel": "sms", "provider": "nope", "address": "+15550000009"])
             #expect(unknown.status == 400)
             #expect(unknown.errorCode == "unknown-provider")
-            let created = try await server.call(
+            // A reference is the operator's alone (issue #14): through the API a value is a value.
+            let reference = try await server.call(
                 "POST", "/channels",
                 json: [
                     "id": "ch-new", "channel": "sms", "provider": "fake", "address": "+15550000009",
                     "settings": ["token": "env:SOME_TOKEN"],
+                ])
+            #expect(reference.status == 400)
+            #expect(reference.text.contains("reference-not-allowed"))
+            let created = try await server.call(
+                "POST", "/channels",
+                json: [
+                    "id": "ch-new", "channel": "sms", "provider": "fake", "address": "+15550000009",
+                    "settings": ["token": "plain-token"],
                 ])
             #expect(created.status == 201)
             let duplicate = try await server.call(
                 "POST", "/channels", json: ["channel": "sms", "provider": "fake", "address": "+15550000009"])
             #expect(duplicate.status == 409)
             let fetched = try await server.call("GET", "/channels/ch-new")
-            #expect((fetched.json["settings"] as? [String: String])?["token"] == "env:SOME_TOKEN")
+            #expect((fetched.json["settings"] as? [String: String])?["token"] == "plain-token")
+            #expect(fetched.json["inboundUrl"] as? String == "https://carrier.example.com/inbound/acct-1/ch-new")
             let list = try await server.call("GET", "/channels")
             #expect((list.json["channels"] as? [[String: Any]])?.count == 3)
             #expect(try await server.call("DELETE", "/channels/ch-new").status == 200)
@@ -444,7 +454,7 @@ struct ServiceAPITests {
     @Test func oversizedBodyIsRefusedWithItsOwnCode() async throws {
         try await TestServer.with { server in
             let big = Data(repeating: UInt8(ascii: "a"), count: ServiceResponder.maxBodyBytes + 1)
-            let answer = try await server.call("POST", "/inbound/ch-sms", body: big)
+            let answer = try await server.call("POST", "/inbound/acct-1/ch-sms", body: big)
             #expect(answer.status == 413)
             #expect(answer.errorCode == "body-too-large")
             // The connection stays usable and nothing was stored.

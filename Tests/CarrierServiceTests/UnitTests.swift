@@ -593,7 +593,7 @@ private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) thro
         try pool.read { db in
             let status = try Self.plan(db, MessagingEngine.sentMessageByProviderIdSQL, arguments: ["a", "p"])
             #expect(status.contains("USING INDEX message_provider_id"), "\(status)")
-            let duplicate = try Self.plan(db, MessagingEngine.receivedMessageByProviderIdSQL, arguments: ["p", "c"])
+            let duplicate = try Self.plan(db, MessagingEngine.receivedMessageByProviderIdSQL, arguments: ["p", "a", "c"])
             #expect(duplicate.contains("USING INDEX message_provider_id"), "\(duplicate)")
             let pending = try Self.plan(
                 db, "SELECT id FROM pending_status WHERE account_id = ? AND provider_message_id = ? ORDER BY id",

@@ -105,6 +105,13 @@ private func answerHandshake(
             status: 200, headers: [HTTPHeader("Content-Type", "text/plain")], body: Array(challenge.utf8)))
 }
 
+/// Whether webhooks for a channel with these (resolved) settings are checked by a signature: the definition has one,
+/// and it is not optional or its secret has a value. Channels whose webhooks are not need a token in their URL.
+public func webhooksAreSigned(adapter: Adapter, settings: [String: String]) -> Bool {
+    guard let signature = adapter.inbound?.signature else { return false }
+    return signature.optional != true || signatureConfigured(signature, settings)
+}
+
 /// Whether the secret (or public key) of an optional signature has a value in the channel's settings.
 private func signatureConfigured(_ rule: SignatureRule, _ settings: [String: String]) -> Bool {
     let template = rule.secret ?? rule.publicKey

@@ -51,7 +51,7 @@ public final class BatchSender: Sendable {
             for (index, _) in messages.enumerated() { onResult(index, .unknownCarrier(carrier)) }
             return
         }
-        guard let transfers = CurlTransfers<Attempt>(maxInFlight: concurrency, maxConnections: concurrency) else {
+        guard let transfers = CurlTransfers<Attempt>(maxInFlight: concurrency, maxConnections: concurrency, policy: .unrestricted) else {
             let error = TransportError(curlCode: 2, kind: .other, message: "libcurl could not be initialized")
             for (index, message) in messages.enumerated() {
                 switch PreparedSend.make(message, adapter: adapter, settings: settings) {

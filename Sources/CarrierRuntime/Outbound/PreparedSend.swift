@@ -49,7 +49,7 @@ struct PreparedSend: Sendable {
             result = classifyResponse(response, adapter: adapter)
         case .failure(let error):
             result = SendResult(
-                carrier: adapter.id, outcome: .retryable, errorCode: error.code, errorMessage: error.message,
+                carrier: adapter.id, outcome: error.kind == .refused ? .permanent : .retryable, errorCode: error.code, errorMessage: error.message,
                 curlCode: error.curlCode, origin: adapter.send.origin)
             if error.requestSent { result.deliveryUnknown = true }
         }

@@ -18,8 +18,17 @@ public func resolveSecretReference(_ value: String, environment: [String: String
     }
     if value.hasPrefix("file:") {
         let path = String(value.dropFirst(5))
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        if let size, size > maxSecretFileBytes {
+            throw SecretError(message: "secret file \(path) is larger than \(maxSecretFileBytes / 1024) KiB")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SecretError(message: "secret file \(path) cannot be read")
+        }
+        let data = ((try? handle.read(upToCount: maxSecretFileBytes + 1)) ?? nil) ?? Data()
+        try? handle.close()
+        guard data.count <= maxSecretFileBytes else {
+            throw SecretError(message: "secret file \(path) is larger than \(maxSecretFileBytes / 1024) KiB")
         }
         var text = String(decoding: data, as: UTF8.self)
         while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
@@ -27,6 +36,14 @@ public func resolveSecretReference(_ value: String, environment: [String: String
     }
     if value.hasPrefix("literal:") { return String(value.dropFirst(8)) }
     return value
+}
+
+/// The largest file a `file:` reference may name: secrets are short, and a large file must not be read into memory.
+public let maxSecretFileBytes = 64 * 1024
+
+/// Whether a value is written as a secret reference (`env:`, `file:` or `literal:`).
+public func isSecretReference(_ value: String) -> Bool {
+    value.hasPrefix("env:") || value.hasPrefix("file:") || value.hasPrefix("literal:")
 }
 
 /// Resolves every value of a channel's settings.

@@ -20,6 +20,10 @@ final class CurlEasyHandle {
     fileprivate var responseBody: [UInt8] = []
     /// Set when the body callback refused data because the body was too large.
     fileprivate var bodyTooLarge = false
+    /// Where requests may go; the address part is read by the open-socket callback through `addressPolicy`.
+    private let policy: OutboundPolicy
+    private let addressPolicy: UnsafeMutablePointer<CLibCurl_address_policy>
+
     /// The headers `headerList` was built from, so that the next transfer with the same headers reuses it.
     private var listedHeaders: [HTTPHeader] = []
     private var listedWithBody = false
@@ -28,9 +32,13 @@ final class CurlEasyHandle {
     static let maxResponseBytes = 16 * 1024 * 1024
 
     /// Returns `nil` when libcurl cannot allocate a handle.
-    init?() {
+    init?(policy: OutboundPolicy = .unrestricted) {
         guard let easy = curl_easy_init() else { return nil }
         self.easy = easy
+        self.policy = policy
+        addressPolicy = .allocate(capacity: 1)
+        addressPolicy.initialize(
+            to: CLibCurl_address_policy(allow_internal: policy.allowInternalAddresses ? 1 : 0, refused: 0))
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         guard setFixedOptions() else { return nil }
@@ -40,6 +48,7 @@ final class CurlEasyHandle {
         curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
+        addressPolicy.deallocate()
     }
 
     /// Sets the handle up for `request`.
@@ -53,8 +62,17 @@ final class CurlEasyHandle {
         responseBody = []
         bodyTooLarge = false
         errorBuffer[0] = 0
+        addressPolicy.pointee.refused = 0
 
         if let problem = Self.validate(request) { return .invalidRequest(problem) }
+        if policy.allowedHosts != nil {
+            var host = [CChar](repeating: 0, count: 256)
+            guard CLibCurl_url_host(request.url, &host, host.count) == 0,
+                policy.allows(host: String(cString: host))
+            else {
+                return .refusedByPolicy
+            }
+        }
         let method = request.method.uppercased()
 
         var code = CURLE_OK
@@ -119,6 +137,7 @@ final class CurlEasyHandle {
         set(CLibCurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
         set(CLibCurl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
         set(CLibCurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
+        set(CLibCurl_install_address_policy(easy, addressPolicy))
         set(CLibCurl_setopt_write_function(easy, CURLOPT_WRITEFUNCTION, curlBodyCallback))
         set(CLibCurl_setopt_pointer(easy, CURLOPT_WRITEDATA, me))
         set(CLibCurl_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
@@ -187,6 +206,7 @@ final class CurlEasyHandle {
                     curlCode: Int(code.rawValue), kind: .other,
                     message: "response body larger than \(Self.maxResponseBytes) bytes"))
         }
+        if addressPolicy.pointee.refused != 0 { return .failure(.refusedByPolicy) }
         guard code == CURLE_OK else {
             var error = TransportError(curl: code, detail: String(cString: errorBuffer))
             // Bytes of the request written (headers first): zero when the failure came before the request left.

@@ -43,9 +43,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Protected by `lock`.
     private var worker: Thread?
 
-    init(maxInFlight: Int, maxConnections: Int) {
+    init(maxInFlight: Int, maxConnections: Int, policy: OutboundPolicy) {
         self.maxInFlight = max(1, maxInFlight)
-        transfers = CurlTransfers(maxInFlight: maxInFlight, maxConnections: maxConnections)
+        transfers = CurlTransfers(maxInFlight: maxInFlight, maxConnections: maxConnections, policy: policy)
         guard transfers != nil else {
             state = .stopped
             finished = true

@@ -20,8 +20,12 @@ final class CurlTransfers<Tag> {
     /// Handles ready for reuse.
     private var idle: [CurlEasyHandle] = []
 
+    /// Where requests may go; every handle gets it.
+    private let policy: OutboundPolicy
+
     /// Returns `nil` when libcurl cannot be set up.
-    init?(maxInFlight: Int, maxConnections: Int) {
+    init?(maxInFlight: Int, maxConnections: Int, policy: OutboundPolicy) {
+        self.policy = policy
         guard CurlGlobal.initialized else { return nil }
         var events: CurlSocketEvents?
         if maxInFlight >= CurlSocketEvents.worthwhileFromTransfers {
@@ -48,7 +52,7 @@ final class CurlTransfers<Tag> {
 
     /// Starts a transfer for `request`. Returns why it could not start (nothing then runs for `tag`).
     func start(_ request: HTTPRequest, timeouts: Timeouts, tag: Tag) -> TransportError? {
-        guard let handle = idle.popLast() ?? CurlEasyHandle() else {
+        guard let handle = idle.popLast() ?? CurlEasyHandle(policy: policy) else {
             return TransportError(curlCode: 2, kind: .other, message: "curl_easy_init failed")
         }
         if let error = handle.configure(for: request, timeouts: timeouts) {

@@ -30,8 +30,12 @@ public final class CurlTransport: HTTPTransport {
     /// - Parameters:
     ///   - maxInFlight: The most transfers running at once; further requests wait in a queue.
     ///   - maxConnections: The most connections libcurl keeps open for reuse (`CURLMOPT_MAXCONNECTS`).
-    public init(maxInFlight: Int = CurlTransport.defaultMaxInFlight, maxConnections: Int = 64) {
-        loop = CurlMultiLoop(maxInFlight: maxInFlight, maxConnections: maxConnections)
+    ///   - policy: Where requests may go (hosts, and internal addresses); refusals fail with kind `.refused`.
+    public init(
+        maxInFlight: Int = CurlTransport.defaultMaxInFlight, maxConnections: Int = 64,
+        policy: OutboundPolicy = .unrestricted
+    ) {
+        loop = CurlMultiLoop(maxInFlight: maxInFlight, maxConnections: maxConnections, policy: policy)
     }
 
     deinit { loop.shutdown() }

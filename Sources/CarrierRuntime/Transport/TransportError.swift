@@ -16,6 +16,8 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         case dns
         /// The TLS handshake or certificate verification failed.
         case tls
+        /// The outbound policy refused the host or the address it resolved to (``OutboundPolicy``).
+        case refused
         /// Anything else: invalid request, protocol error, empty reply, cancellation, shutdown.
         case other
     }
@@ -47,6 +49,11 @@ extension TransportError {
         // CURLE_BAD_FUNCTION_ARGUMENT: the closest libcurl code for a rejected request.
         TransportError(curlCode: 43, kind: .other, message: "invalid request: \(message)")
     }
+
+    /// The error for a request the ``OutboundPolicy`` refused; the same for a host and an address, so that it tells
+    /// nothing about what is listening where.
+    public static let refusedByPolicy = TransportError(
+        curlCode: 7, kind: .refused, message: "the destination is not allowed for carrier requests")
 
     /// The error for requests still queued or in flight when the transport shuts down.
     static let shutDown = TransportError(curlCode: 0, kind: .other, message: "transport was shut down")

@@ -31,11 +31,14 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         public var ratePerSecond: Double?
         /// Validity of this channel's messages when `/send` gives none (e.g. 600 for one-time codes).
         public var validitySeconds: Int?
+        /// The token in this channel's webhook URL (`/inbound/{account}/{id}/{token}`), as a reference
+        /// (`env:`, `file:`, `literal:`); required for carriers that sign no webhooks.
+        public var inboundToken: String?
 
         public init(
             id: String, account: String, channel: String, provider: String, address: String,
-            settings: [String: String] = [:], defaultQueue: String? = nil, ratePerSecond: Double? = nil,
-            validitySeconds: Int? = nil
+            settings: [String: String] = [:], defaultQueue: String? = nil, inboundToken: String? = nil,
+            ratePerSecond: Double? = nil, validitySeconds: Int? = nil
         ) {
             self.ratePerSecond = ratePerSecond
             self.validitySeconds = validitySeconds
@@ -46,6 +49,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             self.address = address
             self.settings = settings
             self.defaultQueue = defaultQueue
+            self.inboundToken = inboundToken
         }
     }
 
@@ -87,6 +91,22 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var idempotencyKeyHours: Double
     /// How long a status callback for a message not (yet) known is kept waiting for it.
     public var pendingStatusHours: Double
+    /// The AES-256-GCM key for secret settings stored through the API: a reference (`env:`, `file:`, `literal:`)
+    /// to 64 hex digits or the base64 of 32 bytes. Without it the API refuses secret values.
+    public var secretsKey: String?
+    /// Hosts carrier requests may go to besides those the definitions name (`*.example.com` matches subdomains).
+    public var carrierHosts: [String]
+    /// Lets carrier requests reach loopback, private, link-local and other non-public addresses (local mocks,
+    /// an on-premises Kannel). Off by default.
+    public var allowPrivateCarrierTargets: Bool
+    /// A request's head and body must arrive within this many seconds of its first byte.
+    public var requestTimeoutSeconds: Double
+    /// Connections open at once from one client address; more are closed at once.
+    public var maxConnectionsPerClient: Int
+    /// Failed API keys from one client address within a minute before it gets 429 for a minute.
+    public var maxAuthFailuresPerMinute: Int
+    /// Authenticated requests per second per account (bursts up to this many); 0 for no limit.
+    public var accountRequestsPerSecond: Double
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
@@ -95,7 +115,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         sendWaitMs: Int = 5000, maxSendAgeSeconds: Double = 86_400, defaultValiditySeconds: Int = 129_600,
         dispatcher: Bool = true, leaseSeconds: Double = 120,
         idleTimeoutSeconds: Double = 60, carrierConcurrency: Int = 512, idempotencyKeyHours: Double = 24,
-        pendingStatusHours: Double = 168
+        pendingStatusHours: Double = 168, secretsKey: String? = nil, carrierHosts: [String] = [],
+        allowPrivateCarrierTargets: Bool = false, requestTimeoutSeconds: Double = 30,
+        maxConnectionsPerClient: Int = 1024, maxAuthFailuresPerMinute: Int = 20, accountRequestsPerSecond: Double = 0
     ) {
         self.sendWaitMs = sendWaitMs
         self.maxSendAgeSeconds = maxSendAgeSeconds
@@ -115,12 +137,21 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         self.carrierConcurrency = carrierConcurrency
         self.idempotencyKeyHours = idempotencyKeyHours
         self.pendingStatusHours = pendingStatusHours
+        self.secretsKey = secretsKey
+        self.carrierHosts = carrierHosts
+        self.allowPrivateCarrierTargets = allowPrivateCarrierTargets
+        self.requestTimeoutSeconds = requestTimeoutSeconds
+        self.maxConnectionsPerClient = maxConnectionsPerClient
+        self.maxAuthFailuresPerMinute = maxAuthFailuresPerMinute
+        self.accountRequestsPerSecond = accountRequestsPerSecond
     }
 
     enum CodingKeys: String, CodingKey {
         case host, port, databasePath, publicBaseURL, apiKeys, channels, maxSendAttempts, retryBaseDelaySeconds
         case retryMaxDelaySeconds, idleTimeoutSeconds, carrierConcurrency, idempotencyKeyHours, pendingStatusHours
         case sendWaitMs, maxSendAgeSeconds, defaultValiditySeconds, dispatcher, leaseSeconds
+        case secretsKey, carrierHosts, allowPrivateCarrierTargets, requestTimeoutSeconds, maxConnectionsPerClient
+        case maxAuthFailuresPerMinute, accountRequestsPerSecond
     }
 
     public init(from decoder: any Decoder) throws {
@@ -152,6 +183,19 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Int.self, forKey: .defaultValiditySeconds) ?? defaults.defaultValiditySeconds
         dispatcher = try c.decodeIfPresent(Bool.self, forKey: .dispatcher) ?? defaults.dispatcher
         leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
+        secretsKey = try c.decodeIfPresent(String.self, forKey: .secretsKey)
+        carrierHosts = try c.decodeIfPresent([String].self, forKey: .carrierHosts) ?? []
+        allowPrivateCarrierTargets =
+            try c.decodeIfPresent(Bool.self, forKey: .allowPrivateCarrierTargets)
+            ?? defaults.allowPrivateCarrierTargets
+        requestTimeoutSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? defaults.requestTimeoutSeconds
+        maxConnectionsPerClient =
+            try c.decodeIfPresent(Int.self, forKey: .maxConnectionsPerClient) ?? defaults.maxConnectionsPerClient
+        maxAuthFailuresPerMinute =
+            try c.decodeIfPresent(Int.self, forKey: .maxAuthFailuresPerMinute) ?? defaults.maxAuthFailuresPerMinute
+        accountRequestsPerSecond =
+            try c.decodeIfPresent(Double.self, forKey: .accountRequestsPerSecond) ?? defaults.accountRequestsPerSecond
     }
 }
 
@@ -190,6 +234,24 @@ extension ServiceConfiguration {
         }
         if !(1...65_536).contains(carrierConcurrency) {
             problems.append("carrierConcurrency must be between 1 and 65536, not \(carrierConcurrency)")
+        }
+        if !(requestTimeoutSeconds > 0 && requestTimeoutSeconds <= 30) {
+            problems.append("requestTimeoutSeconds must be above 0 and at most 30, not \(requestTimeoutSeconds)")
+        }
+        if maxConnectionsPerClient < 1 {
+            problems.append("maxConnectionsPerClient must be at least 1, not \(maxConnectionsPerClient)")
+        }
+        if maxAuthFailuresPerMinute < 1 {
+            problems.append("maxAuthFailuresPerMinute must be at least 1, not \(maxAuthFailuresPerMinute)")
+        }
+        if !(accountRequestsPerSecond >= 0) {
+            problems.append("accountRequestsPerSecond must not be negative, not \(accountRequestsPerSecond)")
+        }
+        for host in carrierHosts where host.isEmpty || host.contains("/") || host.contains(":") {
+            problems.append("carrierHosts: '\(host)' is not a host name (no scheme, port or path)")
+        }
+        for (index, seed) in channels.enumerated() where seed.id.isEmpty || seed.id.contains("/") {
+            problems.append("channels[\(index)].id must be non-empty and contain no '/'")
         }
         return problems
     }

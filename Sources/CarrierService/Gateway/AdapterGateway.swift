@@ -19,6 +19,11 @@ public final class AdapterGateway: CarrierGateway {
         Set(table.adapter(carrier)?.secretSettingNames ?? [])
     }
 
+    public func signsWebhooks(carrier: String, settings: [String: String]) -> Bool {
+        guard let adapter = table.adapter(carrier) else { return false }
+        return webhooksAreSigned(adapter: adapter, settings: settings)
+    }
+
     public func supportsTemplates(carrier: String) -> Bool {
         table.adapter(carrier)?.options.templates ?? false
     }

@@ -9,6 +9,9 @@ public protocol CarrierGateway: Sendable {
     var carrierIds: [String] { get }
     /// Names of the carrier's settings of type `secret`, whose values the API never shows.
     func secretSettings(carrier: String) -> Set<String>
+    /// Whether the carrier's webhooks for a channel with these resolved settings are checked by a signature
+    /// (channels whose webhooks are not get a token in their URL).
+    func signsWebhooks(carrier: String, settings: [String: String]) -> Bool
     /// Whether the carrier supports template messages (definition `options.templates`).
     func supportsTemplates(carrier: String) -> Bool
     /// Segments for a body (GSM-7/UCS-2), for the message record.
@@ -27,6 +30,8 @@ public protocol CarrierGateway: Sendable {
 extension CarrierGateway {
     public func secretSettings(carrier: String) -> Set<String> { [] }
     public func sendPolicy(carrier: String) -> CarrierSendPolicy { CarrierSendPolicy() }
+    /// Without a definition to ask, webhooks count as unsigned (they then need the channel's token).
+    public func signsWebhooks(carrier: String, settings: [String: String]) -> Bool { false }
 }
 
 /// A carrier definition's retry and pacing limits, as the dispatcher applies them.

@@ -17,6 +17,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     static let maxPipelined = 16
 
     private let responder: ServiceResponder
+    /// The request deadline's clock, disarmed when a request is complete (``RequestDeadlineHandler``).
+    private let requestStart: RequestStart
+    /// The client's IP address, read once per connection.
+    private let client: String
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
@@ -35,8 +39,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     /// Requests received and not yet answered, the one still arriving included.
     private var inFlight: Int { received - written + (head == nil ? 0 : 1) }
 
-    init(responder: ServiceResponder) {
+    init(responder: ServiceResponder, requestStart: RequestStart = RequestStart(), client: String = "") {
         self.responder = responder
+        self.requestStart = requestStart
+        self.client = client
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -63,6 +69,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                 body?.writeBuffer(&chunk)
             }
         case .end:
+            requestStart.at = nil
             guard let head, !discarding else { return }
             self.head = nil
             let number = received
@@ -74,7 +81,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             }
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             body = nil
-            let request = ServiceRequest(method: head.method, uri: head.uri, headers: head.headers, body: bytes)
+            let request = ServiceRequest(
+                method: head.method, uri: head.uri, headers: head.headers, body: bytes, client: client)
             respond(to: request, number: number, head: head, context: context)
         }
     }

@@ -18,6 +18,10 @@ struct HTTPServer: Sendable {
     var idleTimeout: Duration = .seconds(60)
     /// How long a graceful shutdown waits for requests in flight before closing their connections.
     var drainTimeout: Duration = .seconds(10)
+    /// A request's head and body must arrive within this time of its first byte.
+    var requestTimeout: Duration = .seconds(30)
+    /// Connections open at once from one client address.
+    var maxConnectionsPerClient = 1024
 
     /// Binds, calls `onRunning` with the bound port, and serves until the calling task is cancelled.
     /// - Throws: When the address cannot be bound (port in use, bad host).
@@ -25,18 +29,30 @@ struct HTTPServer: Sendable {
         let connections = OpenConnections()
         let responder = responder
         let idleTimeout = TimeAmount(idleTimeout)
+        let requestTimeout = TimeAmount(requestTimeout)
+        let perClient = ClientConnectionCounter(limit: maxConnectionsPerClient)
+        let logger = logger
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
+                let client = channel.remoteAddress?.ipAddress ?? ""
+                guard perClient.open(client) else {
+                    logger.warning("connection refused: too many from one client address")
+                    return channel.eventLoop.makeFailedFuture(TooManyConnections())
+                }
+                channel.closeFuture.whenComplete { _ in perClient.close(client) }
                 connections.insert(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
+                    let start = RequestStart()
+                    try handlers.addHandler(RequestDeadlineHandler(start: start, timeout: requestTimeout))
                     try handlers.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try handlers.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try handlers.addHandler(HTTPConnectionHandler(responder: responder))
+                    try handlers.addHandler(
+                        HTTPConnectionHandler(responder: responder, requestStart: start, client: client))
                 }
             }
             .bind(host: host, port: port)
@@ -50,6 +66,9 @@ struct HTTPServer: Sendable {
         await connections.drain(timeout: drainTimeout, logger: logger)
     }
 }
+
+/// Why a connection was closed as soon as it was accepted.
+struct TooManyConnections: Error {}
 
 /// The accepted connections still open, so a shutdown can ask each to finish and then wait for them.
 final class OpenConnections: Sendable {

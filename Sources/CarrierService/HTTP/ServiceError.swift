@@ -13,6 +13,8 @@ struct ServiceError: Error, Sendable, Equatable {
     var code: String
     var message: String
     var errors: [FieldError]?
+    /// Seconds for a `Retry-After` header (429 answers).
+    var retryAfter: Int? = nil
 
     static func badJSON(_ message: String) -> Self { .init(status: 400, code: "bad-json", message: message) }
     static func validation(_ errors: [FieldError]) -> Self {
@@ -30,6 +32,14 @@ struct ServiceError: Error, Sendable, Equatable {
     static func secretUnresolved(_ message: String) -> Self {
         .init(status: 500, code: "secret-unresolved", message: message)
     }
+    static func tooManyAuthFailures(retryAfter: Int) -> Self {
+        .init(
+            status: 429, code: "too-many-auth-failures",
+            message: "too many requests with a wrong API key from this address; retry later", retryAfter: retryAfter)
+    }
+    static let rateLimited = Self(
+        status: 429, code: "rate-limited", message: "this account is over its request rate; retry later",
+        retryAfter: 1)
     static func storage(_ message: String) -> Self { .init(status: 500, code: "storage-error", message: message) }
 }
 

@@ -10,8 +10,11 @@ struct ServiceRequest: Sendable {
     var query: String?
     var headers: HTTPHeaders
     var body: [UInt8]
+    /// The client's IP address (for limits per client); empty when unknown.
+    var client: String
 
-    init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8]) {
+    init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], client: String = "") {
+        self.client = client
         self.method = method
         if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(uri[..<mark])

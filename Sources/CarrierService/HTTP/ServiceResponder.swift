@@ -15,11 +15,17 @@ final class ServiceResponder: Sendable {
     let engine: MessagingEngine
     let publicBaseURL: String
     let logger: Logger
+    let authFailures: AuthFailureLimiter
+    /// Nil when `accountRequestsPerSecond` is 0 (no limit).
+    let accountRates: AccountRateLimiter?
 
     init(engine: MessagingEngine, publicBaseURL: String, logger: Logger) {
         self.engine = engine
         self.publicBaseURL = publicBaseURL
         self.logger = logger
+        authFailures = AuthFailureLimiter(limit: engine.configuration.maxAuthFailuresPerMinute)
+        let rate = engine.configuration.accountRequestsPerSecond
+        accountRates = rate > 0 ? AccountRateLimiter(requestsPerSecond: rate) : nil
     }
 
     /// Answers one request; failures become error replies, so this never throws.
@@ -42,12 +48,12 @@ final class ServiceResponder: Sendable {
     func respondWithoutTask(
         to request: ServiceRequest, on eventLoop: any EventLoop, completion: @escaping @Sendable (Reply) -> Void
     ) -> Bool {
-        guard let channelId = Self.webhookChannel(of: request) else { return false }
+        guard let target = Self.webhookTarget(of: request) else { return false }
         let started = ContinuousClock.now
         let responder = self
         let webhook = Self.carrierRequest(request)
         return engine.inboundWithoutTask(
-            channelId: channelId, request: webhook, publicURL: publicBaseURL + webhook.url
+            target, request: webhook, publicURL: publicBaseURL + webhook.url
         ) { result in
             eventLoop.execute {
                 let reply: Reply
@@ -63,23 +69,35 @@ final class ServiceResponder: Sendable {
         }
     }
 
-    /// One access-log line, `POST /inbound/ch-1 200 0.4ms`; the path has no query string (it may carry data).
+    /// One access-log line, `POST /channels/ch-1 200 0.4ms`; the path has no query string (it may carry data), and
+    /// a webhook's token is left out.
     private func log(_ request: ServiceRequest, _ reply: Reply, since started: ContinuousClock.Instant) {
         guard logger.logLevel <= .info else { return }
         let (seconds, attoseconds) = (ContinuousClock.now - started).components
         let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        let path = Self.loggedPath(request.path)
         logger.info(
-            "\(request.method.rawValue) \(request.path) \(reply.status) \(microseconds / 1000).\(microseconds % 1000 / 100)ms"
+            "\(request.method.rawValue) \(path) \(reply.status) \(microseconds / 1000).\(microseconds % 1000 / 100)ms"
         )
     }
 
-    /// The channel id of a webhook request (`POST` or `GET /inbound/{channelId}`), else nil. GET too: query-string
-    /// callbacks (Kannel, Vonage) and subscription checks (Meta's hub.challenge).
-    static func webhookChannel(of request: ServiceRequest) -> String? {
+    /// The account, channel and token of a webhook request (`POST` or `GET /inbound/{account}/{channel}[/{token}]`),
+    /// else nil. GET too: query-string callbacks (Kannel, Vonage) and subscription checks (Meta's hub.challenge).
+    static func webhookTarget(of request: ServiceRequest) -> MessagingEngine.WebhookTarget? {
         guard request.method == .POST || request.method == .GET else { return nil }
         let segments = request.path.split(separator: "/")
-        guard segments.count == 2, segments[0] == "inbound" else { return nil }
-        return String(segments[1])
+        guard segments.count == 3 || segments.count == 4, segments[0] == "inbound" else { return nil }
+        return .init(
+            account: String(segments[1]), channelId: String(segments[2]),
+            token: segments.count == 4 ? String(segments[3]) : nil)
+    }
+
+    /// The path for the access log: a webhook token is a credential, so it is replaced by `***`.
+    static func loggedPath(_ path: String) -> String {
+        guard path.hasPrefix("/inbound/") else { return path }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count == 5 else { return path }
+        return segments.prefix(4).joined(separator: "/") + "/***"
     }
 
     /// A reply before it goes on the wire.
@@ -106,8 +124,10 @@ final class ServiceResponder: Sendable {
             }
             var error: Inner
         }
-        return .json(
+        var reply = Reply.json(
             error.status, encoding: Body(error: .init(code: error.code, message: error.message, errors: error.errors)))
+        if let retryAfter = error.retryAfter { reply.headers.append(HTTPHeader("Retry-After", String(retryAfter))) }
+        return reply
     }
 
     // MARK: Routing
@@ -120,13 +140,18 @@ final class ServiceResponder: Sendable {
         case "health" where segments.count == 1:
             guard method == .GET else { throw .methodNotAllowed }
             return .json(200, encoding: ["status": "ok"])
-        case "inbound" where segments.count == 2:
-            guard let channelId = Self.webhookChannel(of: request) else { throw .methodNotAllowed }
-            return try await inbound(request, channelId: channelId)
+        case "inbound" where segments.count == 3 || segments.count == 4:
+            guard let target = Self.webhookTarget(of: request) else { throw .methodNotAllowed }
+            return try await inbound(request, target: target)
         case "send" where segments.count == 1:
             guard method == .POST else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
             return try await send(request, account: identity.account)
+        case "messages" where segments.count == 3 && segments[2] == "carrier-reply":
+            guard method == .GET else { throw .methodNotAllowed }
+            let identity = try await authenticate(request, scope: "admin")
+            let excerpt = try await engine.carrierReplyExcerpt(messageId: segments[1], account: identity.account)
+            return .json(200, encoding: ["carrierReply": excerpt])
         case "messages" where segments.count == 2:
             guard method == .GET else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
@@ -180,10 +205,22 @@ final class ServiceResponder: Sendable {
         }
     }
 
+    /// Checks the API key and scope; a client that keeps sending wrong keys gets 429 (even with a right one, until
+    /// its wait is over), and an account over its request rate gets 429.
     private func authenticate(_ request: ServiceRequest, scope: String) async throws(ServiceError) -> APIKeyIdentity {
+        let now = MessagingEngine.now()
+        if let wait = authFailures.retryAfter(client: request.client, now: now) {
+            throw .tooManyAuthFailures(retryAfter: wait)
+        }
         guard let key = request.header("x-api-key"), let identity = try await engine.authenticate(key: key)
-        else { throw .unauthorized }
+        else {
+            if let wait = authFailures.recordFailure(client: request.client, now: now) {
+                throw .tooManyAuthFailures(retryAfter: wait)
+            }
+            throw .unauthorized
+        }
         guard identity.scopes.contains(scope) else { throw .forbidden(scope: scope) }
+        if let accountRates, !accountRates.allow(account: identity.account, now: now) { throw .rateLimited }
         return identity
     }
 
@@ -218,10 +255,11 @@ final class ServiceResponder: Sendable {
         return .json(reply.status, reply.body)
     }
 
-    private func inbound(_ request: ServiceRequest, channelId: String) async throws(ServiceError) -> Reply {
+    private func inbound(_ request: ServiceRequest, target: MessagingEngine.WebhookTarget) async throws(ServiceError)
+        -> Reply
+    {
         let webhook = Self.carrierRequest(request)
-        let reply = try await engine.inbound(
-            channelId: channelId, request: webhook, publicURL: publicBaseURL + webhook.url)
+        let reply = try await engine.inbound(target, request: webhook, publicURL: publicBaseURL + webhook.url)
         return Reply(status: reply.status, headers: reply.headers, body: Data(reply.body))
     }
 
@@ -238,22 +276,32 @@ final class ServiceResponder: Sendable {
         switch (request.method, segments.count) {
         case (.GET, 1):
             let all = try await engine.channels(account: account)
-            return .json(200, encoding: ["channels": all.map { $0.redacted(gateway: engine.gateway) }])
+            return .json(200, encoding: ["channels": all.map { view($0) }])
         case (.POST, 1):
             let channelRequest = try Self.decode(ChannelRequest.self, from: body)
             let created = try await engine.createChannel(channelRequest, account: account)
-            return .json(201, encoding: created.redacted(gateway: engine.gateway))
+            return .json(201, encoding: view(created.record, token: created.token))
         case (.GET, 2):
             let channel = try await engine.channel(id: segments[1], account: account)
-            return .json(200, encoding: channel.redacted(gateway: engine.gateway))
+            return .json(200, encoding: view(channel))
+        case (.POST, 3) where segments[2] == "inbound-token":
+            let (channel, token) = try await engine.rotateInboundToken(id: segments[1], account: account)
+            return .json(200, encoding: view(channel, token: token))
         case (.DELETE, 2):
             try await engine.deleteChannel(id: segments[1], account: account)
             return .json(200, encoding: ["deleted": segments[1]])
         case (_, 1), (_, 2):
             throw .methodNotAllowed
+        case (_, 3) where segments[2] == "inbound-token":
+            throw .methodNotAllowed
         default:
             throw .routeNotFound
         }
+    }
+
+    /// A channel as the API shows it, with its webhook URL (the token only when just made).
+    private func view(_ channel: ChannelRecord, token: String? = nil) -> ChannelView {
+        ChannelView(channel, gateway: engine.gateway, publicBaseURL: publicBaseURL, token: token)
     }
 
     private func templates(

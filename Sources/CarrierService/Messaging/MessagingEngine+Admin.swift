@@ -1,6 +1,8 @@
+import CarrierRuntime
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 
 /// The JSON body of `POST /channels`.
 struct ChannelRequest: Decodable, Sendable {
@@ -35,6 +37,16 @@ struct APIKeyIdentity: Sendable, Equatable {
 struct ChannelWithSettings: Sendable {
     var channel: ChannelRecord
     var settings: [String: String]
+    /// Whether webhooks must carry the channel's token (it has one, or its carrier signs nothing).
+    var tokenRequired: Bool
+}
+
+/// What the engine holds in memory from the operator's configuration: the secrets key and the configured channels'
+/// settings with their references resolved (read once at start-up, never per request).
+struct OperatorSecrets: Sendable {
+    var box: SecretBox?
+    /// By ``MessagingEngine/channelKey(account:id:)``.
+    var operatorSettings: [String: [String: String]] = [:]
 }
 
 extension MessagingEngine {
@@ -53,9 +65,15 @@ extension MessagingEngine {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Upserts the configured API keys (hashed) and channels.
-    /// - Throws: ``ServiceError`` when a key reference cannot be resolved or a channel is invalid.
+    /// Upserts the configured API keys (hashed) and channels, and resolves what the operator's file references
+    /// (the secrets key, channel secrets, webhook tokens) once, here.
+    /// - Throws: ``ServiceError`` when a reference cannot be resolved or a channel is invalid.
     func bootstrap() async throws(ServiceError) {
+        if let reference = configuration.secretsKey {
+            secrets.withLock { $0.box = nil }
+            let box = try SecretBox(keyText: try resolver.resolve(reference, name: "secretsKey"))
+            secrets.withLock { $0.box = box }
+        }
         var keys: [(hash: String, account: String, scopes: String)] = []
         for (key, grant) in configuration.apiKeys {
             let resolved = try resolver.resolve(key, name: "apiKeys")
@@ -72,13 +90,29 @@ extension MessagingEngine {
                         """, arguments: [key.hash, key.account, key.scopes, now])
             }
         }
+        var resolvedSettings: [String: [String: String]] = [:]
         for seed in configuration.channels {
-            let request = ChannelRequest(
-                id: seed.id, channel: seed.channel, provider: seed.provider, address: seed.address,
-                settings: seed.settings, defaultQueue: seed.defaultQueue, ratePerSecond: seed.ratePerSecond,
-                validitySeconds: seed.validitySeconds)
-            _ = try await createChannel(request, account: seed.account, replace: true)
+            // Only secret-typed settings are references; every other value is used as written.
+            let secretNames = gateway.secretSettings(carrier: seed.provider)
+            var settings = seed.settings
+            for (name, value) in seed.settings where secretNames.contains(name) {
+                settings[name] = try resolver.resolve(value, name: "channels[\(seed.id)].settings.\(name)")
+            }
+            var tokenHash: String?
+            if let reference = seed.inboundToken {
+                let token = try resolver.resolve(reference, name: "channels[\(seed.id)].inboundToken")
+                guard token.utf8.count >= 16 else {
+                    throw ServiceError(
+                        status: 500, code: "weak-inbound-token",
+                        message: "channels[\(seed.id)].inboundToken must be at least 16 characters")
+                }
+                tokenHash = Self.hashKey(token)
+            }
+            try await seedChannel(seed, tokenHash: tokenHash)
+            resolvedSettings[Self.channelKey(account: seed.account, id: seed.id)] = settings
         }
+        let operatorSettings = resolvedSettings
+        secrets.withLock { $0.operatorSettings = operatorSettings }
     }
 
     /// Returns who an API key belongs to, or nil for an unknown key.
@@ -103,12 +137,91 @@ extension MessagingEngine {
 
     // MARK: Channels
 
-    /// Creates a channel.
-    /// - Parameter replace: Update an existing channel with the same id instead of failing (start-up seeding).
-    /// - Throws: ``ServiceError`` `validation-failed`, `unknown-provider` or `channel-exists`.
-    func createChannel(_ request: ChannelRequest, account: String, replace: Bool = false) async throws(ServiceError)
-        -> ChannelRecord
+    /// Creates a channel from the API: setting values are plain (a reference is refused), secret-typed ones are
+    /// stored encrypted, and a carrier that signs no webhooks gets a token for its webhook URL.
+    /// - Returns: The record and the new webhook token (shown once), if one was made.
+    /// - Throws: ``ServiceError`` `validation-failed`, `unknown-provider`, `secrets-key-missing` or `channel-exists`.
+    func createChannel(_ request: ChannelRequest, account: String) async throws(ServiceError)
+        -> (record: ChannelRecord, token: String?)
     {
+        let provider = request.provider ?? ""
+        var errors = Self.channelProblems(request)
+        let secrets = gateway.secretSettings(carrier: provider)
+        for (name, value) in (request.settings ?? [:]).sorted(by: { $0.key < $1.key }) where isSecretReference(value) {
+            errors.append(
+                .invalid(
+                    "settings.\(name)", "reference-not-allowed",
+                    "env:, file: and literal: references are only read from the configuration file; give the value"))
+        }
+        if !errors.isEmpty { throw .validation(errors) }
+        try checkProvider(provider)
+        let id = request.id ?? Self.newId("ch")
+        var settings = request.settings ?? [:]
+        let secretNames = settings.keys.filter { secrets.contains($0) && !(settings[$0] ?? "").isEmpty }
+        if !secretNames.isEmpty {
+            guard let box = secretBox else {
+                throw ServiceError(
+                    status: 400, code: "secrets-key-missing",
+                    message: "this server has no secretsKey configured, so it does not accept secret settings")
+            }
+            for name in secretNames {
+                settings[name] = try box.seal(settings[name] ?? "", account: account, channel: id, name: name)
+            }
+        }
+        let token =
+            gateway.signsWebhooks(carrier: provider, settings: request.settings ?? [:]) ? nil : Self.newInboundToken()
+        let now = Self.now()
+        let record = ChannelRecord(
+            id: id, accountId: account, channel: request.channel ?? "", provider: provider,
+            address: request.address ?? "", settings: settings, defaultQueue: request.defaultQueue, createdAt: now,
+            updatedAt: now, ratePerSecond: request.ratePerSecond, validitySeconds: request.validitySeconds,
+            source: "api", inboundTokenHash: token.map(Self.hashKey))
+        defer { channelCache.invalidate(Self.channelKey(account: account, id: id)) }
+        let stored = try await write { db -> ChannelRecord in
+            if try ChannelRecord.filter(Column("account_id") == account && Column("id") == record.id).fetchCount(db)
+                > 0
+            {
+                throw ServiceError(status: 409, code: "channel-exists", message: "channel '\(record.id)' exists")
+            }
+            try Self.checkAddressFree(db, record)
+            try record.insert(db)
+            return record
+        }
+        return (stored, token)
+    }
+
+    /// Creates or updates a channel from the configuration file (settings kept as the operator wrote them).
+    func seedChannel(_ seed: ServiceConfiguration.ChannelSeed, tokenHash: String?) async throws(ServiceError) {
+        let request = ChannelRequest(
+            id: seed.id, channel: seed.channel, provider: seed.provider, address: seed.address,
+            settings: seed.settings, defaultQueue: seed.defaultQueue, ratePerSecond: seed.ratePerSecond,
+            validitySeconds: seed.validitySeconds)
+        let errors = Self.channelProblems(request)
+        if !errors.isEmpty { throw .validation(errors) }
+        try checkProvider(seed.provider)
+        let now = Self.now()
+        let record = ChannelRecord(
+            id: seed.id, accountId: seed.account, channel: seed.channel, provider: seed.provider,
+            address: seed.address, settings: seed.settings, defaultQueue: seed.defaultQueue, createdAt: now,
+            updatedAt: now, ratePerSecond: seed.ratePerSecond, validitySeconds: seed.validitySeconds, source: "config",
+            inboundTokenHash: tokenHash)
+        defer { channelCache.invalidate(Self.channelKey(account: seed.account, id: seed.id)) }
+        try await write { db in
+            try Self.checkAddressFree(db, record)
+            if let existing = try ChannelRecord.filter(
+                Column("account_id") == record.accountId && Column("id") == record.id
+            ).fetchOne(db) {
+                var updated = record
+                updated.createdAt = existing.createdAt
+                try updated.update(db)
+            } else {
+                try record.insert(db)
+            }
+        }
+    }
+
+    /// Field problems of a channel request.
+    private static func channelProblems(_ request: ChannelRequest) -> [ServiceError.FieldError] {
         var errors: [ServiceError.FieldError] = []
         let kind = request.channel ?? ""
         if kind.isEmpty {
@@ -118,8 +231,8 @@ extension MessagingEngine {
         }
         if (request.provider ?? "").isEmpty { errors.append(.missing("provider", "provider is required")) }
         if (request.address ?? "").isEmpty { errors.append(.missing("address", "address is required")) }
-        if let id = request.id, id.isEmpty || id.contains("/") {
-            errors.append(.invalid("id", "invalid-id", "id must be non-empty and contain no '/'"))
+        if let id = request.id, id.isEmpty || id.contains("/") || id.count > 128 {
+            errors.append(.invalid("id", "invalid-id", "id must be 1-128 characters with no '/'"))
         }
         if let rate = request.ratePerSecond, !(rate > 0 && rate <= 100_000) {
             errors.append(.invalid("ratePerSecond", "invalid-rate", "ratePerSecond must be above 0 and at most 100000"))
@@ -130,39 +243,55 @@ extension MessagingEngine {
                     "validitySeconds", "invalid-validity",
                     "validitySeconds must be from 1 to \(Self.maxValiditySeconds)"))
         }
-        if !errors.isEmpty { throw .validation(errors) }
-        let provider = request.provider ?? ""
+        return errors
+    }
+
+    private func checkProvider(_ provider: String) throws(ServiceError) {
         guard gateway.carrierIds.contains(provider) else {
             throw ServiceError(status: 400, code: "unknown-provider", message: "no carrier '\(provider)' is loaded")
         }
-        let now = Self.now()
-        let record = ChannelRecord(
-            id: request.id ?? Self.newId("ch"), accountId: account, channel: kind, provider: provider,
-            address: request.address ?? "", settings: request.settings ?? [:], defaultQueue: request.defaultQueue,
-            createdAt: now, updatedAt: now, ratePerSecond: request.ratePerSecond,
-            validitySeconds: request.validitySeconds)
-        defer { channelCache.invalidate(record.id) }
-        return try await write { db -> ChannelRecord in
-            let clash = try ChannelRecord.filter(
-                Column("channel") == record.channel && Column("address") == record.address && Column("id") != record.id
-            ).fetchCount(db)
-            if let existing = try ChannelRecord.fetchOne(db, key: record.id) {
-                guard replace, existing.accountId == account, clash == 0 else {
-                    throw ServiceError(status: 409, code: "channel-exists", message: "channel '\(record.id)' exists")
-                }
-                var updated = record
-                updated.createdAt = existing.createdAt
-                try updated.update(db)
-                return updated
-            }
-            if clash > 0 {
-                throw ServiceError(
-                    status: 409, code: "channel-exists",
-                    message: "a \(record.channel) channel with address \(record.address) exists")
-            }
-            try record.insert(db)
-            return record
+    }
+
+    /// Two channels of one account cannot share a kind and address; other accounts' channels are not looked at.
+    private static func checkAddressFree(_ db: Database, _ record: ChannelRecord) throws {
+        let clash = try ChannelRecord.filter(
+            Column("account_id") == record.accountId && Column("channel") == record.channel
+                && Column("address") == record.address && Column("id") != record.id
+        ).fetchCount(db)
+        if clash > 0 {
+            throw ServiceError(
+                status: 409, code: "channel-exists",
+                message: "a \(record.channel) channel with address \(record.address) exists")
         }
+    }
+
+    /// A new webhook token: 32 random bytes, base64url without padding.
+    static func newInboundToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Gives a channel a new webhook token; the old one stops working at once.
+    /// - Throws: ``ServiceError`` `unknown-channel`.
+    func rotateInboundToken(id: String, account: String) async throws(ServiceError) -> (ChannelRecord, String) {
+        let token = Self.newInboundToken()
+        let hash = Self.hashKey(token)
+        let now = Self.now()
+        let updated = try await write { db -> ChannelRecord? in
+            guard
+                var channel = try ChannelRecord.filter(Column("id") == id && Column("account_id") == account)
+                    .fetchOne(db)
+            else { return nil }
+            channel.inboundTokenHash = hash
+            channel.updatedAt = now
+            try channel.update(db)
+            return channel
+        }
+        channelCache.invalidate(Self.channelKey(account: account, id: id))
+        guard let updated else { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }
+        return (updated, token)
     }
 
     func channels(account: String) async throws(ServiceError) -> [ChannelRecord] {
@@ -187,7 +316,7 @@ extension MessagingEngine {
         let deleted = try await write { db in
             try ChannelRecord.filter(Column("id") == id && Column("account_id") == account).deleteAll(db)
         }
-        channelCache.invalidate(id)
+        channelCache.invalidate(Self.channelKey(account: account, id: id))
         if deleted == 0 { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }
     }
 

@@ -1,5 +1,8 @@
 import CarrierRuntime
+import Crypto
+import Foundation
 import GRDB
+import Synchronization
 
 extension MessagingEngine {
     /// What one webhook changes in the database, and the reply to give once that is committed.
@@ -8,34 +11,43 @@ extension MessagingEngine {
         var apply: @Sendable (Database) throws -> Void
     }
 
+    /// Where a webhook is addressed: `/inbound/{account}/{channel}` or `/inbound/{account}/{channel}/{token}`.
+    struct WebhookTarget: Sendable {
+        var account: String
+        var channelId: String
+        var token: String?
+    }
+
     /// Verifies, normalizes and applies one carrier webhook.
     /// - Parameters:
-    ///   - channelId: The channel from the webhook URL.
+    ///   - target: The account, channel and token from the webhook URL.
     ///   - request: The request as received: method, path and query, headers, body bytes.
     ///   - publicURL: The URL the carrier called, for signature checks.
     /// - Returns: The reply the carrier definition asks for.
-    /// - Throws: ``ServiceError`` `unknown-channel`, or the gateway's ``InboundFailure`` as an error.
-    func inbound(channelId: String, request: HTTPRequest, publicURL: String) async throws(ServiceError)
+    /// - Throws: ``ServiceError`` `unknown-channel`, `bad-inbound-token`, or the gateway's ``InboundFailure``.
+    func inbound(_ target: WebhookTarget, request: HTTPRequest, publicURL: String) async throws(ServiceError)
         -> HTTPResponse
     {
-        let (channel, settings) = try await cachedChannel(channelId)
-        let work = try prepareInbound(request, channel: channel, settings: settings, publicURL: publicURL)
+        let cached = try await cachedChannelWithSettings(account: target.account, id: target.channelId)
+        let work = try prepareInbound(request, cached: cached, token: target.token, publicURL: publicURL)
         try await write(work.apply)
         return work.reply
     }
 
-    /// The same as ``inbound(channelId:request:publicURL:)`` without a task, for the webhook route's hot path:
+    /// The same as ``inbound(_:request:publicURL:)`` without a task, for the webhook route's hot path:
     /// `completion` runs on the database writer's thread (or at once on a verification error).
     /// - Returns: false, doing nothing, when the channel is not in the cache; the caller then uses the async form.
     func inboundWithoutTask(
-        channelId: String, request: HTTPRequest, publicURL: String,
+        _ target: WebhookTarget, request: HTTPRequest, publicURL: String,
         completion: @escaping @Sendable (Result<HTTPResponse, ServiceError>) -> Void
     ) -> Bool {
-        guard let cached = channelCache.value(for: channelId, now: Self.now()) else { return false }
+        guard
+            let cached = channelCache.value(
+                for: Self.channelKey(account: target.account, id: target.channelId), now: Self.now())
+        else { return false }
         let work: InboundWork
         do {
-            work = try prepareInbound(
-                request, channel: cached.channel, settings: cached.settings, publicURL: publicURL)
+            work = try prepareInbound(request, cached: cached, token: target.token, publicURL: publicURL)
         } catch {
             completion(.failure(error))
             return true
@@ -47,19 +59,44 @@ extension MessagingEngine {
         return true
     }
 
-    /// Verifies and normalizes a webhook; the database work is left to the caller.
+    /// How long a webhook without provider ids is remembered, so that the same request again is not stored again.
+    static let replayWindowSeconds: Double = 24 * 60 * 60
+
+    /// Checks the URL token, verifies and normalizes a webhook; the database work is left to the caller.
     private func prepareInbound(
-        _ request: HTTPRequest, channel: ChannelRecord, settings: [String: String], publicURL: String
+        _ request: HTTPRequest, cached: ChannelWithSettings, token: String?, publicURL: String
     ) throws(ServiceError) -> InboundWork {
+        let channel = cached.channel
+        if cached.tokenRequired {
+            // Compared as hashes: the comparison's time says nothing about the token.
+            guard let token, let expected = channel.inboundTokenHash, Self.hashKey(token) == expected else {
+                throw ServiceError(
+                    status: 401, code: "bad-inbound-token",
+                    message: "this channel's webhooks need its token in the URL: /inbound/{account}/{channel}/{token}")
+            }
+        }
         let result: InboundResult
         do {
-            result = try gateway.normalize(request, carrier: channel.provider, settings: settings, publicURL: publicURL)
+            result = try gateway.normalize(
+                request, carrier: channel.provider, settings: cached.settings, publicURL: publicURL)
         } catch {
             throw ServiceError(status: error.httpStatus, code: error.code, message: error.message)
         }
         let events = result.events
         let now = Self.now()
+        // A webhook whose events carry no provider id cannot be recognised when it comes again (a replay, or the
+        // carrier's resend): remember a hash of the request for a day instead.
+        let unidentified = events.contains { event in
+            switch event {
+            case .received(let received): return (received.providerMessageId ?? "").isEmpty
+            case .status(let status): return (status.providerMessageId ?? "").isEmpty
+            }
+        }
+        let requestHash = unidentified ? Self.requestHash(request) : nil
         return InboundWork(reply: result.reply) { db in
+            if let requestHash {
+                guard try Self.firstSighting(db, channel: channel, hash: requestHash, now: now) else { return }
+            }
             for event in events {
                 switch event {
                 case .received(let received):
@@ -71,28 +108,78 @@ extension MessagingEngine {
         }
     }
 
-    /// The channel and its resolved settings, from ``ChannelCache`` when fresh.
-    func cachedChannel(_ id: String) async throws(ServiceError) -> (ChannelRecord, [String: String]) {
-        let found = try await Self.loadChannel(id, cache: channelCache, database: database, resolver: resolver)
-        return (found.channel, found.settings)
+    /// Hex SHA-256 of the method, path and query, and body.
+    static func requestHash(_ request: HTTPRequest) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data(request.method.utf8))
+        hasher.update(data: Data([0]))
+        hasher.update(data: Data(request.url.utf8))
+        hasher.update(data: Data([0]))
+        hasher.update(data: request.body)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    /// A channel with resolved settings, from `cache` when fresh (shared with the dispatcher, which has no engine).
-    static func loadChannel(
-        _ id: String, cache: ExpiringCache<ChannelWithSettings>, database: DatabasePool, resolver: SecretResolver
-    ) async throws(ServiceError) -> ChannelWithSettings {
+    /// Records a webhook's hash; false when the same request was already seen within the replay window.
+    static func firstSighting(_ db: Database, channel: ChannelRecord, hash: String, now: Double) throws -> Bool {
+        let seen = try Double.fetchOne(
+            db,
+            sql: "SELECT received_at FROM inbound_seen WHERE account_id = ? AND channel_id = ? AND request_hash = ?",
+            arguments: [channel.accountId, channel.id, hash])
+        if let seen, now - seen < replayWindowSeconds { return false }
+        try db.execute(
+            sql: """
+                INSERT INTO inbound_seen (account_id, channel_id, request_hash, received_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (account_id, channel_id, request_hash) DO UPDATE SET received_at = excluded.received_at
+                """, arguments: [channel.accountId, channel.id, hash, now])
+        return true
+    }
+
+    /// The channel and its settings as the carrier needs them, from the cache when fresh.
+    func cachedChannel(account: String, id: String) async throws(ServiceError) -> (ChannelRecord, [String: String]) {
+        let cached = try await cachedChannelWithSettings(account: account, id: id)
+        return (cached.channel, cached.settings)
+    }
+
+    /// The channel, its settings (configured channels' references resolved at start-up; API channels' secrets
+    /// decrypted) and whether its webhooks need the token, from the cache when fresh.
+    func cachedChannelWithSettings(account: String, id: String) async throws(ServiceError) -> ChannelWithSettings {
         let now = Self.now()
-        if let hit = cache.value(for: id, now: now) { return hit }
-        let channel: ChannelRecord?
-        do {
-            channel = try await database.read { db in try ChannelRecord.fetchOne(db, key: id) }
-        } catch {
-            throw .storage("the database read failed")
+        let key = Self.channelKey(account: account, id: id)
+        if let hit = channelCache.value(for: key, now: now) { return hit }
+        let channel = try await read { db in
+            try ChannelRecord.filter(Column("account_id") == account && Column("id") == id).fetchOne(db)
         }
-        guard let channel else { throw .notFound("unknown-channel", "no channel '\(id)'") }
-        let found = ChannelWithSettings(channel: channel, settings: try resolver.resolve(settings: channel.settings))
-        cache.store(found, for: id, now: now)
-        return found
+        guard let channel else { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }
+        let settings: [String: String]
+        if channel.source == "config" {
+            guard let resolved = secrets.withLock({ $0.operatorSettings[key] }) else {
+                throw ServiceError(
+                    status: 503, code: "channel-unavailable",
+                    message: "channel '\(id)' came from a configuration file that no longer has it")
+            }
+            settings = resolved
+        } else {
+            settings = try openSettings(of: channel)
+        }
+        let signed = gateway.signsWebhooks(carrier: channel.provider, settings: settings)
+        let cached = ChannelWithSettings(
+            channel: channel, settings: settings, tokenRequired: channel.inboundTokenHash != nil || !signed)
+        channelCache.store(cached, for: key, now: now)
+        return cached
+    }
+
+    /// An API channel's settings with its secret values decrypted; other values are plain, never references.
+    private func openSettings(of channel: ChannelRecord) throws(ServiceError) -> [String: String] {
+        var settings = channel.settings
+        for (name, value) in channel.settings where value.hasPrefix(SecretBox.prefix) {
+            guard let box = secretBox else {
+                throw ServiceError(
+                    status: 500, code: "secret-unreadable",
+                    message: "setting '\(name)' is encrypted and this server has no secretsKey")
+            }
+            settings[name] = try box.open(value, account: channel.accountId, channel: channel.id, name: name)
+        }
+        return settings
     }
 
     /// Stores an inbound message, updates its conversation and the opt-out list. A part of a long message waits
@@ -120,6 +207,7 @@ extension MessagingEngine {
         if let providerId = event.providerMessageId, !providerId.isEmpty {
             var seen = try DirectStatement(db, sql: Self.receivedMessageByProviderIdSQL)
             seen.bind(providerId)
+            seen.bind(channel.accountId)
             seen.bind(channel.id)
             if try seen.hasRow() { return }
         }
@@ -128,12 +216,12 @@ extension MessagingEngine {
             try db.execute(
                 sql: """
                     INSERT INTO message_opt_out (account_id, channel_id, contact_address, created_at)
-                    VALUES (?, ?, ?, ?) ON CONFLICT (channel_id, contact_address) DO NOTHING
+                    VALUES (?, ?, ?, ?) ON CONFLICT (account_id, channel_id, contact_address) DO NOTHING
                     """, arguments: [channel.accountId, channel.id, event.from, now])
         case "start":
             try db.execute(
-                sql: "DELETE FROM message_opt_out WHERE channel_id = ? AND contact_address = ?",
-                arguments: [channel.id, event.from])
+                sql: "DELETE FROM message_opt_out WHERE account_id = ? AND channel_id = ? AND contact_address = ?",
+                arguments: [channel.accountId, channel.id, event.from])
         default:
             break
         }
@@ -169,7 +257,7 @@ extension MessagingEngine {
     /// An inbound message this channel already stored under a provider id (a webhook the carrier resent).
     static let receivedMessageByProviderIdSQL = """
         SELECT 1 FROM message INDEXED BY message_provider_id
-        WHERE provider_message_id = ? AND channel_id = ? AND direction = 'inbound' LIMIT 1
+        WHERE provider_message_id = ? AND account_id = ? AND channel_id = ? AND direction = 'inbound' LIMIT 1
         """
 
     /// Applies a status callback to the message it names, or keeps it pending until that message is known.

@@ -34,7 +34,7 @@ extension MessagingEngine {
                 INSERT INTO message_part (account_id, channel_id, contact_address, reference, total, number,
                     to_address, body, media, provider_message_id, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (channel_id, contact_address, reference, total, number) DO NOTHING
+                ON CONFLICT (account_id, channel_id, contact_address, reference, total, number) DO NOTHING
                 """)
         for text in [channel.accountId, channel.id, event.from, reference] { insert.bind(text) }
         insert.bind(total)
@@ -43,9 +43,13 @@ extension MessagingEngine {
         insert.bind(now)
         try insert.execute()
         guard db.changesCount > 0 else { return nil }
-        let parts = try waitingParts(db, channelId: channel.id, contact: event.from, reference: reference, total: total)
+        let parts = try waitingParts(
+            db, account: channel.accountId, channelId: channel.id, contact: event.from, reference: reference,
+            total: total)
         guard parts.count == total else { return nil }
-        try markAssembled(db, channelId: channel.id, contact: event.from, reference: reference, total: total, now: now)
+        try markAssembled(
+            db, account: channel.accountId, channelId: channel.id, contact: event.from, reference: reference,
+            total: total, now: now)
         return joined(parts, from: event.from, carrier: event.carrier)
     }
 
@@ -62,11 +66,14 @@ extension MessagingEngine {
         for group in groups {
             let (account, channelId, contact): (String, String, String) = (group[0], group[1], group[2])
             let (reference, total): (String, Int) = (group[3], group[4])
-            let parts = try waitingParts(db, channelId: channelId, contact: contact, reference: reference, total: total)
-            try markAssembled(db, channelId: channelId, contact: contact, reference: reference, total: total, now: now)
+            let parts = try waitingParts(
+                db, account: account, channelId: channelId, contact: contact, reference: reference, total: total)
+            try markAssembled(
+                db, account: account, channelId: channelId, contact: contact, reference: reference, total: total,
+                now: now)
             // A deleted channel keeps its messages: store under its id all the same.
             let channel =
-                try ChannelRecord.fetchOne(db, key: channelId)
+                try ChannelRecord.filter(Column("account_id") == account && Column("id") == channelId).fetchOne(db)
                 ?? ChannelRecord(
                     id: channelId, accountId: account, channel: "sms", provider: "", address: "", settings: [:],
                     defaultQueue: nil, createdAt: now, updatedAt: now)
@@ -84,16 +91,16 @@ extension MessagingEngine {
     }
 
     private static func waitingParts(
-        _ db: Database, channelId: String, contact: String, reference: String, total: Int
+        _ db: Database, account: String, channelId: String, contact: String, reference: String, total: Int
     ) throws -> [StoredPart] {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT number, to_address, body, media, provider_message_id FROM message_part
-                    WHERE channel_id = ? AND contact_address = ? AND reference = ? AND total = ?
+                    WHERE account_id = ? AND channel_id = ? AND contact_address = ? AND reference = ? AND total = ?
                         AND assembled_at IS NULL
                     ORDER BY number
-                    """), arguments: [channelId, contact, reference, total])
+                    """), arguments: [account, channelId, contact, reference, total])
         return rows.map { row in
             StoredPart(
                 number: row[0], to: row[1], body: row[2], media: MediaColumn.urls(row[3]), providerMessageId: row[4])
@@ -101,13 +108,15 @@ extension MessagingEngine {
     }
 
     private static func markAssembled(
-        _ db: Database, channelId: String, contact: String, reference: String, total: Int, now: Double
+        _ db: Database, account: String, channelId: String, contact: String, reference: String, total: Int,
+        now: Double
     ) throws {
         try db.execute(
             sql: """
                 UPDATE message_part SET assembled_at = ?
-                WHERE channel_id = ? AND contact_address = ? AND reference = ? AND total = ? AND assembled_at IS NULL
-                """, arguments: [now, channelId, contact, reference, total])
+                WHERE account_id = ? AND channel_id = ? AND contact_address = ? AND reference = ? AND total = ?
+                    AND assembled_at IS NULL
+                """, arguments: [now, account, channelId, contact, reference, total])
     }
 
     /// The parts as one message: texts and media in part order, the first part's id (the carrier's id for the

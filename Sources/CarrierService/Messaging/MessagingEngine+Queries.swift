@@ -70,3 +70,26 @@ extension MessagingEngine {
         }
     }
 }
+
+extension MessagingEngine {
+    /// Keeps the redacted excerpt of a carrier's refusal beside the message, for admins.
+    func storeCarrierReplyExcerpt(_ excerpt: String, messageId: String) async throws(ServiceError) {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE message SET carrier_reply_excerpt = ? WHERE id = ?", arguments: [excerpt, messageId])
+        }
+    }
+
+    /// The redacted excerpt of what the carrier answered to a failed send (admin scope).
+    /// - Throws: ``ServiceError`` `unknown-message`.
+    func carrierReplyExcerpt(messageId: String, account: String) async throws(ServiceError) -> String? {
+        let found = try await read { db -> String?? in
+            try Row.fetchOne(
+                db, sql: "SELECT carrier_reply_excerpt FROM message WHERE id = ? AND account_id = ?",
+                arguments: [messageId, account]
+            ).map { row -> String? in row[0] }
+        }
+        guard let found else { throw .notFound("unknown-message", "no message '\(messageId)'") }
+        return found
+    }
+}

@@ -38,6 +38,15 @@ extension MessagingEngine {
                     """, arguments: [statusesBefore])
             return db.changesCount
         }
+        let seenBefore = now - Self.replayWindowSeconds
+        _ = try await inChunks(of: chunk) { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM inbound_seen WHERE rowid IN (
+                        SELECT rowid FROM inbound_seen WHERE received_at < ? LIMIT \(chunk))
+                    """, arguments: [seenBefore])
+            return db.changesCount
+        }
         let incomplete = try await inChunks(of: chunk / 10) { db in
             try Self.flushWaitingParts(db, now: now, limit: chunk / 10)
         }

@@ -32,10 +32,7 @@ extension MessagingEngine {
         }
         let scheduledFor = requestedTime.flatMap { $0 - now <= Self.scheduleNowSeconds ? nil : $0 }
 
-        let (channel, _) = try await cachedChannel(channelId)
-        guard channel.accountId == account else {
-            throw .notFound("unknown-channel", "no channel '\(channelId)' in this account")
-        }
+        let (channel, _) = try await cachedChannel(account: account, id: channelId)
         let templateName = request.templateName.flatMap { $0.isEmpty ? nil : $0 }
         let requestedValidity = request.validity ?? channel.validitySeconds
         let validity = requestedValidity ?? configuration.defaultValiditySeconds

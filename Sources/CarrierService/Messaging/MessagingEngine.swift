@@ -2,6 +2,7 @@ import CarrierRuntime
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The messaging rules: send, receive, statuses, conversations, opt-outs and WhatsApp windows.
 ///
@@ -23,8 +24,10 @@ final class MessagingEngine: Sendable {
 
     let database: DatabasePool
     let writer: GroupCommitWriter
-    /// Channel id -> the channel and its resolved settings.
+    /// ``channelKey(account:id:)`` -> the channel and its resolved settings.
     let channelCache = ExpiringCache<ChannelWithSettings>(lifetime: 10)
+    /// The secrets key and configured channels' resolved settings, set by ``bootstrap()``.
+    let secrets = Mutex(OperatorSecrets())
     /// SHA-256 of an API key -> who it is. Keys only change at start-up (bootstrap), so positives are safe to keep.
     let keyCache = ExpiringCache<APIKeyIdentity>(lifetime: 60)
     let gateway: any CarrierGateway
@@ -48,20 +51,25 @@ final class MessagingEngine: Sendable {
         self.logger = logger
         let store = SQLiteOutboxStore(database: database, writer: writer)
         self.store = store
-        let cache = channelCache
+        // The dispatcher resolves channels as the engine does (cache, decrypted or operator-resolved settings).
+        let link = EngineLink()
         dispatcher = Dispatcher(
             store: store, gateway: gateway, configuration: configuration,
             channels: { key throws(ServiceError) in
-                let found = try await Self.loadChannel(
-                    key.channelId, cache: cache, database: database, resolver: resolver)
-                guard found.channel.accountId == key.account else {
-                    throw .notFound("unknown-channel", "no channel '\(key.channelId)'")
-                }
-                return found
+                guard let engine = link.engine else { throw ServiceError.storage("the service is stopping") }
+                return try await engine.cachedChannelWithSettings(account: key.account, id: key.channelId)
             }, logger: logger)
+        link.engine = self
     }
 
     // MARK: Helpers
+
+    /// The key of a channel in the caches: channel ids are unique within an account only.
+    static func channelKey(account: String, id: String) -> String {
+        account + "\u{0}" + id
+    }
+
+    var secretBox: SecretBox? { secrets.withLock { $0.box } }
 
     /// A new row id, time-ordered (see ``TimeOrderedID``).
     static func newId(_ prefix: String) -> String {
@@ -142,7 +150,7 @@ final class MessagingEngine: Sendable {
                     window_expires_at = COALESCE(?2, window_expires_at),
                     last_message_at = ?3,
                     updated_at = ?3
-                WHERE channel_id = ?4 AND contact_address = ?5
+                WHERE account_id = ?6 AND channel_id = ?4 AND contact_address = ?5
                 RETURNING id
                 """)
         update.bind(inbound ? 1 : 0)
@@ -150,6 +158,7 @@ final class MessagingEngine: Sendable {
         update.bind(now)
         update.bind(channelId)
         update.bind(contact)
+        update.bind(account)
         let existing = try update.step() ? update.text(0) : nil
         update.reset()
         if let existing { return existing }
@@ -172,4 +181,10 @@ final class MessagingEngine: Sendable {
         try insert.execute()
         return id
     }
+}
+
+/// The dispatcher's way back to the engine that owns it, without keeping it alive.
+private final class EngineLink: @unchecked Sendable {
+    /// Set once, in the engine's initializer, before the dispatcher can run.
+    weak var engine: MessagingEngine?
 }

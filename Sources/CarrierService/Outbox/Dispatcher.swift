@@ -171,8 +171,17 @@ final class Dispatcher: Sendable {
         }
         let outbound = Self.outboundMessage(message, channel: channel.channel, now: now)
         let started = ContinuousClock.now
-        let result = await gateway.send(outbound, carrier: provider, settings: channel.settings)
+        var result = await gateway.send(outbound, carrier: provider, settings: channel.settings)
         let elapsed = (ContinuousClock.now - started).components
+        // The carrier's own words stay out of the API (security issue #14); admins read a redacted excerpt.
+        var excerpt: String?
+        if result.outcome != .ok {
+            let secretNames = gateway.secretSettings(carrier: provider)
+            excerpt = result.adminExcerpt(secrets: channel.settings.filter { secretNames.contains($0.key) }.map(\.value))
+            let failure = result.publicFailure
+            result.errorMessage = failure.message
+            result.errorCode = failure.code
+        }
         let number = job.attempts + 1
         let record = AttemptRecord(
             number: number, startedAt: now,
@@ -190,14 +199,15 @@ final class Dispatcher: Sendable {
                     "in": "\(Int((dueAt - Self.now()) * 1000))ms",
                 ])
         }
-        return await finish(job, record, disposition)
+        return await finish(job, record, disposition, excerpt: excerpt)
     }
 
-    private func finish(_ job: ClaimedJob, _ attempt: AttemptRecord?, _ disposition: JobDisposition) async
-        -> MessageRecord?
-    {
+    private func finish(
+        _ job: ClaimedJob, _ attempt: AttemptRecord?, _ disposition: JobDisposition, excerpt: String? = nil
+    ) async -> MessageRecord? {
         do {
-            return try await store.finish(job, attempt: attempt, disposition: disposition, now: Self.now())
+            return try await store.finish(
+                job, attempt: attempt, disposition: disposition, carrierReplyExcerpt: excerpt, now: Self.now())
         } catch {
             logger.error(
                 "outbox result not stored; the job will be claimed again when its lease runs out",

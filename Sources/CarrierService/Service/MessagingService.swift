@@ -62,6 +62,8 @@ public struct MessagingService: Sendable {
             logger: logger)
         var server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         server.idleTimeout = .milliseconds(Int64(max(0.05, configuration.idleTimeoutSeconds) * 1000))
+        server.requestTimeout = .milliseconds(Int64(max(0.05, configuration.requestTimeoutSeconds) * 1000))
+        server.maxConnectionsPerClient = configuration.maxConnectionsPerClient
         var failure: (any Error)?
         do {
             try await server.run(host: configuration.host, port: configuration.port) { port in

@@ -21,10 +21,13 @@ protocol OutboxStore: Sendable {
         async throws -> [ClaimedJob]
 
     /// Records one finished attempt (when `attempt` is given) and applies `disposition` to the job and its message.
-    /// Status callbacks that arrived before the provider id was known are applied too.
+    /// Status callbacks that arrived before the provider id was known are applied too. `carrierReplyExcerpt`, the
+    /// redacted words of a carrier that refused, is kept for admins.
     /// - Returns: the message as stored afterwards.
-    func finish(_ job: ClaimedJob, attempt: AttemptRecord?, disposition: JobDisposition, now: Double) async throws
-        -> MessageRecord
+    func finish(
+        _ job: ClaimedJob, attempt: AttemptRecord?, disposition: JobDisposition, carrierReplyExcerpt: String?,
+        now: Double
+    ) async throws -> MessageRecord
 
     /// Frees every lease `owner` holds (a clean shutdown) or, with nil, every lease (start-up of the only process
     /// using the file).

@@ -57,7 +57,9 @@ enum ColumnNames {
     }
 }
 
-/// A row of `messaging_channel`. `settings` holds secret references, never resolved values.
+/// A row of `messaging_channel`, unique by (account, id). `settings` never holds a resolved secret: channels from
+/// the configuration file keep their references, channels from the API their secret values encrypted
+/// (``SecretBox``) and other values as given.
 struct ChannelRecord: SnakeCaseRecord, Sendable, Equatable {
     static let databaseTableName = "messaging_channel"
     var id: String
@@ -73,6 +75,10 @@ struct ChannelRecord: SnakeCaseRecord, Sendable, Equatable {
     var ratePerSecond: Double?
     /// Validity of the channel's messages when `/send` gives none (nil: `defaultValiditySeconds`).
     var validitySeconds: Int?
+    /// `config` (the operator's file: references allowed) or `api`.
+    var source: String = "api"
+    /// Hex SHA-256 of the token in the channel's webhook URL, when it has one.
+    var inboundTokenHash: String? = nil
 }
 
 /// A row of `conversation`: one thread per channel and contact.

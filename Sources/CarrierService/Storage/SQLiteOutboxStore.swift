@@ -125,9 +125,10 @@ struct SQLiteOutboxStore: OutboxStore {
         }
     }
 
-    func finish(_ job: ClaimedJob, attempt: AttemptRecord?, disposition: JobDisposition, now: Double) async throws
-        -> MessageRecord
-    {
+    func finish(
+        _ job: ClaimedJob, attempt: AttemptRecord?, disposition: JobDisposition, carrierReplyExcerpt: String?,
+        now: Double
+    ) async throws -> MessageRecord {
         try await writer.write { db -> MessageRecord in
             guard var message = try MessageRecord.fetchOne(db, key: job.message.id) else {
                 throw ServiceError.storage("message \(job.message.id) vanished")
@@ -177,12 +178,13 @@ struct SQLiteOutboxStore: OutboxStore {
             try db.execute(
                 sql: """
                     UPDATE message SET status = ?, provider_message_id = ?, error_code = ?, error_message = ?,
-                        attempts = ?, next_attempt_at = ?, updated_at = ?
+                        attempts = ?, next_attempt_at = ?, updated_at = ?,
+                    carrier_reply_excerpt = COALESCE(?, carrier_reply_excerpt)
                     WHERE id = ?
                     """,
                 arguments: [
                     message.status, message.providerMessageId, message.errorCode, message.errorMessage,
-                    message.attempts, message.nextAttemptAt, message.updatedAt, message.id,
+                    message.attempts, message.nextAttemptAt, message.updatedAt, carrierReplyExcerpt, message.id,
                 ])
             return message
         }

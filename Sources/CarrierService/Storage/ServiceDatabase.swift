@@ -1,4 +1,5 @@
 internal import CSQLiteTuning
+import Foundation
 import GRDB
 
 /// Opens the SQLite file and migrates it to the current schema.
@@ -10,6 +11,7 @@ enum ServiceDatabase {
     /// - Throws: GRDB errors when the file cannot be opened or migrated.
     static func open(path: String) throws -> DatabasePool {
         _ = configureSQLite
+        try restrictPermissions(path: path)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
@@ -236,6 +238,120 @@ enum ServiceDatabase {
                         WHERE direction = 'outbound' AND status = 'queued';
                     """)
         }
+        // Tenant isolation by construction (issue #14): a channel id is unique within its account, and every table
+        // that names a channel is unique by (account, channel, ...), so the same id in two accounts neither collides
+        // nor mixes. Channels record where they came from (`config` file or `api`) and the hash of their webhook
+        // token; `inbound_seen` remembers webhooks without provider ids (replays); `message` keeps a bounded excerpt
+        // of the carrier's refusal for admins. Tables are rebuilt (SQLite cannot drop a UNIQUE constraint); the
+        // migrator runs this with foreign keys off, so no message is cascaded away.
+        migrator.registerMigration("v6-tenant-isolation") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE messaging_channel_v6 (
+                        id TEXT NOT NULL,
+                        account_id TEXT NOT NULL,
+                        channel TEXT NOT NULL CHECK (channel IN ('sms', 'mms', 'whatsapp', 'rcs')),
+                        provider TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        settings TEXT NOT NULL,
+                        default_queue TEXT,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        source TEXT NOT NULL DEFAULT 'api' CHECK (source IN ('api', 'config')),
+                        inbound_token_hash TEXT,
+                        rate_per_second DOUBLE,
+                        validity_seconds INTEGER,
+                        PRIMARY KEY (account_id, id),
+                        UNIQUE (account_id, channel, address)
+                    );
+                    INSERT INTO messaging_channel_v6 (id, account_id, channel, provider, address, settings,
+                        default_queue, created_at, updated_at, rate_per_second, validity_seconds)
+                        SELECT id, account_id, channel, provider, address, settings, default_queue, created_at,
+                            updated_at, rate_per_second, validity_seconds FROM messaging_channel;
+                    DROP TABLE messaging_channel;
+                    ALTER TABLE messaging_channel_v6 RENAME TO messaging_channel;
+
+                    CREATE TABLE conversation_v6 (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        contact_address TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('open', 'assigned', 'closed', 'snoozed')),
+                        assignee TEXT,
+                        unread_count INTEGER NOT NULL DEFAULT 0,
+                        window_expires_at DOUBLE,
+                        last_message_at DOUBLE,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        UNIQUE (account_id, channel_id, contact_address)
+                    );
+                    INSERT INTO conversation_v6 SELECT id, account_id, channel_id, contact_address, status, assignee,
+                        unread_count, window_expires_at, last_message_at, created_at, updated_at FROM conversation;
+                    DROP TABLE conversation;
+                    ALTER TABLE conversation_v6 RENAME TO conversation;
+                    CREATE INDEX conversation_account ON conversation (account_id);
+
+                    CREATE TABLE message_opt_out_v6 (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        contact_address TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL,
+                        UNIQUE (account_id, channel_id, contact_address)
+                    );
+                    INSERT INTO message_opt_out_v6 SELECT id, account_id, channel_id, contact_address, created_at
+                        FROM message_opt_out;
+                    DROP TABLE message_opt_out;
+                    ALTER TABLE message_opt_out_v6 RENAME TO message_opt_out;
+
+                    CREATE TABLE message_part_v6 (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        contact_address TEXT NOT NULL,
+                        reference TEXT NOT NULL,
+                        total INTEGER NOT NULL,
+                        number INTEGER NOT NULL,
+                        to_address TEXT,
+                        body TEXT,
+                        media TEXT NOT NULL,
+                        provider_message_id TEXT,
+                        received_at DOUBLE NOT NULL,
+                        assembled_at DOUBLE,
+                        UNIQUE (account_id, channel_id, contact_address, reference, total, number)
+                    );
+                    INSERT INTO message_part_v6 SELECT id, account_id, channel_id, contact_address, reference, total,
+                        number, to_address, body, media, provider_message_id, received_at, assembled_at
+                        FROM message_part;
+                    DROP TABLE message_part;
+                    ALTER TABLE message_part_v6 RENAME TO message_part;
+                    CREATE INDEX message_part_waiting ON message_part (received_at) WHERE assembled_at IS NULL;
+                    CREATE INDEX message_part_assembled ON message_part (assembled_at) WHERE assembled_at IS NOT NULL;
+
+                    CREATE TABLE inbound_seen (
+                        account_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        request_hash TEXT NOT NULL,
+                        received_at DOUBLE NOT NULL,
+                        PRIMARY KEY (account_id, channel_id, request_hash)
+                    );
+                    CREATE INDEX inbound_seen_received ON inbound_seen (received_at);
+
+                    ALTER TABLE message ADD COLUMN carrier_reply_excerpt TEXT;
+                    """)
+        }
         return migrator
+    }
+
+    /// Creates the database file readable by its owner only (0600) before SQLite opens it, and narrows an existing
+    /// file, log and shared-memory file to the same; SQLite gives the `-wal` and `-shm` files it creates the
+    /// database file's permissions.
+    static func restrictPermissions(path: String) throws {
+        let descriptor = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw ServiceError.storage("cannot create the database file") }
+        close(descriptor)
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            guard chmod(file, 0o600) == 0 else { throw ServiceError.storage("cannot restrict \(file) to 0600") }
+        }
     }
 }

@@ -40,6 +40,11 @@ final class FakeGateway: CarrierGateway {
 
     func supportsTemplates(carrier: String) -> Bool { carrier == "fake-wa" }
 
+    func secretSettings(carrier: String) -> Set<String> { ["signingSecret"] }
+
+    /// Every test webhook is signed (X-Test-Signature).
+    func signsWebhooks(carrier: String, settings: [String: String]) -> Bool { true }
+
     func segments(for body: String, carrier: String) -> Int { max(1, (body.count + 159) / 160) }
 
     func send(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult {

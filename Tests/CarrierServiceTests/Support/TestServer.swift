@@ -14,6 +14,8 @@ struct TestServer {
     static let messagingKey = "test-key-messaging"
     static let adminKey = "test-key-admin"
     static let signature = "sig-secret"
+    /// The AES key for secret settings given through the API (a test value, 32 bytes in hex).
+    static let secretsKey = String(repeating: "0f", count: 32)
 
     let port: Int
     let databasePath: String
@@ -35,7 +37,8 @@ struct TestServer {
                     id: "ch-wa", account: "acct-1", channel: "whatsapp", provider: "fake-wa", address: "+15550000002",
                     settings: ["signingSecret": signature]),
             ],
-            maxSendAttempts: 3, retryBaseDelaySeconds: 0.01, retryMaxDelaySeconds: 0.05)
+            maxSendAttempts: 3, retryBaseDelaySeconds: 0.01, retryMaxDelaySeconds: 0.05,
+            secretsKey: "literal:" + secretsKey, carrierHosts: ["127.0.0.1"], allowPrivateCarrierTargets: true)
     }
 
     /// Returns a fresh SQLite path in a new temporary directory.
@@ -126,13 +129,15 @@ struct TestServer {
         return Answer(status: http.statusCode, data: data, headers: fields)
     }
 
-    /// Posts a signed test webhook to `/inbound/{channel}`.
+    /// Posts a signed test webhook to `/inbound/{account}/{channel}`.
     @discardableResult
-    func webhook(_ channel: String, _ payload: [String: Any], signature: String = TestServer.signature)
-        async throws -> Answer
-    {
+    func webhook(
+        _ channel: String, _ payload: [String: Any], signature: String = TestServer.signature,
+        account: String = "acct-1"
+    ) async throws -> Answer {
         try await call(
-            "POST", "/inbound/\(channel)", json: payload, apiKey: nil, headers: ["X-Test-Signature": signature])
+            "POST", "/inbound/\(account)/\(channel)", json: payload, apiKey: nil,
+            headers: ["X-Test-Signature": signature])
     }
 
     func send(_ payload: [String: Any], headers: [String: String] = [:]) async throws -> Answer {
