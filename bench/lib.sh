@@ -25,6 +25,7 @@ http {
     server {
         listen 127.0.0.1:$port;
         location = /send { $answer }
+        location = /nginx_status { stub_status; }
     }
 }
 CONF
@@ -36,4 +37,9 @@ CONF
 stop_mock_carrier() {
     [ -f "$1/nginx.pid" ] && kill "$(cat "$1/nginx.pid")" 2>/dev/null
     rm -f "$1/nginx.pid"
+}
+
+# mock_requests PORT: requests the mock has answered so far (stub_status), less the status polls themselves.
+mock_requests() {
+    curl -s "http://127.0.0.1:$1/nginx_status" | awk 'NR == 3 { print $3 - 1 }'
 }

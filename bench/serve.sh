@@ -3,7 +3,11 @@
 # 128; CONNS changes the 32), the carrier being a local nginx mock that answers at once; then POST /send to a mock
 # carrier that takes CARRIER_DELAY_MS (50) per request, over SLOW_CONNS (512) connections, where the carrier's
 # latency should be the limit (at most SLOW_CONNS / CARRIER_DELAY_MS sends per second).
-# Prints requests/s and the service's CPU ms per 1,000 requests. Needs: apt-get install wrk nginx-light.
+# Then the outbox end to end as Kannel is measured (sendWaitMs 0: /send answers 202 once stored, the dispatcher sends
+# in the background): wrk injects /send for SECS, then the script waits until the mock carrier has received every
+# accepted message; sends/s = delivered / (injection + drain). With KANNEL=1 the same run measures Kannel 1.4.5 end
+# to end (../shared/peers/kannel/run.sh, phase 1) and prints the ratio.
+# Prints requests/s and the service's CPU ms per 1,000 requests. Needs: apt-get install wrk nginx-light (kannel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product carrier --scratch-path .build-release >/dev/null
@@ -15,6 +19,7 @@ scratch=$(mktemp -d)
 serve_pid=""
 cleanup() {
     [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
+    [ -n "${queue_pid:-}" ] && kill "$queue_pid" 2>/dev/null
     stop_mock_carrier "$scratch"
     stop_mock_carrier "$scratch/slow"
     rm -rf "$scratch"
@@ -68,3 +73,46 @@ sqlite3 "$scratch/bench.sqlite" "SELECT 'status_matched_messages=' || count(*) F
 # Last, so its carrier ids (same shape, other nginx) do not mix into the delivery reports above.
 CHANNEL=bench-slow WARMUP=2 run send_slow_carrier bench/serve/send.lua /send "$slow_conns"
 echo "send_slow_carrier_bound_per_s=$(awk -v c="$slow_conns" -v d="$delay_ms" 'BEGIN { printf "%d", c * 1000 / d }')"
+
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""
+
+# The outbox end to end, Kannel's way: accepted (202, stored) while the dispatcher drains in the background.
+sed -e 's/"port": 18083/"port": 18085/' -e "s#bench.sqlite#queue.sqlite#" \
+    -e 's/"allowPrivateCarrierTargets": true,/"allowPrivateCarrierTargets": true, "sendWaitMs": 0,/' \
+    "$scratch/config.json" > "$scratch/queue.json"
+"$bin" serve --config "$scratch/queue.json" --carriers "$scratch/carriers" --log-level notice >"$scratch/queue.log" 2>&1 &
+queue_pid=$!
+for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18085/health >/dev/null && break; sleep 0.2; done
+queue_conns=${QUEUE_CONNS:-64}
+wrk -t1 -c"$queue_conns" -d2s -s bench/serve/send.lua http://127.0.0.1:18085/send >/dev/null   # warm-up
+sleep 2
+sent0=$(mock_requests 18082)
+before=$(awk '{print $14 + $15}' "/proc/$queue_pid/stat")
+t0=$EPOCHREALTIME
+out=$(wrk -t1 -c"$queue_conns" -d"${secs}s" -s bench/serve/send.lua http://127.0.0.1:18085/send)
+accepted=$(( $(echo "$out" | awk '/requests in/ {print $1}') - $(echo "$out" | awk '/Non-2xx/ {print $5}' | grep . || echo 0) ))
+deadline=$(( ${EPOCHSECONDS} + 60 ))
+while :; do
+    delivered=$(( $(mock_requests 18082) - sent0 ))
+    [ "$delivered" -ge "$accepted" ] && break
+    [ "$EPOCHSECONDS" -ge "$deadline" ] && { echo "WARN: drain timeout ($delivered/$accepted)"; break; }
+    sleep 0.01
+done
+t1=$EPOCHREALTIME
+after=$(awk '{print $14 + $15}' "/proc/$queue_pid/stat")
+echo "$out" | grep -E "Requests/sec|Latency" | sed "s/^/outbox_accept: /"
+echo "outbox_accepted=$accepted outbox_delivered=$delivered"
+outbox_rate=$(awk -v n="$delivered" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
+echo "outbox_sends_per_s=$outbox_rate"
+echo "outbox_cpu_ms_per_1000=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$delivered" 'BEGIN { printf "%.1f", t * 1000 / hz / r * 1000 }')"
+sqlite3 "$scratch/queue.sqlite" "SELECT 'outbox_messages_' || status || '=' || count(*) FROM message GROUP BY status; SELECT 'outbox_jobs_left=' || count(*) FROM outbox_job" 2>/dev/null || true
+kill "$queue_pid"; wait "$queue_pid" 2>/dev/null || true; queue_pid=""
+
+if [ "${KANNEL:-0}" = 1 ]; then
+    stop_mock_carrier "$scratch"; stop_mock_carrier "$scratch/slow"
+    kannel_out=$(PHASES=1 SECS="$secs" CONC="$queue_conns" bash ../shared/peers/kannel/run.sh 2>&1)
+    echo "$kannel_out" | grep -E "accepted_by_sendsms|cpu_ms_per_1k|kannel_sends_per_s" | sed "s/^/kannel: /"
+    kannel_rate=$(echo "$kannel_out" | awk -F= '/^kannel_sends_per_s=/ {print $2}')
+    echo "kannel_sends_per_s=$kannel_rate"
+    echo "outbox_vs_kannel=$(awk -v a="$outbox_rate" -v b="$kannel_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+fi
