@@ -115,9 +115,12 @@ struct SQLiteOutboxStore: OutboxStore {
                 let key = ChannelKey(account: row[1], channelId: row[2])
                 if skipped.contains(key) { continue }
                 let messageId: String = row[0]
-                try db.execute(
-                    sql: "UPDATE outbox_job SET lease_owner = ?, lease_until = ? WHERE message_id = ?",
-                    arguments: [owner, leaseUntil, messageId])
+                var lease = try DirectStatement(
+                    db, sql: "UPDATE outbox_job SET lease_owner = ?, lease_until = ? WHERE message_id = ?")
+                lease.bind(owner)
+                lease.bind(leaseUntil)
+                lease.bind(messageId)
+                try lease.execute()
                 guard let message = try MessageRecord.fetchOne(db, key: messageId) else { continue }
                 claimed.append(ClaimedJob(message: message, attempts: message.attempts, owner: owner))
             }
@@ -130,20 +133,41 @@ struct SQLiteOutboxStore: OutboxStore {
         now: Double
     ) async throws -> MessageRecord {
         try await writer.write { db -> MessageRecord in
-            guard var message = try MessageRecord.fetchOne(db, key: job.message.id) else {
+            // Only the status columns can have changed since the claim (a delivery report naming our reference):
+            // read those, not the whole row (the hot path of every send).
+            var read = try DirectStatement(
+                db,
+                sql: """
+                    SELECT status, provider_message_id, error_code, error_message, attempts FROM message WHERE id = ?
+                    """)
+            read.bind(job.message.id)
+            guard try read.step(), let status = read.text(0) else {
+                read.reset()
                 throw ServiceError.storage("message \(job.message.id) vanished")
             }
+            var message = job.message
+            message.status = status
+            message.providerMessageId = read.text(1)
+            message.errorCode = read.text(2)
+            message.errorMessage = read.text(3)
+            message.attempts = Int(read.double(4))
+            read.reset()
             if let attempt {
-                try db.execute(
+                var insert = try DirectStatement(
+                    db,
                     sql: """
                         INSERT OR REPLACE INTO send_attempt (message_id, number, started_at, outcome, http_status,
                             error_code, latency_ms)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        message.id, attempt.number, attempt.startedAt, attempt.outcome, attempt.httpStatus,
-                        attempt.errorCode, attempt.latencyMs,
-                    ])
+                        """)
+                insert.bind(message.id)
+                insert.bind(attempt.number)
+                insert.bind(attempt.startedAt)
+                insert.bind(attempt.outcome)
+                insert.bind(attempt.httpStatus)
+                insert.bind(attempt.errorCode)
+                insert.bind(attempt.latencyMs)
+                try insert.execute()
                 message.attempts = max(message.attempts, attempt.number)
             }
             let current = MessageStatus(rawValue: message.status) ?? .queued
@@ -175,23 +199,32 @@ struct SQLiteOutboxStore: OutboxStore {
             if let providerId = message.providerMessageId {
                 try Self.applyPendingStatuses(db, &message, providerId: providerId, now: now)
             }
-            try db.execute(
+            var update = try DirectStatement(
+                db,
                 sql: """
                     UPDATE message SET status = ?, provider_message_id = ?, error_code = ?, error_message = ?,
                         attempts = ?, next_attempt_at = ?, updated_at = ?,
-                    carrier_reply_excerpt = COALESCE(?, carrier_reply_excerpt)
+                        carrier_reply_excerpt = COALESCE(?, carrier_reply_excerpt)
                     WHERE id = ?
-                    """,
-                arguments: [
-                    message.status, message.providerMessageId, message.errorCode, message.errorMessage,
-                    message.attempts, message.nextAttemptAt, message.updatedAt, carrierReplyExcerpt, message.id,
-                ])
+                    """)
+            update.bind(message.status)
+            update.bind(message.providerMessageId)
+            update.bind(message.errorCode)
+            update.bind(message.errorMessage)
+            update.bind(message.attempts)
+            update.bind(message.nextAttemptAt)
+            update.bind(message.updatedAt)
+            update.bind(carrierReplyExcerpt)
+            update.bind(message.id)
+            try update.execute()
             return message
         }
     }
 
     private static func deleteJob(_ db: Database, _ messageId: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM outbox_job WHERE message_id = ?").execute(arguments: [messageId])
+        var delete = try DirectStatement(db, sql: "DELETE FROM outbox_job WHERE message_id = ?")
+        delete.bind(messageId)
+        try delete.execute()
     }
 
     private static func reschedule(_ db: Database, _ messageId: String, dueAt: Double) throws {
