@@ -1,3 +1,4 @@
+import CarrierCore
 import CarrierRuntime
 import CarrierTestSupport
 import Crypto
@@ -490,5 +491,21 @@ struct WebhookTests {
         #expect(!WebhookEventType.callbackWants(status: "sent", deliveryReport: "final"))
         #expect(WebhookEventType.callbackWants(status: "delivered", deliveryReport: "final"))
         #expect(!WebhookEventType.callbackWants(status: "delivered", deliveryReport: "none"))
+    }
+}
+
+/// Item 6: templates read the channel's public webhook URL.
+@Suite struct InboundURLTemplateTests {
+    @Test func channelInboundUrlRendersAndIsRefusedInInboundTemplates() throws {
+        let message = OutboundMessage(to: "+15551230000", body: "x", inboundUrl: "https://sms.example.com/inbound/a/c")
+        let context = TemplateContext(message: message, settings: [:], carrierId: "acme")
+        #expect(try context.value(of: ["channel", "inboundUrl"]) == .string("https://sms.example.com/inbound/a/c"))
+        let bare = TemplateContext(message: OutboundMessage(to: "+1555"), settings: [:], carrierId: "acme")
+        #expect(try bare.value(of: ["channel", "inboundUrl"]) == .null)
+        #expect(TemplateCatalog.lookup(["channel", "inboundUrl"], in: .send, settings: [], inEach: false) == .ok)
+        #expect(
+            TemplateCatalog.lookup(["channel", "inboundUrl"], in: .inbound, settings: [], inEach: false)
+                == .notAvailable("channel.inboundUrl"))
+        #expect(TemplateCatalog.lookup(["channel", "id"], in: .send, settings: [], inEach: false) == .unknown("channel.id"))
     }
 }
