@@ -509,3 +509,10 @@ struct WebhookTests {
         #expect(TemplateCatalog.lookup(["channel", "id"], in: .send, settings: [], inEach: false) == .unknown("channel.id"))
     }
 }
+
+@Suite struct WebhookTimeTests {
+    @Test func formatsUTCWithMilliseconds() {
+        #expect(WebhookTime.rfc3339(0) == "1970-01-01T00:00:00.000Z")
+        #expect(WebhookTime.rfc3339(1_614_265_330.25) == "2021-02-25T15:02:10.250Z")
+    }
+}

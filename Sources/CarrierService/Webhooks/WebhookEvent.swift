@@ -111,12 +111,23 @@ indirect enum WebhookValue: Sendable, Equatable {
     }
 }
 
-/// RFC 3339 times in UTC with milliseconds, as webhook bodies carry them.
+/// RFC 3339 times in UTC with milliseconds, as webhook bodies carry them (`2026-12-03T02:45:07.616Z`).
+///
+/// Formatted by hand: bodies are built inside the writer's transaction, and a Foundation date formatter per call
+/// cost more than the rest of the event.
 enum WebhookTime {
     static func rfc3339(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        let whole = seconds.rounded(.down)
+        var time = time_t(whole)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let millis = min(999, max(0, Int(((seconds - whole) * 1000).rounded(.down))))
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2) + "T"
+            + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2) + "."
+            + pad(Int32(millis), 3) + "Z"
     }
 }
