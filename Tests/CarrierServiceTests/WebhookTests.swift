@@ -82,7 +82,8 @@ struct WebhookTests {
 
     /// Creates an endpoint and returns (id, secret).
     static func subscribe(
-        _ server: TestServer, _ url: String, events: [String] = ["message.received", "message.status", "optout.changed"]
+        _ server: TestServer, _ url: String,
+        events: [String] = ["message.received", "message.status", "optout.changed"]
     ) async throws -> (String, String) {
         let answer = try await server.call("POST", "/webhooks", json: ["url": url, "events": events])
         #expect(answer.status == 201, "\(answer.text)")
@@ -92,7 +93,9 @@ struct WebhookTests {
     }
 
     /// Checks a delivery's Standard Webhooks signature with `secret`, computed here from the spec's definition.
-    static func verify(_ request: RecordedRequest, secret: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    static func verify(
+        _ request: RecordedRequest, secret: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         guard let id = request.header("webhook-id"), let timestamp = request.header("webhook-timestamp"),
             let signatures = request.header("webhook-signature")
         else {
@@ -100,7 +103,8 @@ struct WebhookTests {
             return
         }
         let key = SymmetricKey(data: Data(base64Encoded: String(secret.dropFirst("whsec_".count)))!)
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(id).\(timestamp).".utf8) + Data(request.body), using: key)
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Data("\(id).\(timestamp).".utf8) + Data(request.body), using: key)
         let expected = "v1," + Data(mac).base64EncodedString()
         #expect(signatures.split(separator: " ").contains { $0 == expected }, sourceLocation: sourceLocation)
         #expect(abs((Double(timestamp) ?? 0) - Date().timeIntervalSince1970) < 60, sourceLocation: sourceLocation)
@@ -217,7 +221,9 @@ struct WebhookTests {
                 ("callbackUrl", "https://user:pw@example.com/x", "invalid-url"),
                 ("deliveryReport", "some", "invalid-delivery-report"),
             ] {
-                let answer = try await server.send(["channelId": "ch-sms", "to": "+15551230000", "body": "x", field: value])
+                let answer = try await server.send([
+                    "channelId": "ch-sms", "to": "+15551230000", "body": "x", field: value,
+                ])
                 #expect(answer.status == 400)
                 let errors = try #require((answer.json["error"] as? [String: Any])?["errors"] as? [[String: Any]])
                 #expect(errors.contains { $0["code"] as? String == code }, "\(answer.text)")
@@ -264,7 +270,8 @@ struct WebhookTests {
         receiver.fallbackTo(500)
         let path = try TestServer.temporaryDatabasePath()
         let configuration = Self.configuration(databasePath: path, retry: [0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3])
-        var server = try await TestServer.start(gateway: FakeGateway(), databasePath: path, configuration: configuration)
+        var server = try await TestServer.start(
+            gateway: FakeGateway(), databasePath: path, configuration: configuration)
         let (id, secret) = try await Self.subscribe(server, receiver.url, events: ["message.received"])
         for n in 0..<5 {
             try await server.webhook(
@@ -280,7 +287,9 @@ struct WebhookTests {
         var delivered: [[String: Any]] = []
         while Date() < deadline {
             let list = try await server.call("GET", "/webhooks/\(id)/deliveries")
-            delivered = (list.json["deliveries"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "delivered" }
+            delivered = (list.json["deliveries"] as? [[String: Any]] ?? []).filter {
+                $0["status"] as? String == "delivered"
+            }
             if delivered.count == 5 { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
@@ -369,9 +378,12 @@ struct WebhookTests {
     @Test func privateTargetsAreRefusedUnlessAllowed() async throws {
         let receiver = try Receiver()
         try await Self.withServer(allowPrivate: false) { server in
-            for url in [receiver.url, "http://localhost:9/x", "http://10.1.2.3/x", "http://169.254.169.254/latest",
-                "http://[::1]:8080/x", "http://0.0.0.0/x"] {
-                let answer = try await server.call("POST", "/webhooks", json: ["url": url, "events": ["message.status"]])
+            for url in [
+                receiver.url, "http://localhost:9/x", "http://10.1.2.3/x", "http://169.254.169.254/latest",
+                "http://[::1]:8080/x", "http://0.0.0.0/x",
+            ] {
+                let answer = try await server.call(
+                    "POST", "/webhooks", json: ["url": url, "events": ["message.status"]])
                 #expect(answer.status == 400 && answer.errorCode == "destination-not-allowed", "\(url): \(answer.text)")
             }
             let send = try await server.send([
@@ -467,15 +479,18 @@ struct WebhookTests {
         configuration.webhookRetrySeconds = [5, 300]
         configuration.webhookMaxAgeSeconds = 1000
         let rules = WebhookRetryRules(configuration: configuration)
-        guard case .retry(let due, _, _, _) = rules.outcome(
-            attempt: 1, createdAt: 0, now: 0, httpStatus: 500, error: "http-500", latencyMs: 1, random: 0.5)
+        guard
+            case .retry(let due, _, _, _) = rules.outcome(
+                attempt: 1, createdAt: 0, now: 0, httpStatus: 500, error: "http-500", latencyMs: 1, random: 0.5)
         else { Issue.record("expected a retry"); return }
         #expect(due == 5.5)
-        guard case .failed = rules.outcome(
-            attempt: 2, createdAt: 0, now: 800, httpStatus: 500, error: "http-500", latencyMs: 1, random: 0)
+        guard
+            case .failed = rules.outcome(
+                attempt: 2, createdAt: 0, now: 800, httpStatus: 500, error: "http-500", latencyMs: 1, random: 0)
         else { Issue.record("past the max age: failed"); return }
-        guard case .failed = rules.outcome(
-            attempt: 3, createdAt: 0, now: 10, httpStatus: 500, error: "http-500", latencyMs: 1, random: 0)
+        guard
+            case .failed = rules.outcome(
+                attempt: 3, createdAt: 0, now: 10, httpStatus: 500, error: "http-500", latencyMs: 1, random: 0)
         else { Issue.record("schedule exhausted: failed"); return }
         guard case .disable(let reason) = rules.endpointHealth(failingSince: 0, now: 1000) else {
             Issue.record("failing for the max age: disabled"); return
@@ -506,7 +521,8 @@ struct WebhookTests {
         #expect(
             TemplateCatalog.lookup(["channel", "inboundUrl"], in: .inbound, settings: [], inEach: false)
                 == .notAvailable("channel.inboundUrl"))
-        #expect(TemplateCatalog.lookup(["channel", "id"], in: .send, settings: [], inEach: false) == .unknown("channel.id"))
+        #expect(
+            TemplateCatalog.lookup(["channel", "id"], in: .send, settings: [], inEach: false) == .unknown("channel.id"))
     }
 }
 

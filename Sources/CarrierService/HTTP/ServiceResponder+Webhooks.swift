@@ -36,7 +36,8 @@ extension ServiceResponder {
                 202,
                 encoding: try await engine.replayWebhookDelivery(
                     id: segments[1], deliveryId: segments[3], account: account))
-        case (_, 1), (_, 2), (_, 3) where ["rotate-secret", "deliveries"].contains(segments[2]),
+        case (_, 1), (_, 2),
+            (_, 3) where ["rotate-secret", "deliveries"].contains(segments[2]),
             (_, 5) where segments[2] == "deliveries" && segments[4] == "replay":
             throw .methodNotAllowed
         default:

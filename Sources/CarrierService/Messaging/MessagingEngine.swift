@@ -69,7 +69,8 @@ final class MessagingEngine: Sendable {
             store: webhookStore,
             transport: CurlTransport(
                 maxInFlight: configuration.webhookConcurrency, maxConnections: 64,
-                policy: OutboundPolicy(allowedHosts: nil, allowInternalAddresses: configuration.allowPrivateWebhookTargets)),
+                policy: OutboundPolicy(
+                    allowedHosts: nil, allowInternalAddresses: configuration.allowPrivateWebhookTargets)),
             configuration: configuration, secretBox: { link.engine?.secretBox }, logger: logger)
         link.engine = self
     }

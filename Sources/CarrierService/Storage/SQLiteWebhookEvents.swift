@@ -39,7 +39,8 @@ enum SQLiteWebhookEvents {
         now: Double
     ) throws {
         try enqueue(
-            db, type: .optOutChanged, account: account, channelId: channelId, messageId: messageId, callbackUrl: nil, now: now
+            db, type: .optOutChanged, account: account, channelId: channelId, messageId: messageId, callbackUrl: nil,
+            now: now
         ) {
             .optOut(
                 account: account, channelId: channelId, contact: contact, optedOut: optedOut, messageId: messageId,

@@ -315,7 +315,9 @@ extension MessagingEngine {
     private static func callbackSecretView(_ record: CallbackSecretRecord, box: SecretBox, now: Double)
         throws(ServiceError) -> [String: String]
     {
-        var view = ["secret": try box.open(record.secret, account: record.accountId, channel: "callback", name: "secret")]
+        var view = [
+            "secret": try box.open(record.secret, account: record.accountId, channel: "callback", name: "secret")
+        ]
         if let until = record.previousSecretUntil, until > now {
             view["previousSecretValidUntil"] = WebhookTime.rfc3339(until)
         }
