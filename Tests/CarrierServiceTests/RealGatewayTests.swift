@@ -118,7 +118,11 @@ struct RealGatewayTests {
             #expect(answer.json["status"] as? String == "sent", "Twilio's 'queued' is our 'sent': handed to the carrier")
             let request = try #require(mock.requests.first)
             #expect(request.method == "POST")
-            #expect(request.bodyText == "Body=Hello+%E2%98%BA&From=%2B15550000001&To=%2B15551230000")
+            // With a publicBaseURL, the send asks Twilio for delivery reports at the channel's own webhook URL.
+            #expect(
+                request.bodyText
+                    == "Body=Hello+%E2%98%BA&From=%2B15550000001"
+                    + "&StatusCallback=https%3A%2F%2Fcarrier.example.com%2Finbound%2Facct-1%2Ftw&To=%2B15551230000")
             let basic = Data("\(Self.accountSid):\(Self.authToken)".utf8).base64EncodedString()
             #expect(request.header("Authorization") == "Basic \(basic)")
             let id = try #require(answer.json["messageId"] as? String)

@@ -40,6 +40,10 @@ public enum TemplateCatalog {
             return settings.contains(variable[1]) ? .ok : .undeclaredSetting(variable[1])
         case "carrier":
             return variable == ["carrier", "id"] ? .ok : .unknown(name)
+        case "channel":
+            // The channel's public webhook URL, for carriers that take a per-message callback URL.
+            guard variable == ["channel", "inboundUrl"] else { return .unknown(name) }
+            return place == .inbound ? .notAvailable(name) : .ok
         case "message", "segments":
             let known: Bool
             if head == "segments" {
@@ -69,7 +73,7 @@ public enum TemplateCatalog {
         var names = messageFields.map { "message.\($0)" }
         names += templateFields.map { "message.template.\($0)" }
         names += requestFields.map { "request.\($0)" }
-        names += ["segments.count", "segments.encoding", "carrier.id", "item"]
+        names += ["segments.count", "segments.encoding", "carrier.id", "channel.inboundUrl", "item"]
         names += settings.map { "settings.\($0)" }
         return names.sorted()
     }

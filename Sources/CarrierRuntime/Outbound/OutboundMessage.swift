@@ -27,6 +27,9 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
     /// Validity period in seconds.
     public var validity: Int?
     public var callbackUrl: String?
+    /// The channel's own public webhook URL (`channel.inboundUrl` in templates): where the carrier posts its
+    /// delivery reports and replies; nil when the service has no public base URL.
+    public var inboundUrl: String?
     /// Our own id for the message, echoed back by some carriers in status callbacks.
     public var reference: String?
     public var metadata: [String: String]
@@ -35,8 +38,9 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
     public init(
         channel: String = "sms", to: String, from: String? = nil, body: String? = nil, media: [String] = [],
         template: Template? = nil, scheduledAt: String? = nil, validity: Int? = nil, callbackUrl: String? = nil,
-        reference: String? = nil, metadata: [String: String] = [:], tags: [String] = []
+        reference: String? = nil, metadata: [String: String] = [:], tags: [String] = [], inboundUrl: String? = nil
     ) {
+        self.inboundUrl = inboundUrl
         self.channel = channel
         self.to = to
         self.from = from
@@ -53,6 +57,7 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case channel, to, from, body, media, template, scheduledAt, validity, callbackUrl, reference, metadata, tags
+        case inboundUrl
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,6 +71,7 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         scheduledAt = try c.decodeIfPresent(String.self, forKey: .scheduledAt)
         validity = try c.decodeIfPresent(Int.self, forKey: .validity)
         callbackUrl = try c.decodeIfPresent(String.self, forKey: .callbackUrl)
+        inboundUrl = try c.decodeIfPresent(String.self, forKey: .inboundUrl)
         reference = try c.decodeIfPresent(String.self, forKey: .reference)
         metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
         tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []

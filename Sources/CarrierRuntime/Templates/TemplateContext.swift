@@ -44,6 +44,12 @@ public struct TemplateContext: Sendable {
             return v
         case "carrier":
             if variable == ["carrier", "id"] { return .string(carrierId) }
+        case "channel":
+            guard variable == ["channel", "inboundUrl"] else { break }
+            guard let message else {
+                throw RenderError(code: "variable-not-available", message: "'\(name)' is not available here")
+            }
+            return message.inboundUrl.map(TemplateValue.string) ?? .null
         case "segments":
             guard variable.count == 2 else { break }
             if variable[1] == "count" { return .integer(segmentCount) }

@@ -107,6 +107,19 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var maxAuthFailuresPerMinute: Int
     /// Authenticated requests per second per account (bursts up to this many); 0 for no limit.
     public var accountRequestsPerSecond: Double
+    /// Lets customer webhook and callback URLs reach loopback, private and link-local addresses (tests, a receiver
+    /// on the same network). Off by default.
+    public var allowPrivateWebhookTargets: Bool
+    /// Waits (seconds) before the second, third, ... attempt of a webhook delivery that failed; each is stretched by
+    /// up to 20 % at random. The first attempt is immediate.
+    public var webhookRetrySeconds: [Double]
+    /// No webhook attempt is made later than this after its event; an endpoint failing this long is disabled.
+    public var webhookMaxAgeSeconds: Double
+    /// Webhook deliveries in flight at once.
+    public var webhookConcurrency: Int
+
+    /// The Standard Webhooks schedule after the immediate first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+    public static let standardWebhookRetrySeconds: [Double] = [5, 300, 1800, 7200, 18_000, 36_000, 36_000]
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
@@ -117,8 +130,15 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         idleTimeoutSeconds: Double = 60, carrierConcurrency: Int = 512, idempotencyKeyHours: Double = 24,
         pendingStatusHours: Double = 168, secretsKey: String? = nil, carrierHosts: [String] = [],
         allowPrivateCarrierTargets: Bool = false, requestTimeoutSeconds: Double = 30,
-        maxConnectionsPerClient: Int = 1024, maxAuthFailuresPerMinute: Int = 20, accountRequestsPerSecond: Double = 0
+        maxConnectionsPerClient: Int = 1024, maxAuthFailuresPerMinute: Int = 20, accountRequestsPerSecond: Double = 0,
+        allowPrivateWebhookTargets: Bool = false,
+        webhookRetrySeconds: [Double] = ServiceConfiguration.standardWebhookRetrySeconds,
+        webhookMaxAgeSeconds: Double = 86_400, webhookConcurrency: Int = 64
     ) {
+        self.allowPrivateWebhookTargets = allowPrivateWebhookTargets
+        self.webhookRetrySeconds = webhookRetrySeconds
+        self.webhookMaxAgeSeconds = webhookMaxAgeSeconds
+        self.webhookConcurrency = webhookConcurrency
         self.sendWaitMs = sendWaitMs
         self.maxSendAgeSeconds = maxSendAgeSeconds
         self.defaultValiditySeconds = defaultValiditySeconds
@@ -152,6 +172,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         case sendWaitMs, maxSendAgeSeconds, defaultValiditySeconds, dispatcher, leaseSeconds
         case secretsKey, carrierHosts, allowPrivateCarrierTargets, requestTimeoutSeconds, maxConnectionsPerClient
         case maxAuthFailuresPerMinute, accountRequestsPerSecond
+        case allowPrivateWebhookTargets, webhookRetrySeconds, webhookMaxAgeSeconds, webhookConcurrency
     }
 
     public init(from decoder: any Decoder) throws {
@@ -196,6 +217,15 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Int.self, forKey: .maxAuthFailuresPerMinute) ?? defaults.maxAuthFailuresPerMinute
         accountRequestsPerSecond =
             try c.decodeIfPresent(Double.self, forKey: .accountRequestsPerSecond) ?? defaults.accountRequestsPerSecond
+        allowPrivateWebhookTargets =
+            try c.decodeIfPresent(Bool.self, forKey: .allowPrivateWebhookTargets)
+            ?? defaults.allowPrivateWebhookTargets
+        webhookRetrySeconds =
+            try c.decodeIfPresent([Double].self, forKey: .webhookRetrySeconds) ?? defaults.webhookRetrySeconds
+        webhookMaxAgeSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .webhookMaxAgeSeconds) ?? defaults.webhookMaxAgeSeconds
+        webhookConcurrency =
+            try c.decodeIfPresent(Int.self, forKey: .webhookConcurrency) ?? defaults.webhookConcurrency
     }
 }
 
@@ -246,6 +276,15 @@ extension ServiceConfiguration {
         }
         if !(accountRequestsPerSecond >= 0) {
             problems.append("accountRequestsPerSecond must not be negative, not \(accountRequestsPerSecond)")
+        }
+        if webhookRetrySeconds.count > 20 || webhookRetrySeconds.contains(where: { !($0 >= 0) }) {
+            problems.append("webhookRetrySeconds must hold at most 20 waits, none negative")
+        }
+        if !(webhookMaxAgeSeconds > 0) {
+            problems.append("webhookMaxAgeSeconds must be positive, not \(webhookMaxAgeSeconds)")
+        }
+        if !(1...4096).contains(webhookConcurrency) {
+            problems.append("webhookConcurrency must be between 1 and 4096, not \(webhookConcurrency)")
         }
         for host in carrierHosts where host.isEmpty || host.contains("/") || host.contains(":") {
             problems.append("carrierHosts: '\(host)' is not a host name (no scheme, port or path)")

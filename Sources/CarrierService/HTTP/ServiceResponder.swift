@@ -200,6 +200,9 @@ final class ServiceResponder: Sendable {
         case "templates":
             let identity = try await authenticate(request, scope: "admin")
             return try await templates(request, segments: segments, body: body, account: identity.account)
+        case "webhooks":
+            let identity = try await authenticate(request, scope: "admin")
+            return try await webhooks(request, segments: segments, account: identity.account)
         default:
             throw .routeNotFound
         }

@@ -31,6 +31,7 @@ extension MessagingEngine {
         let cached = try await cachedChannelWithSettings(account: target.account, id: target.channelId)
         let work = try prepareInbound(request, cached: cached, token: target.token, publicURL: publicURL)
         try await write(work.apply)
+        webhooks.wake()
         return work.reply
     }
 
@@ -53,7 +54,9 @@ extension MessagingEngine {
             return true
         }
         let reply = work.reply
+        let webhooks = self.webhooks
         writer.submit(work.apply) { result in
+            webhooks.wake()
             completion(result.map { reply }.mapError { self.storageFailure($0, writing: true) })
         }
         return true
@@ -211,6 +214,7 @@ extension MessagingEngine {
             seen.bind(channel.id)
             if try seen.hasRow() { return }
         }
+        var optOutChanged: Bool?
         switch event.optOut {
         case "stop":
             try db.execute(
@@ -218,10 +222,12 @@ extension MessagingEngine {
                     INSERT INTO message_opt_out (account_id, channel_id, contact_address, created_at)
                     VALUES (?, ?, ?, ?) ON CONFLICT (account_id, channel_id, contact_address) DO NOTHING
                     """, arguments: [channel.accountId, channel.id, event.from, now])
+            if db.changesCount > 0 { optOutChanged = true }
         case "start":
             try db.execute(
                 sql: "DELETE FROM message_opt_out WHERE account_id = ? AND channel_id = ? AND contact_address = ?",
                 arguments: [channel.accountId, channel.id, event.from])
+            if db.changesCount > 0 { optOutChanged = false }
         default:
             break
         }
@@ -235,6 +241,12 @@ extension MessagingEngine {
             templateName: nil, segments: nil, errorCode: note?.code, errorMessage: note?.message, reference: nil,
             confirmed: false, createdAt: now, updatedAt: now)
         try message.insertPrepared(db)
+        try SQLiteWebhookEvents.messageReceived(db, message, now: now)
+        if let optedOut = optOutChanged {
+            try SQLiteWebhookEvents.optOutChanged(
+                db, account: channel.accountId, channelId: channel.id, contact: event.from, optedOut: optedOut,
+                messageId: message.id, now: now)
+        }
     }
 
     /// The outbound message a status callback names (account, provider id).
@@ -273,6 +285,7 @@ extension MessagingEngine {
             message = try sentMessage(db, sql: sentMessageByReferenceSQL, account: account, key: reference)
         }
         if var message {
+            let statusBefore = message.status
             if message.providerMessageId == nil, let providerId = event.providerMessageId {
                 message.providerMessageId = providerId
             }
@@ -292,6 +305,9 @@ extension MessagingEngine {
             update.bind(message.updatedAt)
             update.bind(message.id)
             try update.execute()
+            if message.status != statusBefore {
+                try SQLiteWebhookEvents.messageStatus(db, messageId: message.id, now: now)
+            }
             return
         }
         let pending = PendingStatusRecord(

@@ -33,6 +33,7 @@ extension MessagingEngine {
         let scheduledFor = requestedTime.flatMap { $0 - now <= Self.scheduleNowSeconds ? nil : $0 }
 
         let (channel, _) = try await cachedChannel(account: account, id: channelId)
+        if let callbackUrl = request.callbackUrl { try await prepareCallback(callbackUrl, account: account) }
         let templateName = request.templateName.flatMap { $0.isEmpty ? nil : $0 }
         let requestedValidity = request.validity ?? channel.validitySeconds
         let validity = requestedValidity ?? configuration.defaultValiditySeconds
@@ -96,6 +97,8 @@ extension MessagingEngine {
                 message.nextAttemptAt = dueAt
                 message.templateLanguage = template?.language
                 message.templateVariables = template == nil ? nil : request.templateVars ?? []
+                message.callbackUrl = request.callbackUrl
+                message.deliveryReport = request.deliveryReport
                 return OutboundDraft(message: message, dueAt: dueAt, lease: lease)
             }
         } catch {

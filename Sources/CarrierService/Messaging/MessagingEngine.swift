@@ -38,6 +38,10 @@ final class MessagingEngine: Sendable {
     let store: any OutboxStore
     /// Sends what the outbox holds (its claim loop runs only when `configuration.dispatcher` is on).
     let dispatcher: Dispatcher
+    /// Customer webhooks: endpoints, callback secrets, deliveries.
+    let webhookStore: any WebhookStore
+    /// Delivers queued webhook events (its loop runs beside the dispatcher's).
+    let webhooks: WebhookDeliverer
 
     init(
         database: DatabasePool, writer: GroupCommitWriter, gateway: any CarrierGateway,
@@ -59,6 +63,15 @@ final class MessagingEngine: Sendable {
                 guard let engine = link.engine else { throw ServiceError.storage("the service is stopping") }
                 return try await engine.cachedChannelWithSettings(account: key.account, id: key.channelId)
             }, logger: logger)
+        let webhookStore = SQLiteWebhookStore(database: database, writer: writer)
+        self.webhookStore = webhookStore
+        webhooks = WebhookDeliverer(
+            store: webhookStore,
+            transport: CurlTransport(
+                maxInFlight: configuration.webhookConcurrency, maxConnections: 64,
+                policy: OutboundPolicy(
+                    allowedHosts: nil, allowInternalAddresses: configuration.allowPrivateWebhookTargets)),
+            configuration: configuration, secretBox: { link.engine?.secretBox }, logger: logger)
         link.engine = self
     }
 

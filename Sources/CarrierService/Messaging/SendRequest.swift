@@ -16,11 +16,15 @@ struct SendRequest: Sendable, Equatable {
     var scheduledFor: String?
     /// Seconds the message may wait to be handed to the carrier.
     var validity: Int?
+    /// Where this message's status changes are pushed as well (signed webhooks, see ``WebhookDeliverer``).
+    var callbackUrl: String?
+    /// Which status changes go to `callbackUrl`: `none`, `final` or `all` (the default).
+    var deliveryReport: String?
 
     /// The members `POST /send` takes; any other is refused (`unknown-field`), never dropped silently.
     static let members: Set<String> = [
         "channelId", "to", "body", "mediaUrls", "templateName", "templateLang", "templateVars", "reference",
-        "scheduledFor", "validity",
+        "scheduledFor", "validity", "callbackUrl", "deliveryReport",
     ]
 
     /// Reads a `POST /send` body; `null` counts as absent.
@@ -48,6 +52,8 @@ struct SendRequest: Sendable, Equatable {
         templateVars = try Self.strings(members, "templateVars")
         reference = try Self.string(members, "reference")
         scheduledFor = try Self.string(members, "scheduledFor")
+        callbackUrl = try Self.string(members, "callbackUrl")
+        deliveryReport = try Self.string(members, "deliveryReport")
         switch members["validity"] {
         case nil, .null: validity = nil
         case .number(let text) where Int(text) != nil: validity = Int(text)
@@ -126,6 +132,13 @@ struct SendRequest: Sendable, Equatable {
                     "validity", "invalid-validity",
                     "validity must be from 1 to \(MessagingEngine.maxValiditySeconds) seconds"))
         }
+        if let callbackUrl, WebhookURL.syntaxProblem(callbackUrl) != nil {
+            errors.append(.invalid("callbackUrl", "invalid-url", "callbackUrl must be an absolute http(s) URL"))
+        }
+        if let deliveryReport, !WebhookEventType.deliveryReportValues.contains(deliveryReport) {
+            errors.append(
+                .invalid("deliveryReport", "invalid-delivery-report", "deliveryReport must be none, final or all"))
+        }
         for (index, url) in (mediaUrls ?? []).enumerated()
         where !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             errors.append(.invalid("mediaUrls[\(index)]", "invalid-url", "media URLs must be http(s) URLs"))
@@ -146,6 +159,10 @@ struct SendRequest: Sendable, Equatable {
             add(list.map { $0.map { "\($0.utf8.count):\($0)" }.joined(separator: ",") })
         }
         add(validity.map(String.init))
+        if callbackUrl != nil || deliveryReport != nil {
+            add(callbackUrl)
+            add(deliveryReport)
+        }
         return MessagingEngine.hashKey(text)
     }
 

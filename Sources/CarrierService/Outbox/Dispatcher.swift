@@ -169,7 +169,15 @@ final class Dispatcher: Sendable {
             let wait = pacer.take(key, rate: rate, now: now)
             if wait > 0 { return await finish(job, nil, .postpone(dueAt: now + wait)) }
         }
-        let outbound = Self.outboundMessage(message, channel: channel.channel, now: now)
+        var outbound = Self.outboundMessage(message, channel: channel.channel, now: now)
+        // Carriers send delivery reports only to a URL named in the request: the channel's own webhook URL, when
+        // the service knows its public address and the URL needs no token (a token is only kept hashed).
+        if let base = configuration.publicBaseURL, !channel.tokenRequired {
+            let url = (base.hasSuffix("/") ? String(base.dropLast()) : base)
+                + "/inbound/\(Self.pathSegment(message.accountId))/\(Self.pathSegment(message.channelId))"
+            outbound.inboundUrl = url
+            outbound.callbackUrl = url
+        }
         let started = ContinuousClock.now
         var result = await gateway.send(outbound, carrier: provider, settings: channel.settings)
         let elapsed = (ContinuousClock.now - started).components
@@ -214,6 +222,12 @@ final class Dispatcher: Sendable {
                 metadata: ["message": "\(job.message.id)", "error": "\(error)"])
             return nil
         }
+    }
+
+    /// A path segment percent-encoded (account and channel ids are free text).
+    static func pathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))
+            ?? text
     }
 
     /// The canonical message the runtime renders for the carrier.

@@ -55,6 +55,8 @@ public struct MessagingService: Sendable {
         try await engine.store.releaseLeases(owner: nil)
         let retention = Task { await engine.removeExpiredPeriodically(every: .seconds(600)) }
         let dispatcher = configuration.dispatcher ? Task { await engine.dispatcher.run() } : nil
+        try await engine.webhookStore.releaseLeases(owner: nil)
+        let webhooks = configuration.dispatcher ? Task { await engine.webhooks.run() } : nil
         let baseURL =
             configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
         let responder = ServiceResponder(
@@ -77,6 +79,8 @@ public struct MessagingService: Sendable {
         // results stored) or release their leases, commit what is queued, then stop writing the file.
         dispatcher?.cancel()
         await dispatcher?.value
+        webhooks?.cancel()
+        await webhooks?.value
         retention.cancel()
         await retention.value
         await writer.finish()

@@ -12,8 +12,8 @@ extension MessageRecord {
                 INSERT INTO message (id, account_id, conversation_id, channel_id, direction, from_address, to_address,
                     body, media, status, provider_message_id, template_name, segments, error_code, error_message,
                     reference, confirmed, created_at, updated_at, scheduled_for, expires_at, validity_seconds,
-                    attempts, next_attempt_at, template_language, template_variables)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    attempts, next_attempt_at, template_language, template_variables, callback_url, delivery_report)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for text in [id, accountId, conversationId, channelId, direction, fromAddress, toAddress, body] {
             statement.bind(text)
@@ -32,6 +32,8 @@ extension MessageRecord {
         statement.bind(nextAttemptAt)
         statement.bind(templateLanguage)
         statement.bind(templateVariables.map(MediaColumn.text))
+        statement.bind(callbackUrl)
+        statement.bind(deliveryReport)
         try statement.execute()
     }
 }

@@ -136,6 +136,11 @@ struct MessageRecord: SnakeCaseRecord, Sendable, Equatable {
     var nextAttemptAt: Double?
     var templateLanguage: String?
     var templateVariables: [String]?
+    /// Where this message's status changes are also pushed (`POST /send` `callbackUrl`), signed with the account's
+    /// callback secret.
+    var callbackUrl: String? = nil
+    /// Which status changes go to `callbackUrl`: `all` (nil means all), `final` or `none`.
+    var deliveryReport: String? = nil
 }
 
 /// A row of `message_template`.

@@ -171,6 +171,7 @@ struct SQLiteOutboxStore: OutboxStore {
                 message.attempts = max(message.attempts, attempt.number)
             }
             let current = MessageStatus(rawValue: message.status) ?? .queued
+            let statusBefore = message.status
             switch disposition {
             case .accepted(let providerId, let status):
                 message.providerMessageId = providerId ?? message.providerMessageId
@@ -196,6 +197,7 @@ struct SQLiteOutboxStore: OutboxStore {
                 try Self.reschedule(db, message.id, dueAt: dueAt)
             }
             message.updatedAt = now
+            if message.status != statusBefore { try SQLiteWebhookEvents.messageStatus(db, message, now: now) }
             if let providerId = message.providerMessageId {
                 try Self.applyPendingStatuses(db, &message, providerId: providerId, now: now)
             }
@@ -244,7 +246,9 @@ struct SQLiteOutboxStore: OutboxStore {
                 WHERE account_id = ? AND provider_message_id = ? ORDER BY id
                 """)
         for row in try Row.fetchAll(pending, arguments: [message.accountId, providerId]) {
+            let before = message.status
             MessagingEngine.advance(&message, to: row[1], errorCode: row[2], errorMessage: row[3], now: now)
+            if message.status != before { try SQLiteWebhookEvents.messageStatus(db, message, now: now) }
             try db.execute(sql: "DELETE FROM pending_status WHERE id = ?", arguments: [row[0] as Int64])
         }
     }
@@ -291,6 +295,7 @@ struct SQLiteOutboxStore: OutboxStore {
                 sql: """
                     UPDATE message SET status = ?, error_code = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?
                     """, arguments: [message.status, message.errorCode, now, messageId])
+            try SQLiteWebhookEvents.messageStatus(db, message, now: now)
             return message
         }
     }

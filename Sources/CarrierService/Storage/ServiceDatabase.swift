@@ -340,6 +340,66 @@ enum ServiceDatabase {
                     ALTER TABLE message ADD COLUMN carrier_reply_excerpt TEXT;
                     """)
         }
+        // Customer webhooks (issue #16): endpoints per account, one callback secret per account for messages' own
+        // `callbackUrl`, and durable deliveries (leased and retried like outbox jobs). A message keeps its
+        // `callbackUrl`, `deliveryReport` and the sequence number of its last event.
+        migrator.registerMigration("v7-webhooks") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN callback_url TEXT;
+                    ALTER TABLE message ADD COLUMN delivery_report TEXT;
+                    ALTER TABLE message ADD COLUMN event_sequence INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE webhook_endpoint (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        url TEXT NOT NULL,
+                        events TEXT NOT NULL,
+                        channel_id TEXT,
+                        secret TEXT NOT NULL,
+                        previous_secret TEXT,
+                        previous_secret_until DOUBLE,
+                        enabled INTEGER NOT NULL DEFAULT 1,
+                        disabled_reason TEXT,
+                        failing_since DOUBLE,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX webhook_endpoint_account ON webhook_endpoint (account_id);
+                    CREATE TABLE webhook_callback_secret (
+                        account_id TEXT PRIMARY KEY NOT NULL,
+                        secret TEXT NOT NULL,
+                        previous_secret TEXT,
+                        previous_secret_until DOUBLE,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL
+                    );
+                    CREATE TABLE webhook_delivery (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        endpoint_id TEXT REFERENCES webhook_endpoint (id) ON DELETE CASCADE,
+                        url TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        event_type TEXT NOT NULL,
+                        message_id TEXT,
+                        sequence INTEGER NOT NULL,
+                        payload TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        due_at DOUBLE,
+                        lease_owner TEXT,
+                        lease_until DOUBLE,
+                        last_http_status INTEGER,
+                        last_error TEXT,
+                        last_latency_ms DOUBLE,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        delivered_at DOUBLE
+                    );
+                    CREATE INDEX webhook_delivery_due ON webhook_delivery (due_at) WHERE status = 'pending';
+                    CREATE INDEX webhook_delivery_endpoint ON webhook_delivery (endpoint_id, created_at);
+                    CREATE INDEX webhook_delivery_message ON webhook_delivery (message_id);
+                    """)
+        }
         return migrator
     }
 

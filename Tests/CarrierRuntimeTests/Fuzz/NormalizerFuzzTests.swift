@@ -18,7 +18,10 @@ struct NormalizerFuzzTests {
     /// The catalog's inbound fixture requests, each with its carrier's adapter and the fixture's settings.
     static func recordedRequests() throws -> [Case] {
         let root = repositoryRoot.appendingPathComponent("carriers")
-        let ids = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
+        // Directories with a definition (carriers/README.md is not one).
+        let ids = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted().filter {
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/carrier.yaml").path)
+        }
         let inputs = try ids.map { id in
             let path = "carriers/\(id)/carrier.yaml"
             return InputFile(
