@@ -237,8 +237,9 @@ private func messageEvent(
             code: "missing-field", message: "message has no 'from' value", httpStatus: 422, origin: rule.origin)
     }
     let text = try fields.string("text")
+    let to = try fields.string("to").map { PhoneAddress.normalize($0, rule: adapter.addresses) }
     return NormalizedEvent.MessageReceived(
-        carrier: adapter.id, from: from, to: try fields.string("to"), text: text,
+        carrier: adapter.id, from: PhoneAddress.normalize(from, rule: adapter.addresses), to: to, text: text,
         media: rule.fields["media"]?.list(in: item) ?? [], providerMessageId: try fields.string("providerMessageId"),
         timestamp: try fields.string("timestamp"), optOut: optOutKeyword(text, optOut),
         part: try messagePart(fields))
