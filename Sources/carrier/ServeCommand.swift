@@ -94,8 +94,12 @@ struct ServeCommand: AsyncParsableCommand {
             maxInFlight: configuration.carrierConcurrency, maxConnections: configuration.carrierConcurrency,
             policy: .service(table: table, configuration: configuration))
         defer { transport.shutdown() }
-        let service = MessagingService(
-            configuration: configuration, gateway: AdapterGateway(table: table, transport: transport), logger: logger)
+        let gateway = AdapterGateway(table: table, transport: transport)
+        let channelProblems = configuration.channelProblems(gateway: gateway)
+        if !channelProblems.isEmpty {
+            throw ValidationError("invalid channels: " + channelProblems.joined(separator: "; "))
+        }
+        let service = MessagingService(configuration: configuration, gateway: gateway, logger: logger)
         let host = configuration.host
         let carriers = table.adapters.count
         let database = configuration.databasePath

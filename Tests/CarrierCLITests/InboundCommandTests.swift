@@ -21,7 +21,7 @@ import Testing
             try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(event["type"] as? String == "message.received")
         let data = try #require(event["data"] as? [String: Any])
-        #expect(data["from"] as? String == "12067799294")
+        #expect(data["from"] as? String == "+12067799294")
         #expect(data["optOut"] as? String == "stop")
         #expect(data["timestamp"] as? String == "2016-03-30T19:33:06Z")
     }

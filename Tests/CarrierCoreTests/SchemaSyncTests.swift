@@ -123,6 +123,9 @@ import Testing
         KeySection(
             name: "statuses", keys: ["map", "default", "caseInsensitive"], schemaPointer: "/$defs/statuses",
             snippet: base + "statuses: KEYS"),
+        KeySection(
+            name: "addresses", keys: ["format", "defaultCountry"], schemaPointer: "/$defs/addresses",
+            snippet: base + "addresses: KEYS"),
     ]
 
     @Test(arguments: definitionSections)
@@ -196,6 +199,7 @@ import Testing
             ("/$defs/response/properties/format/enum", ResponseRule.Format.allCases.map(\.rawValue)),
             ("/$defs/eventRule/properties/type/enum", EventRule.Kind.allCases.map(\.rawValue)),
             ("/$defs/textEncoding/enum", TextEncoding.names),
+            ("/$defs/addresses/properties/format/enum", AddressRule.Format.allCases.map(\.rawValue)),
         ]
         for (pointer, values) in expected {
             #expect(try schema.strings(at: pointer) == values, "\(pointer)")
@@ -215,6 +219,7 @@ import Testing
             ("/$defs/responseRule/properties/format/enum", ResponseRule.Format.allCases.map(\.rawValue)),
             ("/$defs/eventRule/properties/type/enum", EventRule.Kind.allCases.map(\.rawValue)),
             ("/$defs/textEncoding/enum", TextEncoding.names),
+            ("/$defs/addressRule/properties/format/enum", AddressRule.Format.allCases.map(\.rawValue)),
         ]
         for (pointer, values) in expected {
             #expect(try schema.strings(at: pointer) == values, "\(pointer)")
@@ -518,6 +523,7 @@ struct AdapterTableSamples {
         fullAdapter.docs = "https://example.com"
         fullAdapter.inbound = inbound
         fullAdapter.statuses = statuses
+        fullAdapter.addresses = AddressRule(format: .national, defaultCountry: "254")
 
         let setting = SettingSpec(type: .string, required: true)
         let fullSetting = SettingSpec(type: .string, required: false, default: "d", description: "text")
@@ -547,6 +553,7 @@ struct AdapterTableSamples {
             ("replyRule", ReplyRule(), reply),
             ("optOutRule", OptOutRule(), OptOutRule()),
             ("statusMap", statuses, fullStatuses),
+            ("addressRule", AddressRule(format: .e164), AddressRule(format: .national, defaultCountry: "254")),
         ]
         conditions = [
             Condition.equals(path, "0"), Condition.oneOf(path, ["a"]), Condition.matches(path, "x"), condition,

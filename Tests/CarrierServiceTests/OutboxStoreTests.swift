@@ -16,7 +16,8 @@ import Testing
         _ store: SQLiteOutboxStore, id: String, dueAt: Double, lease: (owner: String, until: Double)?
     ) async throws {
         let lookup = SendLookup(
-            account: "a", channelId: "c", contact: "+15550001111", templateName: nil, templateLanguage: nil,
+            account: "a", channelId: "c", contact: "+15550001111", optOutKind: .sms, templateName: nil,
+            templateLanguage: nil,
             readsWindow: false)
         _ = try await store.accept(lookup, idempotency: nil) { _ in
             var message = MessageRecord(

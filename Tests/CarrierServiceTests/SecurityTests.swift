@@ -319,9 +319,19 @@ struct SecurityTests {
     @Test(arguments: ["africastalking", "clickatell", "infobip", "kannel", "messagemedia"])
     func aForgedStopOnAnUnsignedCarrierIsRefused(carrier: String) async throws {
         try await Self.withRealGateway { server in
+            // The settings each definition requires (channels are checked against their definition).
+            let settings: [String: [String: String]] = [
+                "africastalking": ["username": "u", "api_key": "k"], "clickatell": ["api_key": "k"],
+                "infobip": ["base_url": "https://api.infobip.com", "api_key": "k"],
+                "kannel": ["send_url": "https://kannel.example.com/cgi-bin/sendsms", "username": "u", "password": "p"],
+                "messagemedia": ["api_key": "k", "api_secret": "s"],
+            ]
             let created = try await server.call(
                 "POST", "/channels",
-                json: ["id": "u-\(carrier)", "channel": "sms", "provider": carrier, "address": "+15550003333"])
+                json: [
+                    "id": "u-\(carrier)", "channel": "sms", "provider": carrier, "address": "+15550003333",
+                    "settings": settings[carrier] ?? [:],
+                ])
             #expect(created.status == 201, "\(created.text)")
             let token = try #require(created.json["inboundToken"] as? String)
             #expect(token.count >= 40)
@@ -342,7 +352,7 @@ struct SecurityTests {
                 }
             }
             let pool = try DatabasePool(path: server.databasePath)
-            #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM message_opt_out") } == 0)
+            #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM contact_opt_out") } == 0)
             #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM message") } == 0)
             // Rotation: a new token, the old one refused.
             let rotated = try await server.call("POST", "/channels/u-\(carrier)/inbound-token")

@@ -48,12 +48,12 @@ struct SendRequestTests {
     }
 
     @Test func refusesUnknownMembersNamingEach() throws {
-        let body = #"{"channelId":"ch-1","to":"+447700900123","body":"x","extra":{"x":[1]},"metadata":{}}"#
+        let body = #"{"channelId":"ch-1","to":"+447700900123","body":"x","extra":{"x":[1]},"metdata":{}}"#
         #expect {
             _ = try SendRequest(json: Array(body.utf8))
         } throws: { error in
             guard let error = error as? ServiceError else { return false }
-            return error.status == 400 && error.errors?.map(\.attribute) == ["extra", "metadata"]
+            return error.status == 400 && error.errors?.map(\.attribute) == ["extra", "metdata"]
                 && error.errors?.allSatisfy { $0.code == "unknown-field" } == true
         }
     }

@@ -13,6 +13,8 @@ public struct Adapter: Sendable, Hashable, Codable {
     public var response: ResponseRule
     public var inbound: InboundRule?
     public var statuses: StatusMap?
+    /// How numbers are written on the wire; nil: E.164.
+    public var addresses: AddressRule?
     /// `file:line:col` of the definition.
     public var origin: String
 
@@ -20,7 +22,7 @@ public struct Adapter: Sendable, Hashable, Codable {
         id: String, name: String, docs: String? = nil, channels: [String], limits: Limits = Limits(),
         options: Options = Options(), settings: [String: SettingSpec] = [:], auth: AuthRule = AuthRule(),
         send: SendRule, response: ResponseRule = ResponseRule(), inbound: InboundRule? = nil,
-        statuses: StatusMap? = nil, origin: String
+        statuses: StatusMap? = nil, addresses: AddressRule? = nil, origin: String
     ) {
         self.id = id
         self.name = name
@@ -34,6 +36,7 @@ public struct Adapter: Sendable, Hashable, Codable {
         self.response = response
         self.inbound = inbound
         self.statuses = statuses
+        self.addresses = addresses
         self.origin = origin
     }
 

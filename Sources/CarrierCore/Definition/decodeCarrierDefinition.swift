@@ -11,7 +11,7 @@ func decodeCarrierDefinition(_ root: YAMLNode, file: String) -> (adapter: Adapte
 extension DefinitionDecoder {
     static let topLevelKeys = [
         "formatVersion", "id", "name", "docs", "channels", "limits", "options", "settings", "auth", "send",
-        "response", "inbound", "statuses",
+        "response", "inbound", "statuses", "addresses",
     ]
     static let channelNames = ["sms", "mms", "whatsapp", "rcs"]
 
@@ -55,6 +55,7 @@ extension DefinitionDecoder {
         let statuses = f["statuses"].flatMap(decodeStatuses)
         let response = f["response"].map(decodeResponse) ?? ResponseRule()
         let inbound = f["inbound"].flatMap(decodeInbound)
+        let addresses = f["addresses"].flatMap(decodeAddresses)
 
         if statuses == nil {
             let readsStatus =
@@ -70,7 +71,7 @@ extension DefinitionDecoder {
         return Adapter(
             id: id, name: name, docs: docs, channels: channels, limits: limits, options: options, settings: settings,
             auth: auth, send: send, response: response, inbound: inbound, statuses: statuses,
-            origin: "\(file):\(root.range.start.line):\(root.range.start.column)")
+            addresses: addresses, origin: "\(file):\(root.range.start.line):\(root.range.start.column)")
     }
 
     func isHTTPURL(_ s: String) -> Bool {
@@ -154,6 +155,31 @@ extension DefinitionDecoder {
             result[name] = SettingSpec(type: kind, required: required, default: defaultValue, description: description)
         }
         return result
+    }
+
+    /// `addresses: { format, defaultCountry }`; `defaultCountry` is required with `national` and refused otherwise.
+    func decodeAddresses(_ node: YAMLNode) -> AddressRule? {
+        guard let f = fields(node, "addresses", known: ["format", "defaultCountry"], required: ["format"]),
+            let formatNode = f["format"],
+            let name = choice(formatNode, "addresses.format", AddressRule.Format.allCases.map(\.rawValue)),
+            let format = AddressRule.Format(rawValue: name)
+        else { return nil }
+        var rule = AddressRule(format: format)
+        if let n = f["defaultCountry"], let code = string(n, "addresses.defaultCountry") {
+            if code.range(of: "^[1-9][0-9]{0,2}$", options: .regularExpression) == nil {
+                error(
+                    "invalid-value",
+                    "addresses.defaultCountry must be a country calling code of 1 to 3 digits (e.g. 254), found '\(code)'",
+                    at: n)
+            } else if format != .national {
+                error("invalid-value", "addresses.defaultCountry only applies to format 'national'", at: n)
+            } else {
+                rule.defaultCountry = code
+            }
+        } else if format == .national {
+            error("missing-key", "addresses format 'national' needs 'defaultCountry'", at: startOf(node))
+        }
+        return rule
     }
 
     // MARK: - auth

@@ -237,8 +237,9 @@ private func messageEvent(
             code: "missing-field", message: "message has no 'from' value", httpStatus: 422, origin: rule.origin)
     }
     let text = try fields.string("text")
+    let to = try fields.string("to").map { PhoneAddress.normalize($0, rule: adapter.addresses) }
     return NormalizedEvent.MessageReceived(
-        carrier: adapter.id, from: from, to: try fields.string("to"), text: text,
+        carrier: adapter.id, from: PhoneAddress.normalize(from, rule: adapter.addresses), to: to, text: text,
         media: rule.fields["media"]?.list(in: item) ?? [], providerMessageId: try fields.string("providerMessageId"),
         timestamp: try fields.string("timestamp"), optOut: optOutKeyword(text, optOut),
         part: try messagePart(fields))
@@ -300,12 +301,23 @@ private struct FieldReader {
     }
 }
 
-/// `stop`, `start` or `none`: whether the whole trimmed text is an opt-out keyword.
+/// `stop`, `start` or `none`: whether the whole text, without surrounding spaces and punctuation (`Stop.`,
+/// `"STOP"`, `stop!`), is an opt-out keyword; case is ignored.
 func optOutKeyword(_ text: String?, _ rule: OptOutRule) -> String {
     guard let text, !text.isEmpty, text.utf8.count <= 64 else { return "none" }
+    func isTrimmed(_ c: Unicode.Scalar) -> Bool {
+        if c.properties.isWhitespace { return true }
+        switch c.properties.generalCategory {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+            .finalPunctuation, .otherPunctuation:
+            return true
+        default:
+            return false
+        }
+    }
     var scalars = Substring(text).unicodeScalars[...]
-    while let c = scalars.first, c.properties.isWhitespace { scalars.removeFirst() }
-    while let c = scalars.last, c.properties.isWhitespace { scalars.removeLast() }
+    while let c = scalars.first, isTrimmed(c) { scalars.removeFirst() }
+    while let c = scalars.last, isTrimmed(c) { scalars.removeLast() }
     let word = Substring(scalars)
     if rule.stop.contains(where: { $0.equalsIgnoringASCIICase(word) }) { return "stop" }
     if rule.start.contains(where: { $0.equalsIgnoringASCIICase(word) }) { return "start" }

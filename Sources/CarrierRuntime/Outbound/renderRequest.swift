@@ -20,6 +20,8 @@ public func renderRequest(
     clock: RequestClock = .live
 ) throws(RenderError) -> HTTPRequest {
     var message = message
+    message.to = PhoneAddress.wire(message.to, channel: message.channel, rule: adapter.addresses)
+    message.from = message.from.map { PhoneAddress.wire($0, channel: message.channel, rule: adapter.addresses) }
     if adapter.options.smartEncoding, let body = message.body {
         message.body = SmartEncoding.apply(body)
     }

@@ -1,3 +1,5 @@
+import CarrierRuntime
+
 /// Configuration of the messaging service behind `carrier serve`.
 ///
 /// Every field is optional in JSON; missing fields take the defaults below.
@@ -231,6 +233,24 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
 
 extension ServiceConfiguration {
     /// What is wrong with the values, one line each (empty when the service can start with them).
+    /// Problems of the configured channels against the carriers' definitions (an unknown carrier, a kind it does not
+    /// carry, settings missing or unknown, an address of the wrong shape); `carrier serve` refuses to start on any.
+    public func channelProblems(gateway: any CarrierGateway) -> [String] {
+        var problems: [String] = []
+        for seed in channels {
+            guard gateway.carrierIds.contains(seed.provider) else {
+                problems.append("channel '\(seed.id)': no carrier '\(seed.provider)' is loaded")
+                continue
+            }
+            for problem in gateway.channelProblems(
+                carrier: seed.provider, channel: seed.channel, address: seed.address, settings: seed.settings)
+            {
+                problems.append("channel '\(seed.id)': \(problem.attribute): \(problem.message) [\(problem.code)]")
+            }
+        }
+        return problems
+    }
+
     public var problems: [String] {
         var problems: [String] = []
         if !(0...65_535).contains(port) { problems.append("port must be between 0 and 65535, not \(port)") }

@@ -39,6 +39,18 @@ public final class AdapterGateway: CarrierGateway {
             deduplicatesByReference: adapter.send.deduplicatesByReference ?? false)
     }
 
+    public func problems(of message: OutboundMessage, carrier: String) -> [MessageError] {
+        guard let adapter = table.adapter(carrier) else { return [] }
+        return validateMessage(message, adapter: adapter)
+    }
+
+    public func channelProblems(carrier: String, channel: String, address: String, settings: [String: String])
+        -> [MessageError]
+    {
+        guard let adapter = table.adapter(carrier) else { return [] }
+        return validateChannel(adapter: adapter, channel: channel, address: address, settings: settings)
+    }
+
     public func send(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult {
         await sender.send(message, carrier: carrier, settings: settings, retries: false, paced: false)
     }

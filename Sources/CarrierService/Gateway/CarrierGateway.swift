@@ -18,6 +18,14 @@ public protocol CarrierGateway: Sendable {
     func segments(for body: String, carrier: String) -> Int
     /// What the dispatcher needs to know to retry and pace the carrier's sends.
     func sendPolicy(carrier: String) -> CarrierSendPolicy
+    /// What the carrier would refuse in `message` (media count, segments, channel, templates), checked before the
+    /// message is stored; empty when it may be sent.
+    func problems(of message: OutboundMessage, carrier: String) -> [MessageError]
+    /// What is wrong with a channel for the carrier: a kind it does not carry, required settings missing, unknown
+    /// settings, an address of the wrong shape; empty when it is fine. Attributes are `channel`, `address`,
+    /// `settings.<name>`.
+    func channelProblems(carrier: String, channel: String, address: String, settings: [String: String])
+        -> [MessageError]
     /// Validates, renders and sends one message, once (the service retries and paces); never throws: failures are
     /// in SendResult.outcome.
     func send(_ message: OutboundMessage, carrier: String, settings: [String: String]) async -> SendResult
@@ -30,6 +38,10 @@ public protocol CarrierGateway: Sendable {
 extension CarrierGateway {
     public func secretSettings(carrier: String) -> Set<String> { [] }
     public func sendPolicy(carrier: String) -> CarrierSendPolicy { CarrierSendPolicy() }
+    public func problems(of message: OutboundMessage, carrier: String) -> [MessageError] { [] }
+    public func channelProblems(carrier: String, channel: String, address: String, settings: [String: String])
+        -> [MessageError]
+    { [] }
     /// Without a definition to ask, webhooks count as unsigned (they then need the channel's token).
     public func signsWebhooks(carrier: String, settings: [String: String]) -> Bool { false }
 }

@@ -1,4 +1,6 @@
-/// An API error: the HTTP status plus the JSON body `{"error":{"code","message","errors"?}}`.
+/// An API error: the HTTP status plus the JSON body
+/// `{"error":{"type","code","message","attribute"?,"url","errors"?}}` (the shape SignalWire's API uses); `url` is
+/// the code's entry in `docs/errors.md`, which lists every code the service returns.
 struct ServiceError: Error, Sendable, Equatable {
     /// One field problem in a `validation-failed` error.
     struct FieldError: Sendable, Equatable, Codable {
@@ -15,10 +17,41 @@ struct ServiceError: Error, Sendable, Equatable {
     var errors: [FieldError]?
     /// Seconds for a `Retry-After` header (429 answers).
     var retryAfter: Int? = nil
+    /// The request member at fault, when there is one.
+    var attribute: String? = nil
+
+    /// Where the codes are documented; each code is a heading there (`#code`).
+    static let documentation = "docs/errors.md"
+
+    /// The code's documentation entry.
+    var url: String { Self.documentation + "#" + code }
+
+    /// The kind of error, from the status: what a client branches on before reading the code.
+    var type: String {
+        switch status {
+        case 401: return "authentication"
+        case 403: return "permission"
+        case 404: return "not-found"
+        case 409: return "conflict"
+        case 422: return "unprocessable"
+        case 429: return "rate-limit"
+        case 502, 504: return "carrier"
+        case 500...: return "server"
+        default: return "invalid-request"
+        }
+    }
 
     static func badJSON(_ message: String) -> Self { .init(status: 400, code: "bad-json", message: message) }
+    /// A 400 listing field problems; when they all share one code (`unknown-field`, `too-many-media`, ...), that
+    /// code and the first attribute are the error's own, else the code is `validation-failed`.
     static func validation(_ errors: [FieldError]) -> Self {
-        .init(status: 400, code: "validation-failed", message: "the request is not valid", errors: errors)
+        guard let first = errors.first, errors.allSatisfy({ $0.code == first.code }) else {
+            return .init(
+                status: 400, code: "validation-failed", message: "the request is not valid", errors: errors,
+                attribute: errors.first?.attribute)
+        }
+        return .init(
+            status: 400, code: first.code, message: first.message, errors: errors, attribute: first.attribute)
     }
     static let unauthorized = Self(status: 401, code: "unauthorized", message: "missing or unknown API key")
     static func forbidden(scope: String) -> Self {

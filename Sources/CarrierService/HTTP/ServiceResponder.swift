@@ -118,14 +118,19 @@ final class ServiceResponder: Sendable {
     static func errorReply(_ error: ServiceError) -> Reply {
         struct Body: Encodable {
             struct Inner: Encodable {
+                var type: String
                 var code: String
                 var message: String
+                var attribute: String?
+                var url: String
                 var errors: [ServiceError.FieldError]?
             }
             var error: Inner
         }
-        var reply = Reply.json(
-            error.status, encoding: Body(error: .init(code: error.code, message: error.message, errors: error.errors)))
+        let inner = Body.Inner(
+            type: error.type, code: error.code, message: error.message, attribute: error.attribute, url: error.url,
+            errors: error.errors)
+        var reply = Reply.json(error.status, encoding: Body(error: inner))
         if let retryAfter = error.retryAfter { reply.headers.append(HTTPHeader("Retry-After", String(retryAfter))) }
         return reply
     }
@@ -147,6 +152,17 @@ final class ServiceResponder: Sendable {
             guard method == .POST else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "messaging")
             return try await send(request, account: identity.account)
+        case "messages" where segments.count == 1:
+            guard method == .GET else { throw .methodNotAllowed }
+            let identity = try await authenticate(request, scope: "messaging")
+            return try await listMessages(request, account: identity.account)
+        case "conversations" where segments.count == 1:
+            guard method == .GET else { throw .methodNotAllowed }
+            let identity = try await authenticate(request, scope: "messaging")
+            return try await listConversations(request, account: identity.account)
+        case "opt-outs" where segments.count <= 3:
+            let identity = try await authenticate(request, scope: "messaging")
+            return try await optOuts(request, segments: segments, identity: identity)
         case "messages" where segments.count == 3 && segments[2] == "carrier-reply":
             guard method == .GET else { throw .methodNotAllowed }
             let identity = try await authenticate(request, scope: "admin")
@@ -281,7 +297,12 @@ final class ServiceResponder: Sendable {
             let all = try await engine.channels(account: account)
             return .json(200, encoding: ["channels": all.map { view($0) }])
         case (.POST, 1):
-            let channelRequest = try Self.decode(ChannelRequest.self, from: body)
+            let channelRequest = try Self.decodeStrict(
+                ChannelRequest.self, from: body,
+                members: [
+                    "id", "channel", "provider", "address", "settings", "defaultQueue", "ratePerSecond",
+                    "validitySeconds",
+                ])
             let created = try await engine.createChannel(channelRequest, account: account)
             return .json(201, encoding: view(created.record, token: created.token))
         case (.GET, 2):

@@ -146,6 +146,7 @@ extension MessagingEngine {
     {
         let provider = request.provider ?? ""
         var errors = Self.channelProblems(request)
+        errors += definitionProblems(request)
         let secrets = gateway.secretSettings(carrier: provider)
         for (name, value) in (request.settings ?? [:]).sorted(by: { $0.key < $1.key }) where isSecretReference(value) {
             errors.append(
@@ -196,7 +197,7 @@ extension MessagingEngine {
             id: seed.id, channel: seed.channel, provider: seed.provider, address: seed.address,
             settings: seed.settings, defaultQueue: seed.defaultQueue, ratePerSecond: seed.ratePerSecond,
             validitySeconds: seed.validitySeconds)
-        let errors = Self.channelProblems(request)
+        let errors = Self.channelProblems(request) + definitionProblems(request)
         if !errors.isEmpty { throw .validation(errors) }
         try checkProvider(seed.provider)
         let now = Self.now()
@@ -244,6 +245,16 @@ extension MessagingEngine {
                     "validitySeconds must be from 1 to \(Self.maxValiditySeconds)"))
         }
         return errors
+    }
+
+    /// What the carrier's definition says is wrong with the channel (kind, settings, address shape).
+    func definitionProblems(_ request: ChannelRequest) -> [ServiceError.FieldError] {
+        guard let provider = request.provider, gateway.carrierIds.contains(provider), let kind = request.channel,
+            Self.channelKinds.contains(kind), let address = request.address, !address.isEmpty
+        else { return [] }
+        return gateway.channelProblems(
+            carrier: provider, channel: kind, address: address, settings: request.settings ?? [:]
+        ).map { .invalid($0.attribute, $0.code, $0.message) }
     }
 
     private func checkProvider(_ provider: String) throws(ServiceError) {

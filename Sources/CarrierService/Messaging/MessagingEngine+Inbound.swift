@@ -2,6 +2,7 @@ import CarrierRuntime
 import Crypto
 import Foundation
 import GRDB
+import Logging
 import Synchronization
 
 extension MessagingEngine {
@@ -86,6 +87,7 @@ extension MessagingEngine {
             throw ServiceError(status: error.httpStatus, code: error.code, message: error.message)
         }
         let events = result.events
+        logUnmappedStatuses(events, carrier: channel.provider)
         let now = Self.now()
         // A webhook whose events carry no provider id cannot be recognised when it comes again (a replay, or the
         // carrier's resend): remember a hash of the request for a day instead.
@@ -107,6 +109,19 @@ extension MessagingEngine {
                 case .status(let status):
                     try Self.applyStatus(status, account: channel.accountId, channelId: channel.id, db: db, now: now)
                 }
+            }
+        }
+    }
+
+    /// Logs a provider status the definition does not map, once per carrier and value (the definition needs it).
+    private func logUnmappedStatuses(_ events: [NormalizedEvent], carrier: String) {
+        for case .status(let status) in events where status.unmappedStatus {
+            let word = status.providerStatus ?? ""
+            let first = loggedUnmappedStatuses.withLock { $0.count < 1000 && $0.insert(carrier + "/" + word).inserted }
+            if first {
+                logger.warning(
+                    "provider status not in the definition's status map; the message keeps its status",
+                    metadata: ["carrier": "\(carrier)", "providerStatus": "\(word.prefix(64))"])
             }
         }
     }
@@ -214,26 +229,23 @@ extension MessagingEngine {
             seen.bind(channel.id)
             if try seen.hasRow() { return }
         }
+        // Opt-outs hold for the whole account and channel kind: a STOP on one SMS channel blocks them all.
+        let kind = OptOutKind.of(channel: channel.channel)
         var optOutChanged: Bool?
         switch event.optOut {
         case "stop":
-            try db.execute(
-                sql: """
-                    INSERT INTO message_opt_out (account_id, channel_id, contact_address, created_at)
-                    VALUES (?, ?, ?, ?) ON CONFLICT (account_id, channel_id, contact_address) DO NOTHING
-                    """, arguments: [channel.accountId, channel.id, event.from, now])
+            try SQLiteIdentityStore.insertOptOut(
+                db, account: channel.accountId, kind: kind, address: event.from, source: "keyword", now: now)
             if db.changesCount > 0 { optOutChanged = true }
         case "start":
-            try db.execute(
-                sql: "DELETE FROM message_opt_out WHERE account_id = ? AND channel_id = ? AND contact_address = ?",
-                arguments: [channel.accountId, channel.id, event.from])
+            try SQLiteIdentityStore.deleteOptOut(db, account: channel.accountId, kind: kind, address: event.from)
             if db.changesCount > 0 { optOutChanged = false }
         default:
             break
         }
         let conversationId = try upsertConversation(
             db, account: channel.accountId, channelId: channel.id, contact: event.from, now: now, inbound: true,
-            whatsapp: channel.channel == "whatsapp")
+            whatsapp: channel.channel == "whatsapp", queue: channel.defaultQueue)
         let message = MessageRecord(
             id: newId("msg"), accountId: channel.accountId, conversationId: conversationId, channelId: channel.id,
             direction: "inbound", fromAddress: event.from, toAddress: event.to ?? channel.address, body: event.text,
@@ -273,6 +285,9 @@ extension MessagingEngine {
         """
 
     /// Applies a status callback to the message it names, or keeps it pending until that message is known.
+    ///
+    /// A provider status the definition does not map (`unmappedStatus`) is recorded as `providerStatus` and leaves
+    /// the status as it was: `buffered` or `initiated` must not end a message that is delivered a moment later.
     static func applyStatus(
         _ event: NormalizedEvent.MessageStatus, account: String, channelId: String, db: Database, now: Double
     ) throws {
@@ -289,20 +304,25 @@ extension MessagingEngine {
             if message.providerMessageId == nil, let providerId = event.providerMessageId {
                 message.providerMessageId = providerId
             }
-            advance(
-                &message, to: event.status, errorCode: event.errorCode, errorMessage: event.errorMessage, now: now)
+            if event.unmappedStatus {
+                message.updatedAt = now
+            } else {
+                advance(
+                    &message, to: event.status, errorCode: event.errorCode, errorMessage: event.errorMessage, now: now)
+            }
             // Only the fields a callback can change: rewriting every column would also rewrite every index entry.
             var update = try DirectStatement(
                 db,
                 sql: """
                     UPDATE message SET status = ?, provider_message_id = ?, error_code = ?, error_message = ?,
-                        updated_at = ?
+                        updated_at = ?, provider_status = COALESCE(?, provider_status)
                     WHERE id = ?
                     """)
             for text in [message.status, message.providerMessageId, message.errorCode, message.errorMessage] {
                 update.bind(text)
             }
             update.bind(message.updatedAt)
+            update.bind(event.providerStatus)
             update.bind(message.id)
             try update.execute()
             if message.status != statusBefore {
@@ -310,6 +330,8 @@ extension MessagingEngine {
             }
             return
         }
+        // An unmapped status changes nothing but the provider's word; there is nothing to keep for later.
+        if event.unmappedStatus { return }
         let pending = PendingStatusRecord(
             id: nil, accountId: account, channelId: channelId, providerMessageId: event.providerMessageId,
             reference: event.reference, status: event.status, errorCode: event.errorCode,

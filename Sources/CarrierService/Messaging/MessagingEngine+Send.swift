@@ -35,6 +35,7 @@ extension MessagingEngine {
         let (channel, _) = try await cachedChannel(account: account, id: channelId)
         if let callbackUrl = request.callbackUrl { try await prepareCallback(callbackUrl, account: account) }
         let templateName = request.templateName.flatMap { $0.isEmpty ? nil : $0 }
+        try checkCarrierLimits(request, channel: channel, templateName: templateName)
         let requestedValidity = request.validity ?? channel.validitySeconds
         let validity = requestedValidity ?? configuration.defaultValiditySeconds
         let dueAt = scheduledFor ?? now
@@ -42,7 +43,8 @@ extension MessagingEngine {
             scheduledFor == nil && configuration.dispatcher
             ? (dispatcher.owner, now + configuration.leaseSeconds) : nil
         let lookup = SendLookup(
-            account: account, channelId: channelId, contact: to, templateName: templateName,
+            account: account, channelId: channelId, contact: to, optOutKind: .of(channel: channel.channel),
+            tags: Array(Set(request.tags ?? [])).sorted(), templateName: templateName,
             templateLanguage: request.templateLang, readsWindow: channel.channel == "whatsapp" && templateName == nil)
         let gateway = self.gateway
         let bodySegments =
@@ -99,6 +101,8 @@ extension MessagingEngine {
                 message.templateVariables = template == nil ? nil : request.templateVars ?? []
                 message.callbackUrl = request.callbackUrl
                 message.deliveryReport = request.deliveryReport
+                message.metadata = request.metadata
+                message.tags = request.tags
                 return OutboundDraft(message: message, dueAt: dueAt, lease: lease)
             }
         } catch {
@@ -116,6 +120,25 @@ extension MessagingEngine {
             let attempted = await dispatcher.firstAttempt(job, waitMs: configuration.sendWaitMs)
             return Self.sendReply(attempted ?? message)
         }
+    }
+
+    /// Refuses, before anything is stored, what the carrier would refuse: more media or segments than it takes, a
+    /// kind it does not carry (400 with the problem's code, naming the limit).
+    private func checkCarrierLimits(
+        _ request: SendRequest, channel: ChannelRecord, templateName: String?
+    ) throws(ServiceError) {
+        let probe = OutboundMessage(
+            channel: channel.channel, to: request.to ?? "", body: templateName == nil ? request.body : nil,
+            media: request.mediaUrls ?? [],
+            template: templateName.map { OutboundMessage.Template(name: $0, language: request.templateLang) },
+            metadata: request.metadata ?? [:], tags: request.tags ?? [])
+        let problems = gateway.problems(of: probe, carrier: channel.provider)
+            // Templates are checked against the account's approved templates and the carrier when stored.
+            .filter { $0.code != "templates-unsupported" }
+        guard !problems.isEmpty else { return }
+        let names = ["media": "mediaUrls", "channel": "channelId", "template": "templateName"]
+        throw .validation(
+            problems.map { .invalid(names[$0.attribute] ?? $0.attribute, $0.code, $0.message) })
     }
 
     /// The `POST /send` answer for a message in its current state.

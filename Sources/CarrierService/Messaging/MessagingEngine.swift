@@ -36,6 +36,10 @@ final class MessagingEngine: Sendable {
     let logger: Logger
     /// The outbound path's storage.
     let store: any OutboxStore
+    /// Opt-outs and the list queries.
+    let identity: any IdentityStore
+    /// Provider status words already logged as unmapped (each is logged once).
+    let loggedUnmappedStatuses = Mutex<Set<String>>([])
     /// Sends what the outbox holds (its claim loop runs only when `configuration.dispatcher` is on).
     let dispatcher: Dispatcher
     /// Customer webhooks: endpoints, callback secrets, deliveries.
@@ -55,6 +59,7 @@ final class MessagingEngine: Sendable {
         self.logger = logger
         let store = SQLiteOutboxStore(database: database, writer: writer)
         self.store = store
+        identity = SQLiteIdentityStore(database: database, writer: writer)
         // The dispatcher resolves channels as the engine does (cache, decrypted or operator-resolved settings).
         let link = EngineLink()
         dispatcher = Dispatcher(
@@ -148,7 +153,7 @@ final class MessagingEngine: Sendable {
     /// 24-hour window again.
     static func upsertConversation(
         _ db: Database, account: String, channelId: String, contact: String, now: Double, inbound: Bool,
-        whatsapp: Bool
+        whatsapp: Bool, queue: String? = nil
     ) throws -> String {
         // Most messages belong to a conversation that exists: update it first (reopened if closed and this is
         // inbound, unread count raised, WhatsApp window reset) and only insert when there was none. Trying the
@@ -181,8 +186,8 @@ final class MessagingEngine: Sendable {
             db,
             sql: """
                 INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
-                    window_expires_at, last_message_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, ?, ?, ?)
+                    window_expires_at, last_message_at, created_at, updated_at, queue)
+                VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, ?, ?, ?, ?)
                 """)
         insert.bind(id)
         insert.bind(account)
@@ -191,6 +196,7 @@ final class MessagingEngine: Sendable {
         insert.bind(inbound ? 1 : 0)
         insert.bind(window)
         for _ in 0..<3 { insert.bind(now) }
+        insert.bind(queue)
         try insert.execute()
         return id
     }

@@ -20,11 +20,15 @@ struct SendRequest: Sendable, Equatable {
     var callbackUrl: String?
     /// Which status changes go to `callbackUrl`: `none`, `final` or `all` (the default).
     var deliveryReport: String?
+    /// At most 10 string pairs, stored and returned with the message.
+    var metadata: [String: String]?
+    /// At most 10 tags, lower-cased.
+    var tags: [String]?
 
     /// The members `POST /send` takes; any other is refused (`unknown-field`), never dropped silently.
     static let members: Set<String> = [
         "channelId", "to", "body", "mediaUrls", "templateName", "templateLang", "templateVars", "reference",
-        "scheduledFor", "validity", "callbackUrl", "deliveryReport",
+        "scheduledFor", "validity", "callbackUrl", "deliveryReport", "metadata", "tags",
     ]
 
     /// Reads a `POST /send` body; `null` counts as absent.
@@ -59,6 +63,23 @@ struct SendRequest: Sendable, Equatable {
         case .number(let text) where Int(text) != nil: validity = Int(text)
         default: throw .validation([.invalid("validity", "invalid-validity", "validity must be an integer (seconds)")])
         }
+        switch members["metadata"] {
+        case nil, .null: metadata = nil
+        case .object(let pairs):
+            var values: [String: String] = [:]
+            for (key, value) in pairs {
+                guard case .string(let text) = value else {
+                    throw .validation([
+                        .invalid("metadata.\(key)", "invalid-metadata", "metadata values must be strings")
+                    ])
+                }
+                values[key] = text
+            }
+            metadata = values
+        default:
+            throw .validation([.invalid("metadata", "invalid-metadata", "metadata must be an object of strings")])
+        }
+        tags = try Self.strings(members, "tags")?.map { $0.lowercased() }
     }
 
     init(
@@ -126,6 +147,24 @@ struct SendRequest: Sendable, Equatable {
                     "scheduledFor", "invalid-date",
                     "scheduledFor must be an RFC 3339 date-time with an offset, e.g. 2026-12-24T09:00:00+01:00"))
         }
+        if let metadata {
+            if metadata.count > 10 {
+                errors.append(.invalid("metadata", "too-much-metadata", "metadata holds at most 10 pairs"))
+            }
+            for (key, value) in metadata.sorted(by: { $0.key < $1.key })
+            where key.isEmpty || key.count > 40 || value.count > 500 {
+                errors.append(
+                    .invalid(
+                        "metadata.\(key)", "invalid-metadata",
+                        "metadata keys have 1 to 40 characters and values at most 500"))
+            }
+        }
+        if let tags {
+            if tags.count > 10 { errors.append(.invalid("tags", "too-many-tags", "at most 10 tags")) }
+            for (index, tag) in tags.enumerated() where tag.isEmpty || tag.count > 64 {
+                errors.append(.invalid("tags[\(index)]", "invalid-tag", "tags have 1 to 64 characters"))
+            }
+        }
         if let validity, !(1...MessagingEngine.maxValiditySeconds).contains(validity) {
             errors.append(
                 .invalid(
@@ -162,6 +201,11 @@ struct SendRequest: Sendable, Equatable {
         if callbackUrl != nil || deliveryReport != nil {
             add(callbackUrl)
             add(deliveryReport)
+        }
+        // Only when given, so that keys bound before these members existed still match their requests.
+        if metadata != nil || tags != nil {
+            add(metadata.map(MessageRecord.metadataText))
+            add(tags.map { $0.map { "\($0.utf8.count):\($0)" }.joined(separator: ",") })
         }
         return MessagingEngine.hashKey(text)
     }

@@ -185,7 +185,8 @@ final class Dispatcher: Sendable {
         var excerpt: String?
         if result.outcome != .ok {
             let secretNames = gateway.secretSettings(carrier: provider)
-            excerpt = result.adminExcerpt(secrets: channel.settings.filter { secretNames.contains($0.key) }.map(\.value))
+            excerpt = result.adminExcerpt(
+                secrets: channel.settings.filter { secretNames.contains($0.key) }.map(\.value))
             let failure = result.publicFailure
             result.errorMessage = failure.message
             result.errorCode = failure.code
@@ -241,7 +242,7 @@ final class Dispatcher: Sendable {
         return OutboundMessage(
             channel: channel.channel, to: message.toAddress ?? "", from: channel.address,
             body: template == nil ? message.body : nil, media: message.media, template: template,
-            validity: validity, reference: message.id)
+            validity: validity, reference: message.id, metadata: message.metadata ?? [:], tags: message.tags ?? [])
     }
 }
 

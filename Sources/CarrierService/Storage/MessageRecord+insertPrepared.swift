@@ -1,3 +1,4 @@
+import CarrierCore
 import GRDB
 
 extension MessageRecord {
@@ -12,8 +13,9 @@ extension MessageRecord {
                 INSERT INTO message (id, account_id, conversation_id, channel_id, direction, from_address, to_address,
                     body, media, status, provider_message_id, template_name, segments, error_code, error_message,
                     reference, confirmed, created_at, updated_at, scheduled_for, expires_at, validity_seconds,
-                    attempts, next_attempt_at, template_language, template_variables, callback_url, delivery_report)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    attempts, next_attempt_at, template_language, template_variables, callback_url, delivery_report,
+                    provider_status, metadata, tags)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for text in [id, accountId, conversationId, channelId, direction, fromAddress, toAddress, body] {
             statement.bind(text)
@@ -34,6 +36,16 @@ extension MessageRecord {
         statement.bind(templateVariables.map(MediaColumn.text))
         statement.bind(callbackUrl)
         statement.bind(deliveryReport)
+        statement.bind(providerStatus)
+        statement.bind(metadata.map(Self.metadataText))
+        statement.bind(tags.map(MediaColumn.text))
         try statement.execute()
+    }
+
+    /// A JSON object of the pairs, keys sorted (what GRDB's Codable encoding reads back).
+    static func metadataText(_ pairs: [String: String]) -> String {
+        "{"
+            + pairs.sorted { $0.key < $1.key }.map { jsonStringLiteral($0.key) + ":" + jsonStringLiteral($0.value) }
+            .joined(separator: ",") + "}"
     }
 }

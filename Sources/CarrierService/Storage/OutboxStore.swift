@@ -56,6 +56,10 @@ struct SendLookup: Sendable {
     var account: String
     var channelId: String
     var contact: String
+    /// The opt-out list the channel belongs to.
+    var optOutKind: OptOutKind
+    /// The message's tags, stored as rows too (for `GET /messages?tag=`).
+    var tags: [String] = []
     /// A template message: its approved versions are read.
     var templateName: String?
     var templateLanguage: String?

@@ -97,6 +97,8 @@ struct ConversationRecord: SnakeCaseRecord, Sendable, Equatable {
     var lastMessageAt: Double?
     var createdAt: Double
     var updatedAt: Double
+    /// The inbox queue: the channel's `defaultQueue` when the conversation began inbound.
+    var queue: String?
 }
 
 /// A row of `message`.
@@ -141,6 +143,12 @@ struct MessageRecord: SnakeCaseRecord, Sendable, Equatable {
     var callbackUrl: String? = nil
     /// Which status changes go to `callbackUrl`: `all` (nil means all), `final` or `none`.
     var deliveryReport: String? = nil
+    /// The provider's own status word from the last status callback (kept even when it maps to nothing).
+    var providerStatus: String?
+    /// At most 10 string pairs given to `/send`.
+    var metadata: [String: String]?
+    /// At most 10 lower-cased tags given to `/send`.
+    var tags: [String]?
 }
 
 /// A row of `message_template`.

@@ -15,13 +15,9 @@ struct SQLiteOutboxStore: OutboxStore {
             if let idempotency, let existing = try Self.boundMessage(db, lookup.account, idempotency) {
                 return .existing(existing)
             }
-            var optOut = try DirectStatement(
-                db,
-                sql: "SELECT 1 FROM message_opt_out WHERE account_id = ? AND channel_id = ? AND contact_address = ?")
-            optOut.bind(lookup.account)
-            optOut.bind(lookup.channelId)
-            optOut.bind(lookup.contact)
-            var facts = SendFacts(optedOut: try optOut.hasRow(), windowExpiresAt: nil, templates: [])
+            let optedOut = try SQLiteIdentityStore.isOptedOut(
+                db, account: lookup.account, kind: lookup.optOutKind, address: lookup.contact)
+            var facts = SendFacts(optedOut: optedOut, windowExpiresAt: nil, templates: [])
             if lookup.readsWindow {
                 let window = try db.cachedStatement(
                     sql: """
@@ -41,6 +37,11 @@ struct SQLiteOutboxStore: OutboxStore {
                 db, account: lookup.account, channelId: lookup.channelId, contact: lookup.contact,
                 now: draft.message.createdAt, inbound: false, whatsapp: false)
             try draft.message.insertPrepared(db)
+            for tag in lookup.tags {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO message_tag (account_id, tag, message_id) VALUES (?, ?, ?)",
+                    arguments: [lookup.account, tag, draft.message.id])
+            }
             var job = try DirectStatement(
                 db,
                 sql: """
@@ -278,8 +279,9 @@ struct SQLiteOutboxStore: OutboxStore {
 
     func cancel(messageId: String, account: String, now: Double) async throws -> MessageRecord? {
         try await writer.write { db -> MessageRecord? in
-            guard var message = try MessageRecord.filter(Column("id") == messageId && Column("account_id") == account)
-                .fetchOne(db)
+            guard
+                var message = try MessageRecord.filter(Column("id") == messageId && Column("account_id") == account)
+                    .fetchOne(db)
             else { throw ServiceError.notFound("unknown-message", "no message '\(messageId)'") }
             guard (MessageStatus(rawValue: message.status) ?? .sent).canAdvance(to: .canceled) else { return nil }
             try db.execute(
@@ -302,8 +304,9 @@ struct SQLiteOutboxStore: OutboxStore {
 
     func attempts(messageId: String, account: String) async throws -> [AttemptRecord] {
         try await database.read { db in
-            guard try MessageRecord.filter(Column("id") == messageId && Column("account_id") == account)
-                .fetchCount(db) == 1
+            guard
+                try MessageRecord.filter(Column("id") == messageId && Column("account_id") == account)
+                    .fetchCount(db) == 1
             else { throw ServiceError.notFound("unknown-message", "no message '\(messageId)'") }
             return try Row.fetchAll(
                 db,

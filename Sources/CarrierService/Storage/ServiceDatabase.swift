@@ -400,6 +400,35 @@ enum ServiceDatabase {
                     CREATE INDEX webhook_delivery_message ON webhook_delivery (message_id);
                     """)
         }
+        // One identity per contact (issue #15): opt-outs per account and channel kind (sms covers mms), the
+        // provider's own status word, metadata and tags (tags also as rows, for filtering), the conversation's
+        // queue; then every stored phone number is normalized to E.164 (``IdentityMigration``).
+        migrator.registerMigration("v8-identity") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE contact_opt_out (
+                        account_id TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('sms', 'whatsapp', 'rcs')),
+                        contact_address TEXT NOT NULL,
+                        source TEXT NOT NULL DEFAULT 'keyword' CHECK (source IN ('keyword', 'api')),
+                        created_at DOUBLE NOT NULL,
+                        PRIMARY KEY (account_id, kind, contact_address)
+                    );
+                    ALTER TABLE message ADD COLUMN provider_status TEXT;
+                    ALTER TABLE message ADD COLUMN metadata TEXT;
+                    ALTER TABLE message ADD COLUMN tags TEXT;
+                    CREATE TABLE message_tag (
+                        account_id TEXT NOT NULL,
+                        tag TEXT NOT NULL,
+                        message_id TEXT NOT NULL,
+                        PRIMARY KEY (account_id, tag, message_id)
+                    );
+                    CREATE INDEX message_account_list ON message (account_id, id);
+                    ALTER TABLE conversation ADD COLUMN queue TEXT;
+                    CREATE INDEX conversation_account_list ON conversation (account_id, id);
+                    """)
+            try IdentityMigration.normalizeStoredAddresses(db)
+        }
         return migrator
     }
 

@@ -93,7 +93,8 @@ final class FakeGateway: CarrierGateway {
         case "status":
             let event = NormalizedEvent.MessageStatus(
                 carrier: carrier, providerMessageId: object["id"] as? String, reference: object["reference"] as? String,
-                status: object["status"] as? String ?? "sent", errorCode: object["errorCode"] as? String)
+                status: object["status"] as? String ?? "sent", providerStatus: object["providerStatus"] as? String,
+                errorCode: object["errorCode"] as? String, unmappedStatus: object["unmapped"] as? Bool ?? false)
             return InboundResult(events: [.status(event)], reply: reply)
         default:
             return InboundResult(events: [], ignored: true, reply: reply)
