@@ -45,7 +45,9 @@ import Testing
         KeySection(name: "top level", keys: DefinitionDecoder.topLevelKeys, schemaPointer: "", snippet: "KEYS"),
         KeySection(
             name: "limits",
-            keys: ["maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries", "byChannel"],
+            keys: [
+                "maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries", "byChannel",
+            ],
             schemaPointer: "/$defs/limits", snippet: base + "limits: KEYS"),
         KeySection(
             name: "options", keys: ["templates", "smartEncoding"], schemaPointer: "/$defs/options",

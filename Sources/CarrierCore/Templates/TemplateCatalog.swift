@@ -64,7 +64,9 @@ public enum TemplateCatalog {
             guard variable.count == 2, requestFields.contains(variable[1]) else { return .unknown(name) }
             return place == .authMessage ? .ok : .notAvailable(name)
         case "item":
-            if variable.count == 2, mediaFields.contains(variable[1]) { return eachOverMedia ? .ok : .notAvailable(name) }
+            if variable.count == 2, mediaFields.contains(variable[1]) {
+                return eachOverMedia ? .ok : .notAvailable(name)
+            }
             guard variable.count == 1 else { return .unknown(name) }
             return inEach ? .ok : .notAvailable(name)
         default:

@@ -27,7 +27,9 @@ public func normalizeInbound(
     func templateContext() -> TemplateContext {
         TemplateContext(message: nil, settings: settings.mapValues { .string($0) }, carrierId: adapter.id)
     }
-    if let signature = chooseSignature(rule, request), !(signature.optional == true && !signatureConfigured(signature, settings)) {
+    if let signature = chooseSignature(rule, request),
+        !(signature.optional == true && !signatureConfigured(signature, settings))
+    {
         try verifySignature(
             signature, request: request, formPairs: formPairs, publicURL: publicURL,
             context: templateContext(), now: now)

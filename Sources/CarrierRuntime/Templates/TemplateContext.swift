@@ -66,7 +66,8 @@ public struct TemplateContext: Sendable {
             if variable.count == 2, MediaItem.fieldNames.contains(variable[1]) {
                 guard let mediaItem else {
                     throw RenderError(
-                        code: "variable-not-available", message: "'\(name)' is only available inside $each: message.media")
+                        code: "variable-not-available",
+                        message: "'\(name)' is only available inside $each: message.media")
                 }
                 return mediaItem.field(variable[1]).map(TemplateValue.string) ?? .null
             }

@@ -66,9 +66,15 @@ import Testing
 
     @Test(arguments: [
         // every rule but the last needs a header
-        ("[{ scheme: basic-auth, secret: \"{{ settings.token }}\" }, { scheme: twilio, header: X-T, secret: \"{{ settings.token }}\" }]", "invalid-value"),
+        (
+            "[{ scheme: basic-auth, secret: \"{{ settings.token }}\" }, { scheme: twilio, header: X-T, secret: \"{{ settings.token }}\" }]",
+            "invalid-value"
+        ),
         // an optional rule could be picked by a forged header and skip the check
-        ("[{ scheme: twilio, header: X-T, secret: \"{{ settings.token }}\", optional: true }, { scheme: twilio, header: X-U, secret: \"{{ settings.token }}\" }]", "invalid-value"),
+        (
+            "[{ scheme: twilio, header: X-T, secret: \"{{ settings.token }}\", optional: true }, { scheme: twilio, header: X-U, secret: \"{{ settings.token }}\" }]",
+            "invalid-value"
+        ),
         ("[]", "invalid-value"),
         ("[{ scheme: plivo-v3, header: X-V3, secret: \"{{ settings.token }}\" }]", "missing-key"),
     ])

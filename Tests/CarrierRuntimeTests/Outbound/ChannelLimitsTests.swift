@@ -30,7 +30,8 @@ import Testing
             OutboundMessage(channel: "whatsapp", to: "+15551234567", media: two), adapter: adapter)
         #expect(whatsapp.map(\.code) == ["too-many-media"])
         #expect(whatsapp.first?.message.contains("at most 1 on whatsapp") == true)
-        #expect(validateMessage(OutboundMessage(channel: "mms", to: "+15551234567", media: two), adapter: adapter) == [])
+        #expect(
+            validateMessage(OutboundMessage(channel: "mms", to: "+15551234567", media: two), adapter: adapter) == [])
     }
 
     @Test(arguments: [

@@ -33,7 +33,8 @@ import Testing
         """#
 
     @Test func eachOverMediaReadsEveryItemsFields() throws {
-        let body = #"{ parts: { $each: message.media, $item: { url: "{{ item }}", type?: "{{ item.contentType }}", name?: "{{ item.filename }}" } } }"#
+        let body =
+            #"{ parts: { $each: message.media, $item: { url: "{{ item }}", type?: "{{ item.contentType }}", name?: "{{ item.filename }}" } } }"#
         #expect(
             try Self.render(body: body, message: Self.twoParts)
                 == #"{"parts":[{"url":"https://x.test/a.jpg"},{"url":"https://x.test/b.pdf","type":"application/pdf","name":"b.pdf"}]}"#
@@ -41,7 +42,8 @@ import Testing
     }
 
     @Test func messageMediaFieldsListTheItemsThatHaveThem() throws {
-        let body = #"{ urls: "{{ message.media }}", names: "{{ message.media.filename }}", caption: "{{ message.media.caption | first }}", types: "{{ message.media.contentType | count }}" }"#
+        let body =
+            #"{ urls: "{{ message.media }}", names: "{{ message.media.filename }}", caption: "{{ message.media.caption | first }}", types: "{{ message.media.contentType | count }}" }"#
         #expect(
             try Self.render(body: body, message: Self.twoParts)
                 == #"{"urls":["https://x.test/a.jpg","https://x.test/b.pdf"],"names":["b.pdf"],"caption":"Bee","types":1}"#
@@ -70,7 +72,8 @@ import Testing
         #expect(
             m.media == [
                 MediaItem(url: "https://x.test/a.jpg"),
-                MediaItem(url: "https://x.test/b.pdf", contentType: "application/pdf", filename: "b.pdf", caption: "Bee"),
+                MediaItem(
+                    url: "https://x.test/b.pdf", contentType: "application/pdf", filename: "b.pdf", caption: "Bee"),
             ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -8,7 +8,8 @@ import Testing
 /// `plivo.utils.signature_v3.construct_post_url`, `construct_get_url`, `get_signature_v3`); SignalWire's with
 /// Python's `hmac`/`hashlib` (`hmac.new(key, url + body, sha1).hexdigest()`).
 @Suite struct PlivoV3SignalWireTests {
-    static let form = "To=2020&From=60124361111&TotalRate=0&Units=1&Text=Hello&TotalAmount=0&Type=sms&MessageUUID=abc1234"
+    static let form =
+        "To=2020&From=60124361111&TotalRate=0&Units=1&Text=Hello&TotalAmount=0&Type=sms&MessageUUID=abc1234"
     static let receive = "https://example.com/c/pl/8eb23e93-5ecb-45ba-b726-3b064e0c56ab/receive/"
     static let status = "https://example.com/c/pl/8eb23e93-5ecb-45ba-b726-3b064e0c56ab/status/"
 
@@ -20,7 +21,8 @@ import Testing
         let body = try Self.form(Self.form)
         #expect(
             plivoV3RequestString(method: "POST", url: Self.receive, bodyParameters: body)
-                == Self.receive + "?From60124361111MessageUUIDabc1234TextHelloTo2020TotalAmount0TotalRate0TypesmsUnits1")
+                == Self.receive + "?From60124361111MessageUUIDabc1234TextHelloTo2020TotalAmount0TotalRate0TypesmsUnits1"
+        )
         let signature = "kb7cnlgrNUiyZgyqh+2ScL+AcuMCx3pkRKwoX8gHlxE="
         func check(_ signature: String, nonce: String = "11354295678044668835", body: PayloadObject? = nil) -> Bool {
             verifyPlivoV3(
@@ -66,7 +68,8 @@ import Testing
 
     @Test func jsonBodiesNestObjectsAndWriteBooleansAsPython() throws {
         let body = try parseJSON(
-            Array(#"{"To":"2020","Media":{"Url":"https://x/y.png","Size":42},"Delivered":true,"Parts":["b","a"]}"#.utf8))
+            Array(#"{"To":"2020","Media":{"Url":"https://x/y.png","Size":42},"Delivered":true,"Parts":["b","a"]}"#.utf8)
+        )
         guard case .object(let object) = body else {
             Issue.record("not an object")
             return
