@@ -45,7 +45,9 @@ import Testing
         KeySection(name: "top level", keys: DefinitionDecoder.topLevelKeys, schemaPointer: "", snippet: "KEYS"),
         KeySection(
             name: "limits",
-            keys: ["maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries"],
+            keys: [
+                "maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries", "byChannel",
+            ],
             schemaPointer: "/$defs/limits", snippet: base + "limits: KEYS"),
         KeySection(
             name: "options", keys: ["templates", "smartEncoding"], schemaPointer: "/$defs/options",
@@ -448,6 +450,7 @@ struct AdapterTableSamples {
         var limits = Limits()
         limits.ratePerSecond = 5
         limits.maxRetries = 2
+        limits.byChannel = ["whatsapp": ChannelLimits(maxParts: 1, maxMedia: 1)]
 
         var auth = AuthRule()
         auth.type = .hmac
@@ -508,6 +511,7 @@ struct AdapterTableSamples {
         let inbound = InboundRule(format: .form, events: [event])
         var fullInbound = inbound
         fullInbound.signature = signature
+        fullInbound.otherSignatures = [signature]
         fullInbound.origin = "o"
         let handshake = HandshakeRule(when: condition, token: path, expect: template, reply: path)
         var fullHandshake = handshake
@@ -533,6 +537,7 @@ struct AdapterTableSamples {
         structs = [
             ("adapter", adapter, fullAdapter),
             ("limits", Limits(), limits),
+            ("channelLimits", ChannelLimits(), ChannelLimits(maxParts: 1, maxMedia: 1)),
             ("options", Options(), Options()),
             ("settingSpec", setting, fullSetting),
             ("authRule", AuthRule(), auth),

@@ -55,8 +55,28 @@ public struct Limits: Sendable, Hashable, Codable {
     /// Retries of a retryable failure; nil when the definition leaves it to the caller (`carrier send` retries
     /// 3 times, the service `maxSendAttempts`).
     public var maxRetries: Int?
+    /// Message-size limits that differ for one channel kind (`limits.byChannel`), e.g. one media item on WhatsApp
+    /// where SMS/MMS take ten; nil when every channel shares the limits above.
+    public var byChannel: [String: ChannelLimits]?
 
     public init() {}
+
+    /// The most segments a body may need on `channel`.
+    public func partsLimit(on channel: String) -> Int { byChannel?[channel]?.maxParts ?? maxParts }
+
+    /// The most media items a message may carry on `channel`.
+    public func mediaLimit(on channel: String) -> Int { byChannel?[channel]?.maxMedia ?? maxMedia }
+}
+
+/// The limits of one channel kind that override the carrier's (`limits.byChannel.<channel>`).
+public struct ChannelLimits: Sendable, Hashable, Codable {
+    public var maxParts: Int?
+    public var maxMedia: Int?
+
+    public init(maxParts: Int? = nil, maxMedia: Int? = nil) {
+        self.maxParts = maxParts
+        self.maxMedia = maxMedia
+    }
 }
 
 public struct Options: Sendable, Hashable, Codable {

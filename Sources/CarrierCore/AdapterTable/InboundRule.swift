@@ -9,6 +9,9 @@ public struct InboundRule: Sendable, Hashable, Codable {
     public var format: Format
     public var caseInsensitiveKeys: Bool = false
     public var signature: SignatureRule?
+    /// Further accepted signatures, for carriers that sign with one of several schemes (Plivo's V2 on messaging
+    /// callbacks, V3 on others): the first rule whose header the request carries is checked.
+    public var otherSignatures: [SignatureRule]?
     public var handshake: HandshakeRule?
     public var reply: ReplyRule = ReplyRule()
     public var events: [EventRule]
@@ -76,6 +79,12 @@ public struct SignatureRule: Sendable, Hashable, Codable {
         case basicAuth = "basic-auth"
         /// Plivo `X-Plivo-Signature-V2`: HMAC-SHA256 of the URL without its query plus the nonce header, Base64.
         case plivoV2 = "plivo-v2"
+        /// Plivo `X-Plivo-Signature-V3`: HMAC-SHA256 of the URL with its sorted query and sorted body parameters,
+        /// a `.` and the nonce header, Base64; the header may hold several signatures.
+        case plivoV3 = "plivo-v3"
+        /// SignalWire `X-SignalWire-Signature`: hex HMAC-SHA1 of the URL followed by the raw body (RELAY and JSON
+        /// webhooks), or else the Twilio-compatible form signature.
+        case signalwire
         /// Bird `messagebird-signature`: HMAC-SHA256 of `timestamp \n URL \n SHA-256(body)`, Base64.
         case bird
     }
@@ -86,7 +95,7 @@ public struct SignatureRule: Sendable, Hashable, Codable {
     public var encoding: SignatureEncoding?
     public var prefix: String?
     public var timestampHeader: String?
-    /// plivo-v2: the header carrying the nonce that is signed with the URL.
+    /// plivo-v2, plivo-v3: the header carrying the nonce that is signed with the URL.
     public var nonceHeader: String?
     public var publicKey: Template?
     public var toleranceSeconds: Int?

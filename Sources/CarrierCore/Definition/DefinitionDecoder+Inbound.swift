@@ -21,7 +21,27 @@ extension DefinitionDecoder {
         if let n = f["caseInsensitiveKeys"], let v = bool(n, "inbound.caseInsensitiveKeys") {
             rule.caseInsensitiveKeys = v
         }
-        rule.signature = f["signature"].flatMap(decodeSignature)
+        if let n = f["signature"] {
+            // One rule, or a list of rules of which the request's headers pick one.
+            if case .sequence(let items) = n.kind {
+                if items.isEmpty { error("invalid-value", "inbound.signature needs at least one rule", at: n) }
+                let rules = items.compactMap(decodeSignature)
+                rule.signature = rules.first
+                if rules.count > 1 { rule.otherSignatures = Array(rules.dropFirst()) }
+                for (index, item) in rules.enumerated() where item.optional == true && rules.count > 1 {
+                    // A request could otherwise pick an unconfigured optional rule with its headers and skip checks.
+                    error("invalid-value", "'optional' is not allowed in a list of signature rules", at: items[index])
+                }
+                for (index, item) in rules.enumerated() where item.header == nil && index < rules.count - 1 {
+                    error(
+                        "invalid-value",
+                        "in a list of signature rules every rule but the last needs a 'header' (it picks the rule)",
+                        at: items[index])
+                }
+            } else {
+                rule.signature = decodeSignature(n)
+            }
+        }
         rule.handshake = f["handshake"].flatMap(decodeHandshake)
         if let n = f["reply"] { rule.reply = decodeReply(n) }
         if let n = f["optOut"], let of = fields(n, "inbound.optOut", known: ["stop", "start"]) {
@@ -118,10 +138,11 @@ extension DefinitionDecoder {
         if let n = f["optional"], let v = bool(n, "inbound.signature.optional"), v { rule.optional = true }
         let needs: [String]
         switch scheme {
-        case .twilio, .hmacSHA1Body, .hmacSHA256Body, .hmacSHA512Body, .messagebirdJWT: needs = ["header", "secret"]
+        case .twilio, .signalwire, .hmacSHA1Body, .hmacSHA256Body, .hmacSHA512Body, .messagebirdJWT:
+            needs = ["header", "secret"]
         case .ed25519: needs = ["header", "timestampHeader", "publicKey"]
         case .vonageSig, .basicAuth: needs = ["secret"]
-        case .plivoV2: needs = ["header", "nonceHeader", "secret"]
+        case .plivoV2, .plivoV3: needs = ["header", "nonceHeader", "secret"]
         case .bird: needs = ["header", "timestampHeader", "secret"]
         }
         for key in needs where !f.has(key) {

@@ -148,9 +148,12 @@ extension DefinitionDecoder {
                 }
                 guard let f = fields(node, "a $each block", known: ["$each", "$item"], required: ["$each", "$item"]),
                     let sourceNode = f["$each"], let itemNode = f["$item"],
-                    let source = expression(sourceNode, "$each", place: .send, inEach: inEach),
-                    let item = bodyNode(itemNode, json: json, inEach: true)
+                    let source = expression(sourceNode, "$each", place: .send, inEach: inEach)
                 else { return nil }
+                let outer = inMediaEach
+                inMediaEach = source.variable == ["message", "media"] && source.filters.isEmpty
+                defer { inMediaEach = outer }
+                guard let item = bodyNode(itemNode, json: json, inEach: true) else { return nil }
                 return .each(source: source, item: item)
             }
             var result: [BodyNode.Field] = []

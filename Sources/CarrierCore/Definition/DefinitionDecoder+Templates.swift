@@ -41,7 +41,9 @@ extension DefinitionDecoder {
         let at = rangeInside(node, offset: e.offset)
         var ok = true
         let name = e.variable.joined(separator: ".")
-        switch TemplateCatalog.lookup(e.variable, in: place, settings: settingNames, inEach: inEach) {
+        switch TemplateCatalog.lookup(
+            e.variable, in: place, settings: settingNames, inEach: inEach, eachOverMedia: inEach && inMediaEach)
+        {
         case .ok:
             break
         case .unknown:
@@ -58,7 +60,9 @@ extension DefinitionDecoder {
                 case .authMessage: "auth.message"
                 case .inbound: "inbound templates"
                 }
-            error("variable-not-available", "variable '\(name)' is not available in \(where_)", at: at)
+            var message = "variable '\(name)' is not available in \(where_)"
+            if e.variable.first == "item", e.variable.count == 2 { message += " (only inside $each: message.media)" }
+            error("variable-not-available", message, at: at)
             ok = false
         case .undeclaredSetting(let setting):
             var message = "template refers to setting '\(setting)', which is not declared under 'settings'"

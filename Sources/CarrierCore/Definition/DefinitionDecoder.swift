@@ -11,6 +11,8 @@ final class DefinitionDecoder {
     /// Declared setting names, known before any template is checked.
     var settingNames: Set<String> = []
     var settingKinds: [String: SettingSpec.Kind] = [:]
+    /// True while decoding the `$item` of a `$each: message.media`, where `item.url`, `item.filename`, ... exist.
+    var inMediaEach = false
 
     init(file: String) {
         self.file = file

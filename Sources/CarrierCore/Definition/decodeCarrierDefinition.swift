@@ -47,7 +47,7 @@ extension DefinitionDecoder {
             }
             if items.isEmpty { error("invalid-value", "channels must name at least one channel", at: node) }
         }
-        let limits = f["limits"].map(decodeLimits) ?? Limits()
+        let limits = f["limits"].map { decodeLimits($0, channels: channels) } ?? Limits()
         let options = f["options"].map(decodeOptions) ?? Options()
         let settings = f["settings"].map(decodeSettings) ?? [:]
         let auth = f["auth"].map(decodeAuth) ?? AuthRule()
@@ -85,28 +85,53 @@ extension DefinitionDecoder {
 
     // MARK: - limits, options, settings
 
-    func decodeLimits(_ node: YAMLNode) -> Limits {
+    func decodeLimits(_ node: YAMLNode, channels: [String]) -> Limits {
         var limits = Limits()
         guard
             let f = fields(
                 node, "limits",
-                known: ["maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries"])
+                known: [
+                    "maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries", "byChannel",
+                ])
         else { return limits }
         if let n = f["maxParts"], let v = int(n, "limits.maxParts", min: 1) { limits.maxParts = v }
-        if let n = f["maxMedia"], let v = int(n, "limits.maxMedia", min: 0) {
-            if v > 10 {
-                error("invalid-value", "limits.maxMedia is at most 10, found \(v)", at: n)
-            } else {
-                limits.maxMedia = v
-            }
-        }
+        if let n = f["maxMedia"], let v = maxMedia(n, "limits.maxMedia") { limits.maxMedia = v }
         if let n = f["ratePerSecond"], let v = double(n, "limits.ratePerSecond") { limits.ratePerSecond = v }
         if let n = f["connectTimeoutMs"], let v = int(n, "limits.connectTimeoutMs", min: 1) {
             limits.connectTimeoutMs = v
         }
         if let n = f["timeoutMs"], let v = int(n, "limits.timeoutMs", min: 1) { limits.timeoutMs = v }
         if let n = f["maxRetries"], let v = int(n, "limits.maxRetries", min: 0) { limits.maxRetries = v }
+        if let n = f["byChannel"] {
+            var byChannel: [String: ChannelLimits] = [:]
+            for (channel, keyNode, value) in pairs(n, "limits.byChannel") {
+                guard channels.contains(channel) else {
+                    error(
+                        "invalid-value",
+                        "limits.byChannel names '\(channel)', which is not in channels (\(channels.joined(separator: ", ")))",
+                        at: keyNode)
+                    continue
+                }
+                let what = "limits.byChannel.\(channel)"
+                guard let cf = fields(value, what, known: ["maxParts", "maxMedia"]) else { continue }
+                var entry = ChannelLimits()
+                if let m = cf["maxParts"], let v = int(m, "\(what).maxParts", min: 1) { entry.maxParts = v }
+                if let m = cf["maxMedia"], let v = maxMedia(m, "\(what).maxMedia") { entry.maxMedia = v }
+                byChannel[channel] = entry
+            }
+            if !byChannel.isEmpty { limits.byChannel = byChannel }
+        }
         return limits
+    }
+
+    /// A `maxMedia` value: 0 to 10.
+    private func maxMedia(_ node: YAMLNode, _ what: String) -> Int? {
+        guard let v = int(node, what, min: 0) else { return nil }
+        if v > 10 {
+            error("invalid-value", "\(what) is at most 10, found \(v)", at: node)
+            return nil
+        }
+        return v
     }
 
     func decodeOptions(_ node: YAMLNode) -> Options {

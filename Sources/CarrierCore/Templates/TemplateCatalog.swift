@@ -15,6 +15,8 @@ public enum TemplateCatalog {
         "channel", "to", "from", "body", "callbackUrl", "reference", "scheduledAt", "validity", "media", "tags",
     ]
     static let templateFields: Set<String> = ["name", "language", "variables"]
+    /// Fields of a media item: `message.media.<field>` (a list) and `item.<field>` inside `$each: message.media`.
+    static let mediaFields: Set<String> = ["url", "contentType", "filename", "caption"]
     static let requestFields: Set<String> = ["method", "url", "path", "body", "timestamp", "nonce"]
 
     /// The outcome of looking a variable up.
@@ -31,7 +33,10 @@ public enum TemplateCatalog {
     ///   - place: where the template sits.
     ///   - settings: the names of the declared settings.
     ///   - inEach: whether the template is inside a `$each` item (so `item` is available).
-    public static func lookup(_ variable: [String], in place: Place, settings: Set<String>, inEach: Bool) -> Lookup {
+    ///   - eachOverMedia: whether that `$each` walks `message.media` (so `item.url`, `item.filename`, ... are).
+    public static func lookup(
+        _ variable: [String], in place: Place, settings: Set<String>, inEach: Bool, eachOverMedia: Bool = false
+    ) -> Lookup {
         let name = variable.joined(separator: ".")
         guard let head = variable.first else { return .unknown(name) }
         switch head {
@@ -51,7 +56,9 @@ public enum TemplateCatalog {
             } else if variable.count == 2 {
                 known = messageFields.contains(variable[1])
             } else if variable.count == 3 {
-                known = (variable[1] == "template" && templateFields.contains(variable[2])) || variable[1] == "metadata"
+                known =
+                    (variable[1] == "template" && templateFields.contains(variable[2])) || variable[1] == "metadata"
+                    || (variable[1] == "media" && mediaFields.contains(variable[2]))
             } else {
                 known = false
             }
@@ -61,6 +68,9 @@ public enum TemplateCatalog {
             guard variable.count == 2, requestFields.contains(variable[1]) else { return .unknown(name) }
             return place == .authMessage ? .ok : .notAvailable(name)
         case "item":
+            if variable.count == 2, mediaFields.contains(variable[1]) {
+                return eachOverMedia ? .ok : .notAvailable(name)
+            }
             guard variable.count == 1 else { return .unknown(name) }
             return inEach ? .ok : .notAvailable(name)
         default:
@@ -72,6 +82,7 @@ public enum TemplateCatalog {
     public static func allVariableNames(settings: Set<String>) -> [String] {
         var names = messageFields.map { "message.\($0)" }
         names += templateFields.map { "message.template.\($0)" }
+        names += mediaFields.map { "message.media.\($0)" }
         names += requestFields.map { "request.\($0)" }
         names += ["segments.count", "segments.encoding", "carrier.id", "channel.inboundUrl", "item"]
         names += settings.map { "settings.\($0)" }

@@ -35,7 +35,9 @@ private func runOutbound(_ c: FixtureCase, adapter: Adapter, secrets: [String]) 
     do {
         message = try JSONDecoder().decode(OutboundMessage.self, from: Data((c.message ?? .object([:])).json.utf8))
     } catch {
-        return "message does not decode: \(error)"
+        // A message the canonical shape refuses (an unknown media field, a wrong type) is `invalid-message`.
+        if c.expect["error"]?.text == "invalid-message" { return nil }
+        return "message does not decode (invalid-message): \(error)"
     }
     let expectedError = c.expect["error"]?.text
     let problems = validateMessage(message, adapter: adapter)
@@ -187,12 +189,14 @@ private func eventsJSON(_ events: [NormalizedEvent]) -> String {
 }
 
 /// Compares the listed fields of an expected event with the actual one; `null` means absent.
+///
+/// The event is read back through the JSON parser, which keeps numbers and booleans apart (Foundation's
+/// `JSONSerialization` hands out `NSNumber`s, and a part number of 1 then reads as `true`).
 private func compareEvent(_ expected: PayloadValue, _ actual: NormalizedEvent) -> [String] {
     guard case .object(let fields) = expected else { return ["expected event is not a mapping"] }
-    let encoder = JSONEncoder()
-    guard let data = try? encoder.encode(actual),
-        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let type = object["type"] as? String, let body = object["data"] as? [String: Any]
+    guard let data = try? JSONEncoder().encode(actual),
+        case .object(let object)? = try? parseJSON(Array(data)),
+        let type = object["type"]?.text, case .object(let body)? = object["data"]
     else { return ["event does not encode"] }
     var diffs: [String] = []
     for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
@@ -200,22 +204,19 @@ private func compareEvent(_ expected: PayloadValue, _ actual: NormalizedEvent) -
             if value.text != type { diffs.append(diff("type", value.text ?? "", type)) }
             continue
         }
-        let actualValue = body[key]
-        let actualText: String?
-        switch actualValue {
-        case let s as String: actualText = s
-        case let b as Bool: actualText = b ? "true" : "false"
-        case let list as [Any]: actualText = "[" + list.map { "\($0)" }.joined(separator: ", ") + "]"
-        case nil, is NSNull: actualText = nil
-        default: actualText = "\(actualValue!)"
-        }
-        let expectedText: String?
-        switch value {
-        case .null: expectedText = nil
-        case .array(let items): expectedText = "[" + items.map { $0.text ?? "" }.joined(separator: ", ") + "]"
-        default: expectedText = value.text
-        }
+        let actualText = body[key].flatMap(eventFieldText)
+        let expectedText = eventFieldText(value)
         if expectedText != actualText { diffs.append(diff(key, expectedText ?? "null", actualText ?? "null")) }
     }
     return diffs
+}
+
+/// An event field as compared text: scalars as written, lists as `[a, b]`, null as nil.
+private func eventFieldText(_ value: PayloadValue) -> String? {
+    switch value {
+    case .null: nil
+    case .array(let items): "[" + items.map { $0.text ?? "" }.joined(separator: ", ") + "]"
+    case .object: "{...}"
+    default: value.text
+    }
 }

@@ -27,7 +27,9 @@ public func normalizeInbound(
     func templateContext() -> TemplateContext {
         TemplateContext(message: nil, settings: settings.mapValues { .string($0) }, carrierId: adapter.id)
     }
-    if let signature = rule.signature, !(signature.optional == true && !signatureConfigured(signature, settings)) {
+    if let signature = chooseSignature(rule, request),
+        !(signature.optional == true && !signatureConfigured(signature, settings))
+    {
         try verifySignature(
             signature, request: request, formPairs: formPairs, publicURL: publicURL,
             context: templateContext(), now: now)
@@ -338,4 +340,15 @@ private func reply(_ rule: ReplyRule, _ context: TemplateContext?) throws(Inboun
         }
     }
     return HTTPResponse(status: rule.status, headers: headers, body: body)
+}
+
+/// The signature rule to check: the first whose header the request carries, else the first rule.
+private func chooseSignature(_ rule: InboundRule, _ request: HTTPRequest) -> SignatureRule? {
+    guard let first = rule.signature else { return nil }
+    guard let others = rule.otherSignatures else { return first }
+    for candidate in [first] + others {
+        guard let header = candidate.header else { return candidate }
+        if request.headers.first(named: header) != nil { return candidate }
+    }
+    return first
 }

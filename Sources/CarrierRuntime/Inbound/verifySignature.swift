@@ -91,6 +91,21 @@ func verifySignature(
         let signature = try header(rule.header)
         let nonce = try header(rule.nonceHeader)
         ok = verifyPlivoV2(signature: signature, nonce: nonce, url: publicURL, authToken: try value(rule.secret))
+    case .plivoV3:
+        let signature = try header(rule.header)
+        let nonce = try header(rule.nonceHeader)
+        ok = verifyPlivoV3(
+            signature: signature, nonce: nonce, method: request.method, url: publicURL,
+            bodyParameters: signedBodyParameters(request), authToken: try value(rule.secret))
+    case .signalwire:
+        let signature = try header(rule.header)
+        let secret = try value(rule.secret)
+        let isJSON = request.headers.first(named: "Content-Type")?.lowercased().contains("json") ?? false
+        ok =
+            verifySignalWireBody(signature: signature, url: publicURL, body: request.body, signingKey: secret)
+            || (isJSON
+                ? verifyTwilioJSON(signature: signature, url: publicURL, body: request.body, authToken: secret)
+                : verifyTwilio(signature: signature, url: publicURL, params: formPairs, authToken: secret))
     case .bird:
         let signature = try header(rule.header)
         let timestamp = try header(rule.timestampHeader)
@@ -99,4 +114,15 @@ func verifySignature(
             signingKey: try value(rule.secret), now: now, toleranceSeconds: rule.toleranceSeconds ?? 300)
     }
     if !ok { throw fail("\(rule.scheme.rawValue) signature does not match") }
+}
+
+/// The parameters a body carries for signatures that sort them (Plivo V3): a JSON object's members, or the pairs of
+/// a form body; nil for an empty or other body.
+private func signedBodyParameters(_ request: HTTPRequest) -> PayloadObject? {
+    guard !request.body.isEmpty else { return nil }
+    if request.headers.first(named: "Content-Type")?.containsIgnoringASCIICase("json") ?? false {
+        guard case .object(let object)? = try? parseJSON(request.body) else { return nil }
+        return object
+    }
+    return (try? parseFormPairs(request.body))?.groupedPayload()
 }

@@ -20,7 +20,8 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
     public var to: String
     public var from: String?
     public var body: String?
-    public var media: [String]
+    /// Attachments: URL strings or ``MediaItem`` objects.
+    public var media: [MediaItem]
     public var template: Template?
     /// ISO 8601 time at which the carrier should send the message.
     public var scheduledAt: String?
@@ -35,8 +36,20 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
     public var metadata: [String: String]
     public var tags: [String]
 
+    /// Creates a message whose media are bare URLs.
     public init(
-        channel: String = "sms", to: String, from: String? = nil, body: String? = nil, media: [String] = [],
+        channel: String = "sms", to: String, from: String? = nil, body: String? = nil, media: [String],
+        template: Template? = nil, scheduledAt: String? = nil, validity: Int? = nil, callbackUrl: String? = nil,
+        reference: String? = nil, metadata: [String: String] = [:], tags: [String] = []
+    ) {
+        self.init(
+            channel: channel, to: to, from: from, body: body, mediaItems: media.map { MediaItem(url: $0) },
+            template: template, scheduledAt: scheduledAt, validity: validity, callbackUrl: callbackUrl,
+            reference: reference, metadata: metadata, tags: tags)
+    }
+
+    public init(
+        channel: String = "sms", to: String, from: String? = nil, body: String? = nil, mediaItems: [MediaItem] = [],
         template: Template? = nil, scheduledAt: String? = nil, validity: Int? = nil, callbackUrl: String? = nil,
         reference: String? = nil, metadata: [String: String] = [:], tags: [String] = [], inboundUrl: String? = nil
     ) {
@@ -45,7 +58,7 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         self.to = to
         self.from = from
         self.body = body
-        self.media = media
+        self.media = mediaItems
         self.template = template
         self.scheduledAt = scheduledAt
         self.validity = validity
@@ -66,7 +79,7 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         to = try c.decode(String.self, forKey: .to)
         from = try c.decodeIfPresent(String.self, forKey: .from)
         body = try c.decodeIfPresent(String.self, forKey: .body)
-        media = try c.decodeIfPresent([String].self, forKey: .media) ?? []
+        media = try c.decodeIfPresent([MediaItem].self, forKey: .media) ?? []
         template = try c.decodeIfPresent(Template.self, forKey: .template)
         scheduledAt = try c.decodeIfPresent(String.self, forKey: .scheduledAt)
         validity = try c.decodeIfPresent(Int.self, forKey: .validity)

@@ -333,10 +333,13 @@ func jsonNode(_ node: BodyNode, in context: TemplateContext) throws(RenderError)
         case .list(let l): elements = l
         case let scalar: elements = [scalar]
         }
+        // `$each: message.media` also hands each item's details to `item.url`, `item.filename`, ...
+        let media = source.variable == ["message", "media"] && source.filters.isEmpty ? context.message?.media : nil
         var out: [JSONNode] = []
-        for element in elements {
+        for (index, element) in elements.enumerated() {
             var inner = context
             inner.item = element
+            inner.mediaItem = media.flatMap { index < $0.count ? $0[index] : nil }
             out.append(try jsonNode(item, in: inner))
         }
         return .array(out)

@@ -25,12 +25,13 @@ public func validateMessage(
             MessageError(
                 code: "empty-message", message: "a message needs a body, media or a template", attribute: "body"))
     }
-    let maxMedia = min(adapter.limits.maxMedia, 10)
+    let maxMedia = min(adapter.limits.mediaLimit(on: m.channel), 10)
     if m.media.count > maxMedia {
         errors.append(
             MessageError(
                 code: "too-many-media",
-                message: "\(m.media.count) media URLs; carrier '\(adapter.id)' takes at most \(maxMedia)",
+                message:
+                    "\(m.media.count) media items; carrier '\(adapter.id)' takes at most \(maxMedia) on \(m.channel)",
                 attribute: "media"))
     }
     if !adapter.channels.contains(m.channel) {
@@ -56,12 +57,13 @@ public func validateMessage(
     if let body = m.body, !body.isEmpty {
         let text = adapter.options.smartEncoding ? SmartEncoding.apply(body) : body
         let parts = segmentCounter(text).count
-        if parts > adapter.limits.maxParts {
+        let maxParts = adapter.limits.partsLimit(on: m.channel)
+        if parts > maxParts {
             errors.append(
                 MessageError(
                     code: "too-long",
                     message:
-                        "the body needs \(parts) segments; carrier '\(adapter.id)' sends at most \(adapter.limits.maxParts)",
+                        "the body needs \(parts) segments; carrier '\(adapter.id)' sends at most \(maxParts) on \(m.channel)",
                     attribute: "body"))
         }
     }

@@ -13,6 +13,8 @@ public struct TemplateContext: Sendable {
     public var request: [String: String]?
     /// The current element inside `$each`; nil elsewhere.
     public var item: TemplateValue?
+    /// The current media item inside `$each: message.media` (read as `item.url`, `item.filename`, ...).
+    public var mediaItem: MediaItem?
 
     public init(
         message: OutboundMessage?, settings: [String: TemplateValue], segmentCount: Int = 1,
@@ -67,6 +69,14 @@ public struct TemplateContext: Sendable {
             }
             if let v = request[variable[1]] { return .string(v) }
         case "item":
+            if variable.count == 2, MediaItem.fieldNames.contains(variable[1]) {
+                guard let mediaItem else {
+                    throw RenderError(
+                        code: "variable-not-available",
+                        message: "'\(name)' is only available inside $each: message.media")
+                }
+                return mediaItem.field(variable[1]).map(TemplateValue.string) ?? .null
+            }
             guard variable.count == 1 else { break }
             guard let item else {
                 throw RenderError(code: "variable-not-available", message: "'item' is only available inside $each")
@@ -92,7 +102,7 @@ public struct TemplateContext: Sendable {
             case "reference": return optional(m.reference)
             case "scheduledAt": return optional(m.scheduledAt)
             case "validity": return m.validity.map(TemplateValue.integer) ?? .null
-            case "media": return .list(m.media.map(TemplateValue.string))
+            case "media": return .list(m.media.map { .string($0.url) })
             case "tags": return .list(m.tags.map(TemplateValue.string))
             // `when: message.template` tests whether the message is a template message.
             case "template": return optional(m.template?.name)
@@ -105,6 +115,10 @@ public struct TemplateContext: Sendable {
             case "variables": return .list((m.template?.variables ?? []).map(TemplateValue.string))
             default: return nil
             }
+        case 2 where parts[0] == "media":
+            // The field of every item that has it, e.g. `message.media.filename | first`.
+            guard MediaItem.fieldNames.contains(parts[1]) else { return nil }
+            return .list(m.media.compactMap { $0.field(parts[1]) }.map(TemplateValue.string))
         case 2 where parts[0] == "metadata":
             return optional(m.metadata[parts[1]])
         default:
