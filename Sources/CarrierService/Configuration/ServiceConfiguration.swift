@@ -107,6 +107,8 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var maxAuthFailuresPerMinute: Int
     /// Authenticated requests per second per account (bursts up to this many); 0 for no limit.
     public var accountRequestsPerSecond: Double
+    /// `host:port` of a separate listener for `GET /metrics` (then not served on the main one); nil: the main one.
+    public var metricsAddress: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
@@ -117,8 +119,10 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         idleTimeoutSeconds: Double = 60, carrierConcurrency: Int = 512, idempotencyKeyHours: Double = 24,
         pendingStatusHours: Double = 168, secretsKey: String? = nil, carrierHosts: [String] = [],
         allowPrivateCarrierTargets: Bool = false, requestTimeoutSeconds: Double = 30,
-        maxConnectionsPerClient: Int = 1024, maxAuthFailuresPerMinute: Int = 20, accountRequestsPerSecond: Double = 0
+        maxConnectionsPerClient: Int = 1024, maxAuthFailuresPerMinute: Int = 20, accountRequestsPerSecond: Double = 0,
+        metricsAddress: String? = nil
     ) {
+        self.metricsAddress = metricsAddress
         self.sendWaitMs = sendWaitMs
         self.maxSendAgeSeconds = maxSendAgeSeconds
         self.defaultValiditySeconds = defaultValiditySeconds
@@ -146,12 +150,13 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         self.accountRequestsPerSecond = accountRequestsPerSecond
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, databasePath, publicBaseURL, apiKeys, channels, maxSendAttempts, retryBaseDelaySeconds
         case retryMaxDelaySeconds, idleTimeoutSeconds, carrierConcurrency, idempotencyKeyHours, pendingStatusHours
         case sendWaitMs, maxSendAgeSeconds, defaultValiditySeconds, dispatcher, leaseSeconds
         case secretsKey, carrierHosts, allowPrivateCarrierTargets, requestTimeoutSeconds, maxConnectionsPerClient
         case maxAuthFailuresPerMinute, accountRequestsPerSecond
+        case metricsAddress
     }
 
     public init(from decoder: any Decoder) throws {
@@ -196,6 +201,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Int.self, forKey: .maxAuthFailuresPerMinute) ?? defaults.maxAuthFailuresPerMinute
         accountRequestsPerSecond =
             try c.decodeIfPresent(Double.self, forKey: .accountRequestsPerSecond) ?? defaults.accountRequestsPerSecond
+        metricsAddress = try c.decodeIfPresent(String.self, forKey: .metricsAddress)
     }
 }
 
@@ -247,6 +253,9 @@ extension ServiceConfiguration {
         if !(accountRequestsPerSecond >= 0) {
             problems.append("accountRequestsPerSecond must not be negative, not \(accountRequestsPerSecond)")
         }
+        if let metricsAddress, Self.hostAndPort(metricsAddress) == nil {
+            problems.append("metricsAddress must be host:port (port 0-65535), not '\(metricsAddress)'")
+        }
         for host in carrierHosts where host.isEmpty || host.contains("/") || host.contains(":") {
             problems.append("carrierHosts: '\(host)' is not a host name (no scheme, port or path)")
         }
@@ -254,5 +263,17 @@ extension ServiceConfiguration {
             problems.append("channels[\(index)].id must be non-empty and contain no '/'")
         }
         return problems
+    }
+}
+
+extension ServiceConfiguration {
+    /// Splits `host:port` (`[::1]:9090` for IPv6); nil when it is not one.
+    static func hostAndPort(_ address: String) -> (host: String, port: Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { return nil }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
     }
 }

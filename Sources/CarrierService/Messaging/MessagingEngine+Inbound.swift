@@ -9,6 +9,9 @@ extension MessagingEngine {
     struct InboundWork: Sendable {
         var reply: HTTPResponse
         var apply: @Sendable (Database) throws -> Void
+        /// What the metrics count once `apply` has committed.
+        var events: [NormalizedEvent] = []
+        var channelKind = ""
     }
 
     /// Where a webhook is addressed: `/inbound/{account}/{channel}` or `/inbound/{account}/{channel}/{token}`.
@@ -31,6 +34,7 @@ extension MessagingEngine {
         let cached = try await cachedChannelWithSettings(account: target.account, id: target.channelId)
         let work = try prepareInbound(request, cached: cached, token: target.token, publicURL: publicURL)
         try await write(work.apply)
+        countInbound(work.events, channel: work.channelKind)
         return work.reply
     }
 
@@ -54,6 +58,7 @@ extension MessagingEngine {
         }
         let reply = work.reply
         writer.submit(work.apply) { result in
+            if case .success = result { self.countInbound(work.events, channel: work.channelKind) }
             completion(result.map { reply }.mapError { self.storageFailure($0, writing: true) })
         }
         return true
@@ -93,7 +98,7 @@ extension MessagingEngine {
             }
         }
         let requestHash = unidentified ? Self.requestHash(request) : nil
-        return InboundWork(reply: result.reply) { db in
+        var work = InboundWork(reply: result.reply) { db in
             if let requestHash {
                 guard try Self.firstSighting(db, channel: channel, hash: requestHash, now: now) else { return }
             }
@@ -106,6 +111,9 @@ extension MessagingEngine {
                 }
             }
         }
+        work.events = events
+        work.channelKind = channel.channel
+        return work
     }
 
     /// Hex SHA-256 of the method, path and query, and body.

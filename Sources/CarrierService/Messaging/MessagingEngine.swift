@@ -38,11 +38,18 @@ final class MessagingEngine: Sendable {
     let store: any OutboxStore
     /// Sends what the outbox holds (its claim loop runs only when `configuration.dispatcher` is on).
     let dispatcher: Dispatcher
+    /// Counters and histograms for `GET /metrics`.
+    let metrics: ServiceMetrics
+    /// What `/ready` and `/metrics` read from storage.
+    let operations: any OperationsStore
 
     init(
         database: DatabasePool, writer: GroupCommitWriter, gateway: any CarrierGateway,
-        configuration: ServiceConfiguration, resolver: SecretResolver, logger: Logger
+        configuration: ServiceConfiguration, resolver: SecretResolver, logger: Logger,
+        metrics: ServiceMetrics = ServiceMetrics()
     ) {
+        self.metrics = metrics
+        self.operations = SQLiteOperationsStore(database: database)
         self.database = database
         self.writer = writer
         self.gateway = gateway
@@ -58,7 +65,7 @@ final class MessagingEngine: Sendable {
             channels: { key throws(ServiceError) in
                 guard let engine = link.engine else { throw ServiceError.storage("the service is stopping") }
                 return try await engine.cachedChannelWithSettings(account: key.account, id: key.channelId)
-            }, logger: logger)
+            }, logger: logger, metrics: metrics)
         link.engine = self
     }
 
