@@ -42,7 +42,7 @@ timeout 240 schemathesis run openapi/carrier.yaml \
     --url "http://127.0.0.1:$port" \
     --header "x-api-key: $key" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-50}" \
     --phases examples,coverage,fuzzing \
     --request-timeout 10 \
     --max-failures 20 \
