@@ -90,8 +90,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if checkConfig {
             let info = gateway.info
-            print("configuration OK: \(info.carriers.count) carriers (table \(info.version)), listening would be on "
-                + "\(configuration.host):\(configuration.port), database \(configuration.databasePath)")
+            print(
+                "configuration OK: \(info.carriers.count) carriers (table \(info.version)), listening would be on "
+                    + "\(configuration.host):\(configuration.port), database \(configuration.databasePath)")
             return
         }
         MemoryTuning.applyForServers()
@@ -164,7 +165,8 @@ struct ServeCommand: AsyncParsableCommand {
                 do {
                     let table = try AdapterTable.decode(data)
                     _ = try table.decodeAll()
-                    let modified = (try? FileManager.default.attributesOfItem(atPath: tablePath)[.modificationDate])
+                    let modified =
+                        (try? FileManager.default.attributesOfItem(atPath: tablePath)[.modificationDate])
                         as? Date
                     return LoadedTable(
                         table: table, source: tablePath,

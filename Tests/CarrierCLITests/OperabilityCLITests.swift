@@ -33,7 +33,9 @@ struct OperabilityCLITests {
         try Data(#"{"port": 0, "databsePath": "x.sqlite"}"#.utf8).write(to: file)
         let run = try CLI.run(["serve", "--config", file.path, "--check-config"])
         #expect(run.status == 64)
-        #expect(run.stderr.contains("unknown key 'databsePath' (did you mean 'databasePath'?) [unknown-key]"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("unknown key 'databsePath' (did you mean 'databasePath'?) [unknown-key]"),
+            "\(run.stderr)")
     }
 
     @Test func checkConfigValidatesWithoutServing() throws {

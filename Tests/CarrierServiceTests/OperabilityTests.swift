@@ -1,10 +1,11 @@
-@testable import CarrierCore
 import CarrierRuntime
-@testable import CarrierService
 import CarrierTestSupport
 import Foundation
 import NIOHTTP1
 import Testing
+
+@testable import CarrierCore
+@testable import CarrierService
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -89,9 +90,11 @@ struct OperabilityTests {
                 "ch-sms", ["type": "mo", "from": "+15559876543", "to": "+15550000001", "text": "STOP", "id": "mo-1"])
             #expect(mo.status == 200)
             let status = try await server.webhook(
-                "ch-sms", ["type": "status", "id": sent.json["providerMessageId"] as? String ?? "", "status": "delivered"])
+                "ch-sms",
+                ["type": "status", "id": sent.json["providerMessageId"] as? String ?? "", "status": "delivered"])
             #expect(status.status == 200)
-            let refused = try await server.webhook("ch-sms", ["type": "mo", "from": "+1", "text": "x"], signature: "wrong")
+            let refused = try await server.webhook(
+                "ch-sms", ["type": "mo", "from": "+1", "text": "x"], signature: "wrong")
             #expect(refused.status == 401)
 
             let text = try await server.call("GET", "/metrics", apiKey: nil).text
@@ -144,7 +147,8 @@ struct OperabilityTests {
         let path = try TestServer.temporaryDatabasePath()
         var configuration = TestServer.configuration(databasePath: path)
         configuration.apiKeys[Self.operatorKey] = .init(account: "ops", scopes: ["operator"])
-        let server = try await TestServer.start(gateway: FakeGateway(), databasePath: path, configuration: configuration)
+        let server = try await TestServer.start(
+            gateway: FakeGateway(), databasePath: path, configuration: configuration)
         defer { Task { await server.stop() } }
         for key in [TestServer.adminKey, TestServer.key, TestServer.messagingKey] {
             let reload = try await server.call("POST", "/admin/reload", apiKey: key)
@@ -169,7 +173,8 @@ struct OperabilityTests {
         let metricsPort = probe.port
         probe.stop()
         configuration.metricsAddress = "127.0.0.1:\(metricsPort)"
-        let server = try await TestServer.start(gateway: FakeGateway(), databasePath: path, configuration: configuration)
+        let server = try await TestServer.start(
+            gateway: FakeGateway(), databasePath: path, configuration: configuration)
         let main = try await server.call("GET", "/metrics", apiKey: nil)
         #expect(main.status == 404)
         let (data, response) = try await URLSession.shared.data(

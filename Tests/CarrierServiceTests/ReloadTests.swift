@@ -86,11 +86,13 @@ struct ReloadTests {
 
         // A definition with an error: refused with its diagnostics, the old table keeps serving.
         try await Task.sleep(for: .milliseconds(150))
-        try directory.write("broken", OutboxTests.definition(id: "broken").replacingOccurrences(of: "format:", with: "fromat:"))
+        try directory.write(
+            "broken", OutboxTests.definition(id: "broken").replacingOccurrences(of: "format:", with: "fromat:"))
         let refused = try await server.call("POST", "/admin/reload", apiKey: OperabilityTests.operatorKey)
         #expect(refused.status == 422)
         #expect(refused.errorCode == "table-refused")
-        let diagnostics = ((refused.json["error"] as? [String: Any])?["errors"] as? [[String: Any]])?
+        let diagnostics =
+            ((refused.json["error"] as? [String: Any])?["errors"] as? [[String: Any]])?
             .compactMap { $0["message"] as? String } ?? []
         #expect(diagnostics.contains { $0.contains("broken/carrier.yaml") && $0.contains("fromat") }, "\(diagnostics)")
         let unchanged = try await server.call("GET", "/admin/table", apiKey: OperabilityTests.operatorKey)

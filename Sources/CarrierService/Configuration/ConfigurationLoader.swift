@@ -41,9 +41,9 @@ public enum ConfigurationLoader {
     ///   - path: The file's name, for the messages.
     ///   - environment: The process environment.
     /// - Throws: ``ConfigurationError`` with every problem found.
-    public static func load(file: Data?, path: String = "configuration", environment: [String: String]) throws(
-        ConfigurationError
-    ) -> ServiceConfiguration {
+    public static func load(file: Data?, path: String = "configuration", environment: [String: String])
+        throws(ConfigurationError) -> ServiceConfiguration
+    {
         var problems: [String] = []
         var object: [String: Any] = [:]
         if let file {
@@ -66,8 +66,9 @@ public enum ConfigurationLoader {
                 problems.append(message + " [unknown-key]")
                 continue
             }
-            if !stringKeys.contains(key), let parsed = try? JSONSerialization.jsonObject(
-                with: Data(value.utf8), options: [.fragmentsAllowed])
+            if !stringKeys.contains(key),
+                let parsed = try? JSONSerialization.jsonObject(
+                    with: Data(value.utf8), options: [.fragmentsAllowed])
             {
                 object[key] = parsed
                 problems += unknownKeys(in: [key: parsed], path: variable)

@@ -10,7 +10,10 @@ extension ServiceResponder {
         do {
             try await engine.operations.ping()
         } catch {
-            failing.append(.init(type: "failed", code: "database-unreachable", message: "the database does not answer", attribute: "database"))
+            failing.append(
+                .init(
+                    type: "failed", code: "database-unreachable", message: "the database does not answer",
+                    attribute: "database"))
         }
         if engine.gateway.carrierIds.isEmpty {
             failing.append(.init(type: "failed", code: "no-table", message: "no carrier is loaded", attribute: "table"))
@@ -23,7 +26,9 @@ extension ServiceResponder {
         } else {
             dispatcher = "stopped"
             failing.append(
-                .init(type: "failed", code: "dispatcher-stopped", message: "the dispatcher is not running", attribute: "dispatcher"))
+                .init(
+                    type: "failed", code: "dispatcher-stopped", message: "the dispatcher is not running",
+                    attribute: "dispatcher"))
         }
         guard failing.isEmpty else {
             return Self.errorReply(
@@ -42,7 +47,8 @@ extension ServiceResponder {
     func metricsReply() async -> Reply {
         let now = MessagingEngine.now()
         if let state = try? await engine.operations.outboxState(now: now) {
-            engine.metrics.outbox(depth: state.depth, oldestDueAgeSeconds: state.oldestDueAt.map { max(0, now - $0) } ?? 0)
+            engine.metrics.outbox(
+                depth: state.depth, oldestDueAgeSeconds: state.oldestDueAt.map { max(0, now - $0) } ?? 0)
         }
         return Reply(
             status: 200, headers: [HTTPHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
@@ -56,7 +62,8 @@ extension ServiceResponder {
             return .json(200, encoding: info)
         }
         guard let gateway = engine.reloadableGateway else {
-            throw ServiceError(status: 409, code: "not-reloadable", message: "this service's carriers cannot be reloaded")
+            throw ServiceError(
+                status: 409, code: "not-reloadable", message: "this service's carriers cannot be reloaded")
         }
         return .json(200, encoding: gateway.info)
     }

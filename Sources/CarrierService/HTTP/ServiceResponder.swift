@@ -97,7 +97,9 @@ final class ServiceResponder: Sendable {
     }
 
     /// Counts the request in the metrics and writes its access-log record.
-    private func finish(_ request: ServiceRequest, _ route: Route?, _ reply: Reply, since started: ContinuousClock.Instant) {
+    private func finish(
+        _ request: ServiceRequest, _ route: Route?, _ reply: Reply, since started: ContinuousClock.Instant
+    ) {
         let elapsed = ContinuousClock.now - started
         engine.metrics.request(route, status: reply.status, duration: elapsed)
         guard logger.logLevel <= .info else { return }

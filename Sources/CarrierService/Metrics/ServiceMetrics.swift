@@ -16,7 +16,9 @@ final class ServiceMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
 
     /// Statuses whose request counters are made at start; others are made on first use.
-    private static let commonStatuses = [200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 502, 503]
+    private static let commonStatuses = [
+        200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 502, 503,
+    ]
     /// The route label of requests that matched no route.
     static let unmatchedRoute = "unmatched"
     static let channelKinds = ["sms", "mms", "whatsapp", "rcs", "other"]
@@ -54,7 +56,8 @@ final class ServiceMetrics: Sendable {
         factory.valueHistogramBuckets["carrier_db_commit_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
         self.registry = registry
         self.factory = factory
-        let routeLabels = Route.allCases.map { ($0.spec.template, $0.spec.method.rawValue) } + [(Self.unmatchedRoute, "")]
+        let routeLabels =
+            Route.allCases.map { ($0.spec.template, $0.spec.method.rawValue) } + [(Self.unmatchedRoute, "")]
         requests = routeLabels.map { route, method in
             Self.commonStatuses.map { status in
                 CoreMetrics.Counter(
@@ -93,7 +96,8 @@ final class ServiceMetrics: Sendable {
         queueDepth = CoreMetrics.Gauge(label: "carrier_outbox_depth", factory: factory)
         oldestDueAge = CoreMetrics.Gauge(label: "carrier_outbox_oldest_due_age_seconds", factory: factory)
         tableReloads = ["ok", "refused"].map { result in
-            CoreMetrics.Counter(label: "carrier_table_reloads_total", dimensions: [("result", result)], factory: factory)
+            CoreMetrics.Counter(
+                label: "carrier_table_reloads_total", dimensions: [("result", result)], factory: factory)
         }
         tableCarriers = CoreMetrics.Gauge(label: "carrier_table_carriers", factory: factory)
     }
@@ -111,7 +115,8 @@ final class ServiceMetrics: Sendable {
         let counter = otherStatuses.withLock { cache in
             let key = index * 1000 + status
             if let counter = cache[key] { return counter }
-            let (template, method) = route.map { ($0.spec.template, $0.spec.method.rawValue) } ?? (Self.unmatchedRoute, "")
+            let (template, method) =
+                route.map { ($0.spec.template, $0.spec.method.rawValue) } ?? (Self.unmatchedRoute, "")
             let counter = CoreMetrics.Counter(
                 label: "carrier_http_requests_total",
                 dimensions: [("route", template), ("method", method), ("status", String(status))], factory: factory)

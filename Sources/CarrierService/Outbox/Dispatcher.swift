@@ -188,7 +188,8 @@ final class Dispatcher: Sendable {
         var excerpt: String?
         if result.outcome != .ok {
             let secretNames = gateway.secretSettings(carrier: provider)
-            excerpt = result.adminExcerpt(secrets: channel.settings.filter { secretNames.contains($0.key) }.map(\.value))
+            excerpt = result.adminExcerpt(
+                secrets: channel.settings.filter { secretNames.contains($0.key) }.map(\.value))
             let failure = result.publicFailure
             result.errorMessage = failure.message
             result.errorCode = failure.code

@@ -110,7 +110,9 @@ public struct MessagingService: Sendable {
 
 extension MessagingService {
     /// Starts the `metricsAddress` listener, when configured; returns once it accepts connections.
-    fileprivate func startMetricsListener(engine: MessagingEngine, baseURL: String) async throws -> Task<Void, any Error>? {
+    fileprivate func startMetricsListener(engine: MessagingEngine, baseURL: String) async throws -> Task<
+        Void, any Error
+    >? {
         guard let address = configuration.metricsAddress,
             let (host, port) = ServiceConfiguration.hostAndPort(address)
         else { return nil }
