@@ -143,6 +143,35 @@ struct OperabilityTests {
         }
     }
 
+    @Test func readyIsNotReadyWithoutCarriersAndSaysWhenTheDispatcherIsOff() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        var configuration = TestServer.configuration(databasePath: path)
+        configuration.channels = []
+        configuration.dispatcher = false
+        let empty = try ReloadableGateway(
+            loader: { () throws(TableLoadFailure) in
+                LoadedTable(table: AdapterTable(adapters: []), source: "none", builtAt: 0)
+            }, makeTransport: { _ in CurlTransport() })
+        let server = try await TestServer.start(gateway: empty, databasePath: path, configuration: configuration)
+        let ready = try await server.call("GET", "/ready", apiKey: nil)
+        #expect(ready.status == 503)
+        #expect(ready.errorCode == "not-ready")
+        let failing = ((ready.json["error"] as? [String: Any])?["errors"] as? [[String: Any]])?
+            .compactMap { $0["attribute"] as? String }
+        #expect(failing == ["table"])
+        await server.stop()
+
+        let other = try TestServer.temporaryDatabasePath()
+        var withoutDispatcher = TestServer.configuration(databasePath: other)
+        withoutDispatcher.dispatcher = false
+        let apiOnly = try await TestServer.start(
+            gateway: FakeGateway(), databasePath: other, configuration: withoutDispatcher)
+        let answer = try await apiOnly.call("GET", "/ready", apiKey: nil)
+        #expect(answer.status == 200)
+        #expect(answer.json["dispatcher"] as? String == "disabled")
+        await apiOnly.stop()
+    }
+
     @Test func anAccountAdminCannotReloadTheOperatorsCarriers() async throws {
         let path = try TestServer.temporaryDatabasePath()
         var configuration = TestServer.configuration(databasePath: path)
