@@ -53,8 +53,12 @@ final class Dispatcher: Sendable {
 
     static func now() -> Double { Date().timeIntervalSince1970 }
 
-    /// Whether the claim loop is running.
+    /// Whether the claim loop is running (or its task was just created: see ``willRun()``).
     var isRunning: Bool { state.withLock { $0.running } }
+
+    /// Counts the claim loop as running from now, before its task gets a thread, so that `GET /ready` right after
+    /// start-up does not see a dispatcher that is merely not scheduled yet.
+    func willRun() { state.withLock { $0.running = true } }
 
     /// Wakes the claim loop (a job became due now).
     func wake() { wakeSignal.signal() }

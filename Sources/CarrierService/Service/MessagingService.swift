@@ -73,6 +73,7 @@ public struct MessagingService: Sendable {
         // One process owns the SQLite file: leases left by a previous run (killed mid-attempt) are free again.
         try await engine.store.releaseLeases(owner: nil)
         let retention = Task { await engine.removeExpiredPeriodically(every: .seconds(600)) }
+        if configuration.dispatcher { engine.dispatcher.willRun() }
         let dispatcher = configuration.dispatcher ? Task { await engine.dispatcher.run() } : nil
         let baseURL =
             configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
