@@ -14,7 +14,11 @@ struct ServeCommand: AsyncParsableCommand {
             A JSON config file (--config) holds host, port, databasePath, publicBaseURL, apiKeys, secretsKey, channels,
             carrierHosts and the limits; flags override it. Stops gracefully on SIGINT/SIGTERM.
 
-            Exit codes: 0 stopped cleanly, 1 start-up failure (bad definitions, database, port in use), 64 bad command line.
+            Unknown keys are errors; every key can be set by a CARRIER_SERVE_* environment variable (see README).
+            SIGHUP reloads the carriers (a table with errors is refused and the old one keeps serving).
+
+            Exit codes: 0 stopped cleanly (or --check-config passed), 1 start-up failure (bad definitions, database,
+            port in use), 64 bad command line or configuration.
             """)
 
     @Option(name: .long, help: ArgumentHelp("JSON configuration file.", valueName: "file"))
@@ -56,52 +60,61 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info (one line per request), notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("log-format"), help: "text (one line per record) or json (one JSON object per line).")
+    var logFormat: String = "text"
+
+    @Flag(
+        name: .customLong("check-config"),
+        help: "Validate the configuration (file, environment, flags) and the carriers, then exit without serving.")
+    var checkConfig = false
+
     func validate() throws {
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        if !["text", "json"].contains(logFormat) { throw ValidationError("unknown --log-format '\(logFormat)'") }
     }
 
     func run() async throws {
+        let configuration = try loadConfiguration()
+        let transportConfiguration = configuration
+        let gateway: ReloadableGateway
+        do {
+            gateway = try ReloadableGateway(loader: makeLoader()) { table in
+                CurlTransport(
+                    maxInFlight: transportConfiguration.carrierConcurrency,
+                    maxConnections: transportConfiguration.carrierConcurrency,
+                    policy: .service(table: table, configuration: transportConfiguration))
+            }
+        } catch {
+            FileHandle.standardError.write(Data(error.diagnostics.map { $0 + "\n" }.joined().utf8))
+            throw ExitCode.failure
+        }
+        // Configured channels are checked against their definitions (exit 64, every problem named).
+        let channelProblems = configuration.channelProblems(gateway: gateway)
+        if !channelProblems.isEmpty {
+            throw ValidationError("invalid channels: " + channelProblems.joined(separator: "; "))
+        }
+        if checkConfig {
+            let info = gateway.info
+            print(
+                "configuration OK: \(info.carriers.count) carriers (table \(info.version)), listening would be on "
+                    + "\(configuration.host):\(configuration.port), database \(configuration.databasePath)")
+            return
+        }
         MemoryTuning.applyForServers()
-        var configuration = ServiceConfiguration()
-        if let config {
-            guard let data = FileManager.default.contents(atPath: config) else {
-                throw ValidationError("cannot read \(config)")
-            }
-            do { configuration = try JSONDecoder().decode(ServiceConfiguration.self, from: data) } catch {
-                throw ValidationError("\(config) is not a valid configuration: \(error)")
-            }
+        let json = logFormat == "json"
+        LoggingSystem.bootstrap { label -> any LogHandler in
+            json ? JSONLogHandler(label: label) : LineLogHandler(label: label)
         }
-        if let host { configuration.host = host }
-        if let port { configuration.port = port }
-        if let database { configuration.databasePath = database }
-        if let publicURL { configuration.publicBaseURL = publicURL }
-        if let secretsKey { configuration.secretsKey = secretsKey }
-        for key in apiKeys {
-            configuration.apiKeys[key] = .init(account: "default", scopes: ["messaging", "admin"])
-        }
-        if !configuration.problems.isEmpty {
-            throw ValidationError("invalid configuration: " + configuration.problems.joined(separator: "; "))
-        }
-        let table = try loadTable()
-        LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         var logger = Logger(label: "carrier.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         if configuration.apiKeys.isEmpty {
             logger.warning(
                 "no API keys configured: the API answers 401 until you pass --api-key or a config file with apiKeys")
         }
-        let transport = CurlTransport(
-            maxInFlight: configuration.carrierConcurrency, maxConnections: configuration.carrierConcurrency,
-            policy: .service(table: table, configuration: configuration))
-        defer { transport.shutdown() }
-        let gateway = AdapterGateway(table: table, transport: transport)
-        let channelProblems = configuration.channelProblems(gateway: gateway)
-        if !channelProblems.isEmpty {
-            throw ValidationError("invalid channels: " + channelProblems.joined(separator: "; "))
-        }
-        let service = MessagingService(configuration: configuration, gateway: gateway, logger: logger)
+        let service = MessagingService(
+            configuration: configuration, gateway: gateway, logger: logger, structuredLog: json)
         let host = configuration.host
-        let carriers = table.adapters.count
+        let carriers = gateway.info.carriers.count
         let database = configuration.databasePath
         defer { LogSink.standardError.flush() }
         try await service.runWithSignals { port in
@@ -112,20 +125,71 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private func loadTable() throws -> AdapterTable {
-        if let table {
-            guard let data = FileManager.default.contents(atPath: table) else {
-                throw ValidationError("cannot read \(table)")
+    /// The file, then `CARRIER_SERVE_*` variables, then flags; any problem is printed and exits 64.
+    private func loadConfiguration() throws -> ServiceConfiguration {
+        var file: Data?
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else {
+                throw ValidationError("cannot read \(config)")
             }
-            do {
-                let table = try AdapterTable.decode(data)
-                try table.decodeAll()
-                return table
-            } catch { throw RuntimeFailure("\(error)") }
+            file = data
         }
-        let result = compileAdapterTable(try InputCollector.collect([carriers]))
-        DiagnosticPrinter(format: .text).print(result.diagnostics, sources: [])
-        guard let table = result.table else { throw ExitCode.failure }
-        return table
+        var configuration: ServiceConfiguration
+        do {
+            configuration = try ConfigurationLoader.load(
+                file: file, path: config ?? "configuration", environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data(error.problems.map { $0 + "\n" }.joined().utf8))
+            throw ExitCode(64)
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let database { configuration.databasePath = database }
+        if let publicURL { configuration.publicBaseURL = publicURL }
+        if let secretsKey { configuration.secretsKey = secretsKey }
+        for key in apiKeys {
+            configuration.apiKeys[key] = .init(account: "default", scopes: ["messaging", "admin"])
+        }
+        if !configuration.problems.isEmpty {
+            let lines = configuration.problems.map { "command line: error: \($0) [invalid-value]\n" }
+            FileHandle.standardError.write(Data(lines.joined().utf8))
+            throw ExitCode(64)
+        }
+        return configuration
+    }
+
+    /// Loads the table the way it was given: the compiled file again, or the carriers directory compiled again.
+    private func makeLoader() -> ReloadableGateway.Loader {
+        let tablePath = table
+        let carriers = carriers
+        return { () throws(TableLoadFailure) -> LoadedTable in
+            if let tablePath {
+                guard let data = FileManager.default.contents(atPath: tablePath) else {
+                    throw TableLoadFailure(diagnostics: ["\(tablePath): error: cannot read the table"])
+                }
+                do {
+                    let table = try AdapterTable.decode(data)
+                    _ = try table.decodeAll()
+                    let modified =
+                        (try? FileManager.default.attributesOfItem(atPath: tablePath)[.modificationDate])
+                        as? Date
+                    return LoadedTable(
+                        table: table, source: tablePath,
+                        builtAt: (modified ?? Date()).timeIntervalSince1970)
+                } catch {
+                    throw TableLoadFailure(diagnostics: ["\(tablePath): error: \(error)"])
+                }
+            }
+            let files: [InputFile]
+            do { files = try InputCollector.collect([carriers]) } catch {
+                throw TableLoadFailure(diagnostics: ["\(carriers): error: \(error)"])
+            }
+            let result = compileAdapterTable(files)
+            let errors = result.diagnostics.filter { $0.severity == .error }
+            guard let table = result.table, errors.isEmpty else {
+                throw TableLoadFailure(diagnostics: errors.map { $0.rendered(source: nil) })
+            }
+            return LoadedTable(table: table, source: carriers, builtAt: Date().timeIntervalSince1970)
+        }
     }
 }

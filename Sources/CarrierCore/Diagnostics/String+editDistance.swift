@@ -1,6 +1,6 @@
 extension String {
     /// Levenshtein distance, for "did you mean" suggestions.
-    func editDistance(to other: String) -> Int {
+    package func editDistance(to other: String) -> Int {
         let a = Array(self.lowercased().unicodeScalars), b = Array(other.lowercased().unicodeScalars)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -18,7 +18,7 @@ extension String {
     }
 
     /// The closest candidate within a small distance, if any.
-    func closest(in candidates: some Sequence<String>) -> String? {
+    package func closest(in candidates: some Sequence<String>) -> String? {
         var best: (String, Int)? = nil
         for c in candidates {
             let d = editDistance(to: c)

@@ -122,6 +122,8 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
 
     /// The Standard Webhooks schedule after the immediate first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
     public static let standardWebhookRetrySeconds: [Double] = [5, 300, 1800, 7200, 18_000, 36_000, 36_000]
+    /// `host:port` of a separate listener for `GET /metrics` (then not served on the main one); nil: the main one.
+    public var metricsAddress: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "carrier.sqlite",
@@ -135,8 +137,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         maxConnectionsPerClient: Int = 1024, maxAuthFailuresPerMinute: Int = 20, accountRequestsPerSecond: Double = 0,
         allowPrivateWebhookTargets: Bool = false,
         webhookRetrySeconds: [Double] = ServiceConfiguration.standardWebhookRetrySeconds,
-        webhookMaxAgeSeconds: Double = 86_400, webhookConcurrency: Int = 64
+        webhookMaxAgeSeconds: Double = 86_400, webhookConcurrency: Int = 64, metricsAddress: String? = nil
     ) {
+        self.metricsAddress = metricsAddress
         self.allowPrivateWebhookTargets = allowPrivateWebhookTargets
         self.webhookRetrySeconds = webhookRetrySeconds
         self.webhookMaxAgeSeconds = webhookMaxAgeSeconds
@@ -168,13 +171,14 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         self.accountRequestsPerSecond = accountRequestsPerSecond
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, databasePath, publicBaseURL, apiKeys, channels, maxSendAttempts, retryBaseDelaySeconds
         case retryMaxDelaySeconds, idleTimeoutSeconds, carrierConcurrency, idempotencyKeyHours, pendingStatusHours
         case sendWaitMs, maxSendAgeSeconds, defaultValiditySeconds, dispatcher, leaseSeconds
         case secretsKey, carrierHosts, allowPrivateCarrierTargets, requestTimeoutSeconds, maxConnectionsPerClient
         case maxAuthFailuresPerMinute, accountRequestsPerSecond
         case allowPrivateWebhookTargets, webhookRetrySeconds, webhookMaxAgeSeconds, webhookConcurrency
+        case metricsAddress
     }
 
     public init(from decoder: any Decoder) throws {
@@ -228,6 +232,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
             try c.decodeIfPresent(Double.self, forKey: .webhookMaxAgeSeconds) ?? defaults.webhookMaxAgeSeconds
         webhookConcurrency =
             try c.decodeIfPresent(Int.self, forKey: .webhookConcurrency) ?? defaults.webhookConcurrency
+        metricsAddress = try c.decodeIfPresent(String.self, forKey: .metricsAddress)
     }
 }
 
@@ -306,6 +311,9 @@ extension ServiceConfiguration {
         if !(1...4096).contains(webhookConcurrency) {
             problems.append("webhookConcurrency must be between 1 and 4096, not \(webhookConcurrency)")
         }
+        if let metricsAddress, Self.hostAndPort(metricsAddress) == nil {
+            problems.append("metricsAddress must be host:port (port 0-65535), not '\(metricsAddress)'")
+        }
         for host in carrierHosts where host.isEmpty || host.contains("/") || host.contains(":") {
             problems.append("carrierHosts: '\(host)' is not a host name (no scheme, port or path)")
         }
@@ -313,5 +321,17 @@ extension ServiceConfiguration {
             problems.append("channels[\(index)].id must be non-empty and contain no '/'")
         }
         return problems
+    }
+}
+
+extension ServiceConfiguration {
+    /// Splits `host:port` (`[::1]:9090` for IPv6); nil when it is not one.
+    static func hostAndPort(_ address: String) -> (host: String, port: Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { return nil }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
     }
 }

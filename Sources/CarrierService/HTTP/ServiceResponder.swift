@@ -18,8 +18,21 @@ final class ServiceResponder: Sendable {
     let authFailures: AuthFailureLimiter
     /// Nil when `accountRequestsPerSecond` is 0 (no limit).
     let accountRates: AccountRateLimiter?
+    /// Access-log records carry their fields as metadata (`--log-format json`) rather than in one text line.
+    let structuredLog: Bool
+    /// Which routes this listener answers: all, all but `/metrics` (it has its own listener), or `/metrics` alone.
+    let exposure: Exposure
 
-    init(engine: MessagingEngine, publicBaseURL: String, logger: Logger) {
+    enum Exposure: Sendable {
+        case everything, apiOnly, metricsOnly
+    }
+
+    init(
+        engine: MessagingEngine, publicBaseURL: String, logger: Logger, structuredLog: Bool = false,
+        exposure: Exposure = .everything
+    ) {
+        self.structuredLog = structuredLog
+        self.exposure = exposure
         self.engine = engine
         self.publicBaseURL = publicBaseURL
         self.logger = logger
@@ -31,13 +44,22 @@ final class ServiceResponder: Sendable {
     /// Answers one request; failures become error replies, so this never throws.
     func respond(to request: ServiceRequest) async -> Reply {
         let started = ContinuousClock.now
+        var matched: Route?
         let reply: Reply
-        do {
-            reply = try await route(request)
+        do throws(ServiceError) {
+            let (route, parameters) = try Self.resolve(request)
+            switch exposure {
+            case .everything: break
+            case .apiOnly: if route == .metrics { throw ServiceError.routeNotFound }
+            case .metricsOnly: if route != .metrics { throw ServiceError.routeNotFound }
+            }
+            matched = route
+            reply = try await self.route(request, route, parameters: parameters)
         } catch {
+            if matched?.isInbound == true { engine.metrics.inboundRejected(code: error.code) }
             reply = Self.errorReply(error)
         }
-        log(request, reply, since: started)
+        finish(request, matched, reply, since: started)
         return reply
     }
 
@@ -48,7 +70,7 @@ final class ServiceResponder: Sendable {
     func respondWithoutTask(
         to request: ServiceRequest, on eventLoop: any EventLoop, completion: @escaping @Sendable (Reply) -> Void
     ) -> Bool {
-        guard let target = Self.webhookTarget(of: request) else { return false }
+        guard exposure != .metricsOnly, let target = Self.webhookTarget(of: request) else { return false }
         let started = ContinuousClock.now
         let responder = self
         let webhook = Self.carrierRequest(request)
@@ -61,20 +83,33 @@ final class ServiceResponder: Sendable {
                 case .success(let answer):
                     reply = Reply(status: answer.status, headers: answer.headers, body: Data(answer.body))
                 case .failure(let error):
+                    responder.engine.metrics.inboundRejected(code: error.code)
                     reply = Self.errorReply(error)
                 }
-                responder.log(request, reply, since: started)
+                let route: Route =
+                    request.method == .GET
+                    ? (target.token == nil ? .inboundGet : .inboundTokenGet)
+                    : (target.token == nil ? .inboundPost : .inboundTokenPost)
+                responder.finish(request, route, reply, since: started)
                 completion(reply)
             }
         }
     }
 
-    /// One access-log line, `POST /channels/ch-1 200 0.4ms`; the path has no query string (it may carry data), and
-    /// a webhook's token is left out.
-    private func log(_ request: ServiceRequest, _ reply: Reply, since started: ContinuousClock.Instant) {
+    /// Counts the request in the metrics and writes its access-log record.
+    private func finish(
+        _ request: ServiceRequest, _ route: Route?, _ reply: Reply, since started: ContinuousClock.Instant
+    ) {
+        let elapsed = ContinuousClock.now - started
+        engine.metrics.request(route, status: reply.status, duration: elapsed)
         guard logger.logLevel <= .info else { return }
-        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        let (seconds, attoseconds) = elapsed.components
         let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        if structuredLog {
+            logger.info(
+                "request", metadata: Self.accessLogFields(request, route, reply, microseconds: microseconds))
+            return
+        }
         let path = Self.loggedPath(request.path)
         logger.info(
             "\(request.method.rawValue) \(path) \(reply.status) \(microseconds / 1000).\(microseconds % 1000 / 100)ms"
@@ -137,90 +172,100 @@ final class ServiceResponder: Sendable {
 
     // MARK: Routing
 
-    private func route(_ request: ServiceRequest) async throws(ServiceError) -> Reply {
-        let segments = request.path.split(separator: "/").map(String.init)
+    private func route(_ request: ServiceRequest, _ route: Route, parameters: [String]) async throws(ServiceError)
+        -> Reply
+    {
         let body = request.body
-        let method = request.method
-        switch segments.first {
-        case "health" where segments.count == 1:
-            guard method == .GET else { throw .methodNotAllowed }
+        let id = parameters.first ?? ""
+        switch route {
+        case .health:
             return .json(200, encoding: ["status": "ok"])
-        case "inbound" where segments.count == 3 || segments.count == 4:
+        case .ready:
+            return await ready()
+        case .metrics:
+            return await metricsReply()
+        case .inboundPost, .inboundGet, .inboundTokenPost, .inboundTokenGet:
             guard let target = Self.webhookTarget(of: request) else { throw .methodNotAllowed }
             return try await inbound(request, target: target)
-        case "send" where segments.count == 1:
-            guard method == .POST else { throw .methodNotAllowed }
+        case .send:
             let identity = try await authenticate(request, scope: "messaging")
             return try await send(request, account: identity.account)
-        case "messages" where segments.count == 1:
-            guard method == .GET else { throw .methodNotAllowed }
+        case .messageList:
             let identity = try await authenticate(request, scope: "messaging")
             return try await listMessages(request, account: identity.account)
-        case "conversations" where segments.count == 1:
-            guard method == .GET else { throw .methodNotAllowed }
+        case .conversationList:
             let identity = try await authenticate(request, scope: "messaging")
             return try await listConversations(request, account: identity.account)
-        case "opt-outs" where segments.count <= 3:
+        case .optOutList, .optOutCreate, .optOutDelete:
             let identity = try await authenticate(request, scope: "messaging")
-            return try await optOuts(request, segments: segments, identity: identity)
-        case "messages" where segments.count == 3 && segments[2] == "carrier-reply":
-            guard method == .GET else { throw .methodNotAllowed }
+            return try await optOuts(request, segments: Self.segments(request), identity: identity)
+        case .messageCarrierReply:
             let identity = try await authenticate(request, scope: "admin")
-            let excerpt = try await engine.carrierReplyExcerpt(messageId: segments[1], account: identity.account)
+            let excerpt = try await engine.carrierReplyExcerpt(messageId: id, account: identity.account)
             return .json(200, encoding: ["carrierReply": excerpt])
-        case "messages" where segments.count == 2:
-            guard method == .GET else { throw .methodNotAllowed }
+        case .message:
             let identity = try await authenticate(request, scope: "messaging")
-            return .json(200, encoding: try await engine.message(id: segments[1], account: identity.account))
-        case "messages" where segments.count == 3 && segments[2] == "cancel":
-            guard method == .POST else { throw .methodNotAllowed }
+            return .json(200, encoding: try await engine.message(id: id, account: identity.account))
+        case .messageCancel:
             let identity = try await authenticate(request, scope: "messaging")
-            return .json(200, encoding: try await engine.cancel(messageId: segments[1], account: identity.account))
-        case "messages" where segments.count == 3 && segments[2] == "attempts":
-            guard method == .GET else { throw .methodNotAllowed }
+            return .json(200, encoding: try await engine.cancel(messageId: id, account: identity.account))
+        case .messageAttempts:
             let identity = try await authenticate(request, scope: "messaging")
-            let attempts = try await engine.attempts(messageId: segments[1], account: identity.account)
+            let attempts = try await engine.attempts(messageId: id, account: identity.account)
             return .json(200, encoding: ["attempts": attempts])
-        case "conversations" where segments.count == 2 && method == .PATCH:
+        case .conversationUpdate:
             let identity = try await authenticate(request, scope: "messaging")
             let update = try Self.decode(ConversationUpdate.self, from: body)
-            return .json(
-                200, encoding: try await engine.updateConversation(id: segments[1], update, account: identity.account))
-        case "conversations" where segments.count == 2 || (segments.count == 3 && segments[2] == "messages"):
-            guard method == .GET else { throw .methodNotAllowed }
+            return .json(200, encoding: try await engine.updateConversation(id: id, update, account: identity.account))
+        case .conversationMessages:
             let identity = try await authenticate(request, scope: "messaging")
-            if segments.count == 3 {
-                let messages = try await engine.conversationMessages(id: segments[1], account: identity.account)
-                return .json(200, encoding: ["messages": messages])
-            }
-            return .json(200, encoding: try await engine.conversation(id: segments[1], account: identity.account))
-        case "replies" where segments.count == 1:
-            guard method == .GET else { throw .methodNotAllowed }
+            let messages = try await engine.conversationMessages(id: id, account: identity.account)
+            return .json(200, encoding: ["messages": messages])
+        case .conversation:
+            let identity = try await authenticate(request, scope: "messaging")
+            return .json(200, encoding: try await engine.conversation(id: id, account: identity.account))
+        case .replies:
             let identity = try await authenticate(request, scope: "messaging")
             let limit = try Self.limit(from: request.query)
             return .json(200, encoding: ["messages": try await engine.replies(account: identity.account, limit: limit)])
-        case "replies" where segments.count == 2 && segments[1] == "confirm":
-            guard method == .POST else { throw .methodNotAllowed }
+        case .repliesConfirm:
             let identity = try await authenticate(request, scope: "messaging")
             struct Confirm: Decodable { var ids: [String] }
             let confirm = try Self.decode(Confirm.self, from: body)
             let count = try await engine.confirmReplies(ids: confirm.ids, account: identity.account)
             return .json(200, encoding: ["confirmed": count])
-        case "pending-statuses" where segments.count == 1:
-            guard method == .GET else { throw .methodNotAllowed }
+        case .pendingStatuses:
             let identity = try await authenticate(request, scope: "messaging")
             return .json(200, encoding: ["pending": try await engine.pendingStatuses(account: identity.account)])
-        case "channels":
+        case .channels, .channelCreate, .channel, .channelDelete, .channelInboundToken:
             let identity = try await authenticate(request, scope: "admin")
-            return try await channels(request, segments: segments, body: body, account: identity.account)
-        case "templates":
+            return try await channels(route, id: id, body: body, account: identity.account)
+        case .templates, .templateCreate, .templateUpdate:
             let identity = try await authenticate(request, scope: "admin")
-            return try await templates(request, segments: segments, body: body, account: identity.account)
-        case "webhooks":
+            return try await templates(route, id: id, body: body, account: identity.account)
+        case .webhookList, .webhookCreate, .webhookCallbackSecret, .webhookCallbackSecretRotate, .webhook,
+            .webhookUpdate, .webhookDelete, .webhookRotateSecret, .webhookDeliveries, .webhookReplay:
             let identity = try await authenticate(request, scope: "admin")
-            return try await webhooks(request, segments: segments, account: identity.account)
-        default:
-            throw .routeNotFound
+            return try await webhooks(request, segments: Self.segments(request), account: identity.account)
+        case .adminReload, .adminTable:
+            // The carriers serve every account: an account's `admin` scope does not reach them.
+            _ = try await authenticate(request, scope: "operator")
+            return try await table(route)
+        }
+    }
+
+    /// The path's segments, for the handlers that read them themselves (webhooks, opt-outs).
+    static func segments(_ request: ServiceRequest) -> [String] {
+        request.path.split(separator: "/").map(String.init)
+    }
+
+    /// The route a request is for, and its path parameters.
+    /// - Throws: ``ServiceError`` `not-found` or `method-not-allowed`.
+    static func resolve(_ request: ServiceRequest) throws(ServiceError) -> (Route, [String]) {
+        switch Route.match(method: request.method, path: request.path) {
+        case .found(let route, let parameters): return (route, parameters)
+        case .methodNotAllowed: throw .methodNotAllowed
+        case .notFound: throw .routeNotFound
         }
     }
 
@@ -290,13 +335,10 @@ final class ServiceResponder: Sendable {
     }
 
     private func channels(
-        _ request: ServiceRequest, segments: [String], body: [UInt8], account: String
+        _ route: Route, id: String, body: [UInt8], account: String
     ) async throws(ServiceError) -> Reply {
-        switch (request.method, segments.count) {
-        case (.GET, 1):
-            let all = try await engine.channels(account: account)
-            return .json(200, encoding: ["channels": all.map { view($0) }])
-        case (.POST, 1):
+        switch route {
+        case .channelCreate:
             let channelRequest = try Self.decodeStrict(
                 ChannelRequest.self, from: body,
                 members: [
@@ -305,21 +347,18 @@ final class ServiceResponder: Sendable {
                 ])
             let created = try await engine.createChannel(channelRequest, account: account)
             return .json(201, encoding: view(created.record, token: created.token))
-        case (.GET, 2):
-            let channel = try await engine.channel(id: segments[1], account: account)
+        case .channel:
+            let channel = try await engine.channel(id: id, account: account)
             return .json(200, encoding: view(channel))
-        case (.POST, 3) where segments[2] == "inbound-token":
-            let (channel, token) = try await engine.rotateInboundToken(id: segments[1], account: account)
+        case .channelInboundToken:
+            let (channel, token) = try await engine.rotateInboundToken(id: id, account: account)
             return .json(200, encoding: view(channel, token: token))
-        case (.DELETE, 2):
-            try await engine.deleteChannel(id: segments[1], account: account)
-            return .json(200, encoding: ["deleted": segments[1]])
-        case (_, 1), (_, 2):
-            throw .methodNotAllowed
-        case (_, 3) where segments[2] == "inbound-token":
-            throw .methodNotAllowed
+        case .channelDelete:
+            try await engine.deleteChannel(id: id, account: account)
+            return .json(200, encoding: ["deleted": id])
         default:
-            throw .routeNotFound
+            let all = try await engine.channels(account: account)
+            return .json(200, encoding: ["channels": all.map { view($0) }])
         }
     }
 
@@ -329,24 +368,19 @@ final class ServiceResponder: Sendable {
     }
 
     private func templates(
-        _ request: ServiceRequest, segments: [String], body: [UInt8], account: String
+        _ route: Route, id: String, body: [UInt8], account: String
     ) async throws(ServiceError) -> Reply {
-        switch (request.method, segments.count) {
-        case (.GET, 1):
-            return .json(200, encoding: ["templates": try await engine.templates(account: account)])
-        case (.POST, 1):
+        switch route {
+        case .templateCreate:
             let templateRequest = try Self.decode(TemplateRequest.self, from: body)
             return .json(201, encoding: try await engine.createTemplate(templateRequest, account: account))
-        case (.PATCH, 2):
+        case .templateUpdate:
             let templateRequest = try Self.decode(TemplateRequest.self, from: body)
             return .json(
                 200,
-                encoding: try await engine.setTemplateStatus(
-                    id: segments[1], status: templateRequest.status, account: account))
-        case (_, 1), (_, 2):
-            throw .methodNotAllowed
+                encoding: try await engine.setTemplateStatus(id: id, status: templateRequest.status, account: account))
         default:
-            throw .routeNotFound
+            return .json(200, encoding: ["templates": try await engine.templates(account: account)])
         }
     }
 }

@@ -105,7 +105,7 @@ public final class LogSink: Sendable {
 }
 
 /// The UTC timestamp of log lines, formatted once per second.
-private final class LogClock: Sendable {
+final class LogClock: Sendable {
     static let shared = LogClock()
     private let cached = Mutex<(second: Int, prefix: String)>((-1, ""))
 

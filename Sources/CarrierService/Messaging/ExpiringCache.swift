@@ -38,4 +38,9 @@ final class ExpiringCache<Value: Sendable>: Sendable {
     func invalidate(_ key: String) {
         _ = entries.withLock { $0.removeValue(forKey: key) }
     }
+
+    /// Drops every entry (the adapter table changed what they were derived from).
+    func removeAll() {
+        entries.withLock { $0.removeAll() }
+    }
 }

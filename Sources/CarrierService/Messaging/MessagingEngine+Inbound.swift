@@ -10,6 +10,9 @@ extension MessagingEngine {
     struct InboundWork: Sendable {
         var reply: HTTPResponse
         var apply: @Sendable (Database) throws -> Void
+        /// What the metrics count once `apply` has committed.
+        var events: [NormalizedEvent] = []
+        var channelKind = ""
     }
 
     /// Where a webhook is addressed: `/inbound/{account}/{channel}` or `/inbound/{account}/{channel}/{token}`.
@@ -33,6 +36,7 @@ extension MessagingEngine {
         let work = try prepareInbound(request, cached: cached, token: target.token, publicURL: publicURL)
         try await write(work.apply)
         webhooks.wake()
+        countInbound(work.events, channel: work.channelKind)
         return work.reply
     }
 
@@ -58,6 +62,7 @@ extension MessagingEngine {
         let webhooks = self.webhooks
         writer.submit(work.apply) { result in
             webhooks.wake()
+            if case .success = result { self.countInbound(work.events, channel: work.channelKind) }
             completion(result.map { reply }.mapError { self.storageFailure($0, writing: true) })
         }
         return true
@@ -98,7 +103,7 @@ extension MessagingEngine {
             }
         }
         let requestHash = unidentified ? Self.requestHash(request) : nil
-        return InboundWork(reply: result.reply) { db in
+        var work = InboundWork(reply: result.reply) { db in
             if let requestHash {
                 guard try Self.firstSighting(db, channel: channel, hash: requestHash, now: now) else { return }
             }
@@ -111,6 +116,9 @@ extension MessagingEngine {
                 }
             }
         }
+        work.events = events
+        work.channelKind = channel.channel
+        return work
     }
 
     /// Logs a provider status the definition does not map, once per carrier and value (the definition needs it).

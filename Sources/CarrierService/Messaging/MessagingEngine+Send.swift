@@ -109,6 +109,10 @@ extension MessagingEngine {
             throw storageFailure(error, writing: true)
         }
 
+        if case .accepted(let message, _) = outcome {
+            metrics.message(
+                channel: channel.channel, inbound: false, status: MessageStatus(rawValue: message.status) ?? .queued)
+        }
         switch outcome {
         case .existing(let message):
             return Self.sendReply(message)

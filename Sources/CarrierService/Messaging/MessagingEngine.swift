@@ -46,11 +46,18 @@ final class MessagingEngine: Sendable {
     let webhookStore: any WebhookStore
     /// Delivers queued webhook events (its loop runs beside the dispatcher's).
     let webhooks: WebhookDeliverer
+    /// Counters and histograms for `GET /metrics`.
+    let metrics: ServiceMetrics
+    /// What `/ready` and `/metrics` read from storage.
+    let operations: any OperationsStore
 
     init(
         database: DatabasePool, writer: GroupCommitWriter, gateway: any CarrierGateway,
-        configuration: ServiceConfiguration, resolver: SecretResolver, logger: Logger
+        configuration: ServiceConfiguration, resolver: SecretResolver, logger: Logger,
+        metrics: ServiceMetrics = ServiceMetrics()
     ) {
+        self.metrics = metrics
+        self.operations = SQLiteOperationsStore(database: database)
         self.database = database
         self.writer = writer
         self.gateway = gateway
@@ -67,7 +74,7 @@ final class MessagingEngine: Sendable {
             channels: { key throws(ServiceError) in
                 guard let engine = link.engine else { throw ServiceError.storage("the service is stopping") }
                 return try await engine.cachedChannelWithSettings(account: key.account, id: key.channelId)
-            }, logger: logger)
+            }, logger: logger, metrics: metrics)
         let webhookStore = SQLiteWebhookStore(database: database, writer: writer)
         self.webhookStore = webhookStore
         webhooks = WebhookDeliverer(

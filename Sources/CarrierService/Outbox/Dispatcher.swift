@@ -18,6 +18,7 @@ final class Dispatcher: Sendable {
     let configuration: ServiceConfiguration
     let channels: ChannelLookup
     let logger: Logger
+    let metrics: ServiceMetrics
     /// This instance's name on the leases it takes.
     let owner: String
     private let pacer = ChannelPacer()
@@ -26,6 +27,8 @@ final class Dispatcher: Sendable {
 
     private struct State {
         var inFlight = 0
+        /// Whether the claim loop runs (for `GET /ready`).
+        var running = false
         /// The pace of channels that have one, for skipping exhausted ones when claiming.
         var rates: [ChannelKey: Double] = [:]
     }
@@ -37,8 +40,9 @@ final class Dispatcher: Sendable {
 
     init(
         store: any OutboxStore, gateway: any CarrierGateway, configuration: ServiceConfiguration,
-        channels: @escaping ChannelLookup, logger: Logger
+        channels: @escaping ChannelLookup, logger: Logger, metrics: ServiceMetrics = ServiceMetrics()
     ) {
+        self.metrics = metrics
         self.store = store
         self.gateway = gateway
         self.configuration = configuration
@@ -49,6 +53,13 @@ final class Dispatcher: Sendable {
 
     static func now() -> Double { Date().timeIntervalSince1970 }
 
+    /// Whether the claim loop is running (or its task was just created: see ``willRun()``).
+    var isRunning: Bool { state.withLock { $0.running } }
+
+    /// Counts the claim loop as running from now, before its task gets a thread, so that `GET /ready` right after
+    /// start-up does not see a dispatcher that is merely not scheduled yet.
+    func willRun() { state.withLock { $0.running = true } }
+
     /// Wakes the claim loop (a job became due now).
     func wake() { wakeSignal.signal() }
 
@@ -57,6 +68,8 @@ final class Dispatcher: Sendable {
     /// Claims and sends due jobs until the task is cancelled; then waits for attempts in flight (at most
     /// `leaseSeconds`) and releases the leases still held, so another instance (or the next start) takes them.
     func run() async {
+        state.withLock { $0.running = true }
+        defer { state.withLock { $0.running = false } }
         while !Task.isCancelled {
             let free = configuration.carrierConcurrency - state.withLock { $0.inFlight }
             var claimedFull = false
@@ -160,7 +173,8 @@ final class Dispatcher: Sendable {
                 job, nil,
                 .finished(
                     status: .expired, errorCode: "expired",
-                    errorMessage: "not handed to the carrier within its validity", providerMessageId: nil))
+                    errorMessage: "not handed to the carrier within its validity", providerMessageId: nil),
+                channelKind: channel.channel.channel)
         }
         let provider = channel.channel.provider
         let policy = gateway.sendPolicy(carrier: provider)
@@ -180,7 +194,8 @@ final class Dispatcher: Sendable {
         }
         let started = ContinuousClock.now
         var result = await gateway.send(outbound, carrier: provider, settings: channel.settings)
-        let elapsed = (ContinuousClock.now - started).components
+        let duration = ContinuousClock.now - started
+        let elapsed = duration.components
         // The carrier's own words stay out of the API (security issue #14); admins read a redacted excerpt.
         var excerpt: String?
         if result.outcome != .ok {
@@ -197,6 +212,7 @@ final class Dispatcher: Sendable {
             outcome: result.deliveryUnknown == true ? "ambiguous" : result.outcome.rawValue,
             httpStatus: result.httpStatus, errorCode: result.errorCode,
             latencyMs: (Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15).rounded() / 1)
+        metrics.attempt(carrier: provider, outcome: record.outcome, latency: duration)
         let rules = RetryRules(configuration: configuration, policy: policy)
         let disposition = rules.disposition(
             for: result, attempt: number, message: message, now: Self.now(), random: Double.random(in: 0..<1))
@@ -208,15 +224,23 @@ final class Dispatcher: Sendable {
                     "in": "\(Int((dueAt - Self.now()) * 1000))ms",
                 ])
         }
-        return await finish(job, record, disposition, excerpt: excerpt)
+        return await finish(job, record, disposition, excerpt: excerpt, channelKind: channel.channel.channel)
     }
 
     private func finish(
-        _ job: ClaimedJob, _ attempt: AttemptRecord?, _ disposition: JobDisposition, excerpt: String? = nil
+        _ job: ClaimedJob, _ attempt: AttemptRecord?, _ disposition: JobDisposition, excerpt: String? = nil,
+        channelKind: String = "other"
     ) async -> MessageRecord? {
         do {
-            return try await store.finish(
+            let stored = try await store.finish(
                 job, attempt: attempt, disposition: disposition, carrierReplyExcerpt: excerpt, now: Self.now())
+            switch disposition {
+            case .accepted(_, let status), .finished(let status, _, _, _):
+                metrics.message(channel: channelKind, inbound: false, status: status)
+            case .retry, .postpone:
+                break
+            }
+            return stored
         } catch {
             logger.error(
                 "outbox result not stored; the job will be claimed again when its lease runs out",

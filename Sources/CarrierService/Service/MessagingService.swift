@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import NIOPosix
+import Synchronization
 
 /// The messaging service behind `carrier serve`: HTTP API, carrier webhooks and SQLite storage.
 ///
@@ -14,25 +15,38 @@ public struct MessagingService: Sendable {
     public var configuration: ServiceConfiguration
     public var gateway: any CarrierGateway
     public var logger: Logger
+    /// Access-log records carry their fields as metadata (for ``JSONLogHandler``) instead of one text line.
+    public var structuredLog = false
 
-    public init(configuration: ServiceConfiguration, gateway: any CarrierGateway, logger: Logger) {
+    public init(
+        configuration: ServiceConfiguration, gateway: any CarrierGateway, logger: Logger, structuredLog: Bool = false
+    ) {
         self.configuration = configuration
         self.gateway = gateway
         self.logger = logger
+        self.structuredLog = structuredLog
     }
 
     /// Opens the database, upserts configured keys and channels, and serves until the task is cancelled.
     /// - Parameter onServerRunning: Called with the bound port once the server accepts connections.
     /// - Throws: Database, configuration (``ServiceError``) and server start-up errors.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await serve(onServerRunning: onServerRunning)
+        try await serve(onServerRunning: onServerRunning, hangups: nil)
     }
 
-    /// Like ``run(onServerRunning:)``, but also shuts down gracefully on SIGTERM and SIGINT.
+    func run(onServerRunning: @escaping @Sendable (Int) async -> Void, hangups: HangupRelay?) async throws {
+        try await serve(onServerRunning: onServerRunning, hangups: hangups)
+    }
+
+    /// Like ``run(onServerRunning:)``, but also shuts down gracefully on SIGTERM and SIGINT, and reloads the
+    /// carriers on SIGHUP (when the gateway is a ``ReloadableGateway``).
     public func runWithSignals(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let server = Task { try await run(onServerRunning: onServerRunning) }
+        let hangups = HangupRelay()
+        let server = Task { try await run(onServerRunning: onServerRunning, hangups: hangups) }
         let signals = ShutdownSignals(signals: [SIGTERM, SIGINT]) { server.cancel() }
         defer { signals.cancel() }
+        let reloads = ShutdownSignals(signals: [SIGHUP]) { hangups.fire() }
+        defer { reloads.cancel() }
         try await withTaskCancellationHandler {
             try await server.value
         } onCancel: {
@@ -41,19 +55,25 @@ public struct MessagingService: Sendable {
     }
 
     /// Opens the database, upserts configured keys and channels, and serves until the task is cancelled.
-    private func serve(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws {
+    private func serve(onServerRunning: @escaping @Sendable (Int) async -> Void, hangups: HangupRelay?) async throws {
         let database = try ServiceDatabase.open(path: configuration.databasePath)
-        let writer = GroupCommitWriter(pool: database)
+        let metrics = ServiceMetrics()
+        metrics.tableLoaded(carriers: gateway.carrierIds.count)
+        let writer = GroupCommitWriter(pool: database) { duration, size in
+            metrics.commit(duration: duration, batchSize: size)
+        }
         let logger = logger
         let checkpointer = try WALCheckpointer(path: configuration.databasePath) { logger.warning("\($0)") }
         let engine = MessagingEngine(
             database: database, writer: writer, gateway: gateway,
             configuration: configuration, resolver: SecretResolver(),
-            logger: logger)
+            logger: logger, metrics: metrics)
+        hangups?.handler = { [weak engine] in _ = try? engine?.reloadTable(trigger: "signal") }
         try await engine.bootstrap()
         // One process owns the SQLite file: leases left by a previous run (killed mid-attempt) are free again.
         try await engine.store.releaseLeases(owner: nil)
         let retention = Task { await engine.removeExpiredPeriodically(every: .seconds(600)) }
+        if configuration.dispatcher { engine.dispatcher.willRun() }
         let dispatcher = configuration.dispatcher ? Task { await engine.dispatcher.run() } : nil
         try await engine.webhookStore.releaseLeases(owner: nil)
         let webhooks = configuration.dispatcher ? Task { await engine.webhooks.run() } : nil
@@ -61,7 +81,9 @@ public struct MessagingService: Sendable {
             configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
         let responder = ServiceResponder(
             engine: engine, publicBaseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
-            logger: logger)
+            logger: logger, structuredLog: structuredLog,
+            exposure: configuration.metricsAddress == nil ? .everything : .apiOnly)
+        let metricsServer = try await startMetricsListener(engine: engine, baseURL: baseURL)
         var server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         server.idleTimeout = .milliseconds(Int64(max(0.05, configuration.idleTimeoutSeconds) * 1000))
         server.requestTimeout = .milliseconds(Int64(max(0.05, configuration.requestTimeoutSeconds) * 1000))
@@ -75,6 +97,8 @@ public struct MessagingService: Sendable {
         } catch {
             failure = error
         }
+        metricsServer?.cancel()
+        _ = await metricsServer?.result
         // Requests are answered (or their connections closed): stop claiming, let attempts in flight finish (their
         // results stored) or release their leases, commit what is queued, then stop writing the file.
         dispatcher?.cancel()
@@ -89,8 +113,47 @@ public struct MessagingService: Sendable {
     }
 }
 
+extension MessagingService {
+    /// Starts the `metricsAddress` listener, when configured; returns once it accepts connections.
+    fileprivate func startMetricsListener(engine: MessagingEngine, baseURL: String) async throws -> Task<
+        Void, any Error
+    >? {
+        guard let address = configuration.metricsAddress,
+            let (host, port) = ServiceConfiguration.hostAndPort(address)
+        else { return nil }
+        let responder = ServiceResponder(
+            engine: engine, publicBaseURL: baseURL, logger: logger, structuredLog: structuredLog,
+            exposure: .metricsOnly)
+        let server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let logger = logger
+        let (bound, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            defer { continuation.finish() }
+            try await server.run(host: host, port: port) { port in
+                logger.info("metrics listening", metadata: ["address": "\(host):\(port)"])
+                continuation.yield(port)
+            }
+        }
+        for await _ in bound { return task }
+        try await task.value
+        return nil
+    }
+}
+
 /// Runs the messaging service until SIGTERM or SIGINT, then shuts down gracefully.
 /// - Throws: Database, configuration and server start-up errors.
 public func runService(configuration: ServiceConfiguration, gateway: any CarrierGateway, logger: Logger) async throws {
     try await MessagingService(configuration: configuration, gateway: gateway, logger: logger).runWithSignals()
+}
+
+/// Hands SIGHUP to the running service's reload (set once the engine exists; signals before that are ignored).
+final class HangupRelay: Sendable {
+    private let current = Mutex<(@Sendable () -> Void)?>(nil)
+
+    var handler: (@Sendable () -> Void)? {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
+    }
+
+    func fire() { handler?() }
 }

@@ -28,8 +28,11 @@ final class GroupCommitWriter: Sendable {
     private let queue: CommitQueue
     private let thread: WorkerThread
 
-    init(pool: DatabasePool, maxBatch: Int = 512) {
-        queue = CommitQueue(maxBatch: maxBatch)
+    /// Called on the writer thread after each committed batch with its duration and size (for the metrics).
+    typealias CommitObserver = @Sendable (_ duration: Duration, _ batchSize: Int) -> Void
+
+    init(pool: DatabasePool, maxBatch: Int = 512, onCommit: CommitObserver? = nil) {
+        queue = CommitQueue(maxBatch: maxBatch, onCommit: onCommit)
         let queue = queue
         thread = WorkerThread(name: "carrier-db-writer") { queue.run(pool: pool) }
     }
@@ -116,9 +119,11 @@ final class CommitQueue: @unchecked Sendable {
     private var pending: [GroupCommitWriter.Job] = []
     private var stopping = false
     private let maxBatch: Int
+    private let onCommit: GroupCommitWriter.CommitObserver?
 
-    init(maxBatch: Int) {
+    init(maxBatch: Int, onCommit: GroupCommitWriter.CommitObserver? = nil) {
         self.maxBatch = maxBatch
+        self.onCommit = onCommit
     }
 
     /// Queues a job; false once the queue has stopped.
@@ -148,6 +153,7 @@ final class CommitQueue: @unchecked Sendable {
                 return taken
             }
             if batch.isEmpty { return }
+            let started = ContinuousClock.now
             do {
                 let resumes: [@Sendable () -> Void]
                 do {
@@ -155,6 +161,7 @@ final class CommitQueue: @unchecked Sendable {
                 } catch is GroupCommitWriter.NeedsIsolation {
                     resumes = try pool.write { db in try batch.map { try $0.run(db, true) } }
                 }
+                onCommit?(ContinuousClock.now - started, batch.count)
                 for resume in resumes { resume() }
             } catch {
                 for job in batch { job.fail(error) }
