@@ -78,6 +78,13 @@ func verifySignature(
             params = (try? parseFormPairs(Array(request.url[request.url.index(after: q)...].utf8))) ?? []
         }
         ok = verifyVonageSig(params: params, secret: secret, algorithm: method, signatureParam: rule.param ?? "sig")
+        // The signed `timestamp` (Unix seconds) must be recent: a captured callback cannot be replayed later.
+        if ok, let stamp = params.last(where: { $0.0 == "timestamp" }).flatMap({ Double($0.1) }) {
+            let tolerance = Double(rule.toleranceSeconds ?? 300)
+            guard abs(now.timeIntervalSince1970 - stamp) <= tolerance else {
+                throw fail("the signed timestamp is more than \(Int(tolerance)) s from now")
+            }
+        }
     case .basicAuth:
         let credentials = try value(rule.secret)
         let authorization = try header(rule.header ?? "Authorization")
