@@ -355,7 +355,7 @@ extension TestServer {
                 let event = NormalizedEvent.MessageReceived(
                     carrier: "fake", from: "+447700900001", text: text, providerMessageId: "p\(number)",
                     part: ("9", 3, number))
-                try MessagingEngine.applyReceived(event, channel: channel, db: db, now: now)
+                try SQLiteInboundStore.applyReceived(event, channel: channel, db: db, now: now)
             }
         }
         func stored() async throws -> [MessageRecord] {
@@ -496,9 +496,9 @@ private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) thro
             #expect(indexes.count == 2)
             for index in indexes { #expect((index["sql"] as String).contains("WHERE"), "\(index)") }
             let sent = try String.fetchOne(
-                db, sql: MessagingEngine.sentMessageByProviderIdSQL, arguments: ["a", "SM1"])
+                db, sql: SQLiteInboundStore.sentMessageByProviderIdSQL, arguments: ["a", "SM1"])
             #expect(sent == "m1")
-            let replies = try MessageRecord.fetchAll(db, sql: MessagingEngine.repliesSQL, arguments: ["a", 10])
+            let replies = try MessageRecord.fetchAll(db, sql: SQLiteMessageQueryStore.repliesSQL, arguments: ["a", 10])
             #expect(replies.map(\.id) == ["m3"])
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM message") == 3)
         }
@@ -591,9 +591,9 @@ private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) thro
     @Test func webhookLookupsSearchTheProviderIdIndex() throws {
         let pool = try ServiceDatabase.open(path: TestServer.temporaryDatabasePath())
         try pool.read { db in
-            let status = try Self.plan(db, MessagingEngine.sentMessageByProviderIdSQL, arguments: ["a", "p"])
+            let status = try Self.plan(db, SQLiteInboundStore.sentMessageByProviderIdSQL, arguments: ["a", "p"])
             #expect(status.contains("USING INDEX message_provider_id"), "\(status)")
-            let duplicate = try Self.plan(db, MessagingEngine.receivedMessageByProviderIdSQL, arguments: ["p", "a", "c"])
+            let duplicate = try Self.plan(db, SQLiteInboundStore.receivedMessageByProviderIdSQL, arguments: ["p", "a", "c"])
             #expect(duplicate.contains("USING INDEX message_provider_id"), "\(duplicate)")
             let pending = try Self.plan(
                 db, "SELECT id FROM pending_status WHERE account_id = ? AND provider_message_id = ? ORDER BY id",
@@ -607,7 +607,7 @@ private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) thro
                 db, "SELECT id FROM pending_status WHERE received_at < ? LIMIT 10", arguments: [1.0])
             #expect(waiting.contains("INDEX pending_status_received"), "\(waiting)")
             // Replies: the partial index, in its order (no sort of every unconfirmed reply).
-            let replies = try Self.plan(db, MessagingEngine.repliesSQL, arguments: ["a", 10])
+            let replies = try Self.plan(db, SQLiteMessageQueryStore.repliesSQL, arguments: ["a", 10])
             #expect(replies.contains("USING INDEX message_replies"), "\(replies)")
             #expect(!replies.contains("TEMP B-TREE"), "\(replies)")
         }

@@ -1,7 +1,6 @@
 import CarrierRuntime
 import Crypto
 import Foundation
-import GRDB
 import Synchronization
 
 /// The JSON body of `POST /channels`.
@@ -79,17 +78,9 @@ extension MessagingEngine {
             let resolved = try resolver.resolve(key, name: "apiKeys")
             keys.append((Self.hashKey(resolved), grant.account, grant.scopes.joined(separator: ",")))
         }
-        let keyRows = keys
+        let keyRows = keys.map { StoredAPIKey(hash: $0.hash, account: $0.account, scopes: $0.scopes) }
         let now = Self.now()
-        try await write { db in
-            for key in keyRows {
-                try db.execute(
-                    sql: """
-                        INSERT INTO api_key (key_hash, account_id, scopes, created_at) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (key_hash) DO UPDATE SET account_id = excluded.account_id, scopes = excluded.scopes
-                        """, arguments: [key.hash, key.account, key.scopes, now])
-            }
-        }
+        try await storage(writing: true) { try await admin.upsertAPIKeys(keyRows, now: now) }
         var resolvedSettings: [String: [String: String]] = [:]
         for seed in configuration.channels {
             // Only secret-typed settings are references; every other value is used as written.
@@ -120,15 +111,8 @@ extension MessagingEngine {
         let hash = Self.hashKey(key)
         let now = Self.now()
         if let hit = keyCache.value(for: hash, now: now) { return hit }
-        let found = try await read { db -> (account: String, scopes: String)? in
-            let row = try Row.fetchOne(
-                db, sql: "SELECT account_id, scopes FROM api_key WHERE key_hash = ?", arguments: [hash])
-            guard let row, let account: String = row["account_id"], let scopes: String = row["scopes"] else {
-                return nil
-            }
-            return (account, scopes)
-        }
-        guard let (account, scopes) = found else { return nil }
+        let found = try await storage(writing: false) { try await admin.apiKey(hash: hash) }
+        guard let account = found?.account, let scopes = found?.scopes else { return nil }
         let identity = APIKeyIdentity(
             account: account, scopes: Set(scopes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
         keyCache.store(identity, for: hash, now: now)
@@ -178,17 +162,9 @@ extension MessagingEngine {
             updatedAt: now, ratePerSecond: request.ratePerSecond, validitySeconds: request.validitySeconds,
             source: "api", inboundTokenHash: token.map(Self.hashKey))
         defer { channelCache.invalidate(Self.channelKey(account: account, id: id)) }
-        let stored = try await write { db -> ChannelRecord in
-            if try ChannelRecord.filter(Column("account_id") == account && Column("id") == record.id).fetchCount(db)
-                > 0
-            {
-                throw ServiceError(status: 409, code: "channel-exists", message: "channel '\(record.id)' exists")
-            }
-            try Self.checkAddressFree(db, record)
-            try record.insert(db)
-            return record
-        }
-        return (stored, token)
+        let outcome = try await storage(writing: true) { try await admin.createChannel(record) }
+        try Self.check(outcome, record)
+        return (record, token)
     }
 
     /// Creates or updates a channel from the configuration file (settings kept as the operator wrote them).
@@ -207,18 +183,8 @@ extension MessagingEngine {
             updatedAt: now, ratePerSecond: seed.ratePerSecond, validitySeconds: seed.validitySeconds, source: "config",
             inboundTokenHash: tokenHash)
         defer { channelCache.invalidate(Self.channelKey(account: seed.account, id: seed.id)) }
-        try await write { db in
-            try Self.checkAddressFree(db, record)
-            if let existing = try ChannelRecord.filter(
-                Column("account_id") == record.accountId && Column("id") == record.id
-            ).fetchOne(db) {
-                var updated = record
-                updated.createdAt = existing.createdAt
-                try updated.update(db)
-            } else {
-                try record.insert(db)
-            }
-        }
+        let outcome = try await storage(writing: true) { try await admin.upsertChannel(record) }
+        try Self.check(outcome, record)
     }
 
     /// Field problems of a channel request.
@@ -263,13 +229,16 @@ extension MessagingEngine {
         }
     }
 
-    /// Two channels of one account cannot share a kind and address; other accounts' channels are not looked at.
-    private static func checkAddressFree(_ db: Database, _ record: ChannelRecord) throws {
-        let clash = try ChannelRecord.filter(
-            Column("account_id") == record.accountId && Column("channel") == record.channel
-                && Column("address") == record.address && Column("id") != record.id
-        ).fetchCount(db)
-        if clash > 0 {
+    /// Channel ids are unique within an account, and two channels of one account cannot share a kind and address
+    /// (other accounts' channels are not looked at).
+    /// - Throws: ``ServiceError`` `channel-exists` for a write the store refused.
+    private static func check(_ outcome: ChannelWriteOutcome, _ record: ChannelRecord) throws(ServiceError) {
+        switch outcome {
+        case .stored:
+            return
+        case .idTaken:
+            throw ServiceError(status: 409, code: "channel-exists", message: "channel '\(record.id)' exists")
+        case .addressTaken:
             throw ServiceError(
                 status: 409, code: "channel-exists",
                 message: "a \(record.channel) channel with address \(record.address) exists")
@@ -290,15 +259,8 @@ extension MessagingEngine {
         let token = Self.newInboundToken()
         let hash = Self.hashKey(token)
         let now = Self.now()
-        let updated = try await write { db -> ChannelRecord? in
-            guard
-                var channel = try ChannelRecord.filter(Column("id") == id && Column("account_id") == account)
-                    .fetchOne(db)
-            else { return nil }
-            channel.inboundTokenHash = hash
-            channel.updatedAt = now
-            try channel.update(db)
-            return channel
+        let updated = try await storage(writing: true) {
+            try await admin.setInboundTokenHash(hash, channelId: id, account: account, now: now)
         }
         channelCache.invalidate(Self.channelKey(account: account, id: id))
         guard let updated else { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }
@@ -306,17 +268,12 @@ extension MessagingEngine {
     }
 
     func channels(account: String) async throws(ServiceError) -> [ChannelRecord] {
-        try await read { db in
-            try ChannelRecord.filter(Column("account_id") == account).order(Column("created_at"), Column("id"))
-                .fetchAll(db)
-        }
+        try await storage(writing: false) { try await admin.channels(account: account) }
     }
 
     /// - Throws: ``ServiceError`` `unknown-channel`.
     func channel(id: String, account: String) async throws(ServiceError) -> ChannelRecord {
-        let channel = try await read { db in
-            try ChannelRecord.filter(Column("id") == id && Column("account_id") == account).fetchOne(db)
-        }
+        let channel = try await storage(writing: false) { try await admin.channel(id: id, account: account) }
         guard let channel else { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }
         return channel
     }
@@ -324,11 +281,9 @@ extension MessagingEngine {
     /// Deletes a channel; its conversations and messages stay for the record.
     /// - Throws: ``ServiceError`` `unknown-channel`.
     func deleteChannel(id: String, account: String) async throws(ServiceError) {
-        let deleted = try await write { db in
-            try ChannelRecord.filter(Column("id") == id && Column("account_id") == account).deleteAll(db)
-        }
+        let deleted = try await storage(writing: true) { try await admin.deleteChannel(id: id, account: account) }
         channelCache.invalidate(Self.channelKey(account: account, id: id))
-        if deleted == 0 { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }
+        if !deleted { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }
     }
 
     // MARK: Templates
@@ -349,26 +304,15 @@ extension MessagingEngine {
             id: Self.newId("tpl"), accountId: account, name: request.name ?? "", language: request.language ?? "",
             category: request.category, body: request.body ?? "", status: request.status ?? "pending",
             createdAt: now, updatedAt: now)
-        return try await write { db -> TemplateRecord in
-            let exists = try TemplateRecord.filter(
-                Column("account_id") == account && Column("name") == record.name
-                    && Column("language") == record.language
-            ).fetchCount(db)
-            if exists > 0 {
-                throw ServiceError(
-                    status: 409, code: "template-exists",
-                    message: "template '\(record.name)' (\(record.language)) exists")
-            }
-            try record.insert(db)
-            return record
+        guard try await storage(writing: true, { try await admin.createTemplate(record) }) else {
+            throw ServiceError(
+                status: 409, code: "template-exists", message: "template '\(record.name)' (\(record.language)) exists")
         }
+        return record
     }
 
     func templates(account: String) async throws(ServiceError) -> [TemplateRecord] {
-        try await read { db in
-            try TemplateRecord.filter(Column("account_id") == account).order(Column("name"), Column("language"))
-                .fetchAll(db)
-        }
+        try await storage(writing: false) { try await admin.templates(account: account) }
     }
 
     /// Changes a template's approval status.
@@ -380,15 +324,8 @@ extension MessagingEngine {
             throw .validation([.invalid("status", "invalid-status", "status must be approved, pending or rejected")])
         }
         let now = Self.now()
-        let updated = try await write { db -> TemplateRecord? in
-            guard
-                var template = try TemplateRecord.filter(Column("id") == id && Column("account_id") == account)
-                    .fetchOne(db)
-            else { return nil }
-            template.status = status
-            template.updatedAt = now
-            try template.update(db)
-            return template
+        let updated = try await storage(writing: true) {
+            try await admin.setTemplateStatus(status, templateId: id, account: account, now: now)
         }
         guard let updated else { throw .notFound("unknown-template", "no template '\(id)'") }
         return updated

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// `PATCH /conversations/{id}`: any of `status` (open, assigned, closed, snoozed), `assignee` (null to clear),
 /// `markRead` (true resets the unread count).
@@ -35,17 +34,13 @@ extension MessagingEngine {
             ])
         }
         let now = Self.now()
-        let updated = try await write { db -> ConversationRecord? in
-            guard
-                var conversation = try ConversationRecord.filter(Column("id") == id && Column("account_id") == account)
-                    .fetchOne(db)
-            else { return nil }
-            if let status = update.status { conversation.status = status }
-            if let assignee = update.assignee { conversation.assignee = assignee }
-            if update.markRead == true { conversation.unreadCount = 0 }
-            conversation.updatedAt = now
-            try conversation.update(db)
-            return conversation
+        let updated = try await storage(writing: true) {
+            try await queries.updateConversation(id: id, account: account) { conversation in
+                if let status = update.status { conversation.status = status }
+                if let assignee = update.assignee { conversation.assignee = assignee }
+                if update.markRead == true { conversation.unreadCount = 0 }
+                conversation.updatedAt = now
+            }
         }
         guard let updated else { throw .notFound("unknown-conversation", "no conversation '\(id)'") }
         return updated

@@ -1,4 +1,3 @@
-import GRDB
 import Logging
 
 extension MessagingEngine {
@@ -9,7 +8,7 @@ extension MessagingEngine {
     struct RetentionResult: Sendable, Equatable {
         var idempotencyKeys = 0
         var pendingStatuses = 0
-        /// Long messages stored with parts missing (see ``flushWaitingParts(_:now:limit:)``).
+        /// Long messages stored with parts missing (see ``InboundStore/storeOverdueParts(waitingBefore:assembledBefore:limit:now:)``).
         var incompleteMessages = 0
 
         var isEmpty: Bool { self == RetentionResult() }
@@ -22,33 +21,22 @@ extension MessagingEngine {
         let keysBefore = now - configuration.idempotencyKeyHours * 3600
         let statusesBefore = now - configuration.pendingStatusHours * 3600
         let chunk = Self.retentionChunk
-        let keys = try await inChunks(of: chunk) { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM idempotency_key WHERE rowid IN (
-                        SELECT rowid FROM idempotency_key WHERE created_at < ? LIMIT \(chunk))
-                    """, arguments: [keysBefore])
-            return db.changesCount
+        let retention = self.retention
+        let keys = try await inChunks(of: chunk) {
+            try await retention.deleteIdempotencyKeys(createdBefore: keysBefore, limit: chunk)
         }
-        let statuses = try await inChunks(of: chunk) { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM pending_status WHERE id IN (
-                        SELECT id FROM pending_status WHERE received_at < ? LIMIT \(chunk))
-                    """, arguments: [statusesBefore])
-            return db.changesCount
+        let statuses = try await inChunks(of: chunk) {
+            try await retention.deletePendingStatuses(receivedBefore: statusesBefore, limit: chunk)
         }
         let seenBefore = now - Self.replayWindowSeconds
-        _ = try await inChunks(of: chunk) { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM inbound_seen WHERE rowid IN (
-                        SELECT rowid FROM inbound_seen WHERE received_at < ? LIMIT \(chunk))
-                    """, arguments: [seenBefore])
-            return db.changesCount
+        _ = try await inChunks(of: chunk) {
+            try await retention.deleteSeenWebhooks(receivedBefore: seenBefore, limit: chunk)
         }
-        let incomplete = try await inChunks(of: chunk / 10) { db in
-            try Self.flushWaitingParts(db, now: now, limit: chunk / 10)
+        let inbound = inboundStore
+        let incomplete = try await inChunks(of: chunk / 10) {
+            try await inbound.storeOverdueParts(
+                waitingBefore: now - Self.partWaitSeconds, assembledBefore: now - Self.assembledPartKeepSeconds,
+                limit: chunk / 10, now: now)
         }
         return RetentionResult(idempotencyKeys: keys, pendingStatuses: statuses, incompleteMessages: incomplete)
     }
@@ -74,14 +62,12 @@ extension MessagingEngine {
         }
     }
 
-    /// Runs `step` (which handles at most `size` rows) in write transactions of its own until a run handles fewer;
+    /// Runs `step` (one store call, a transaction that handles at most `size` rows) until a run handles fewer;
     /// returns how many rows were handled in all.
-    private func inChunks(
-        of size: Int, _ step: @escaping @Sendable (Database) throws -> Int
-    ) async throws(ServiceError) -> Int {
+    private func inChunks(of size: Int, _ step: () async throws -> Int) async throws(ServiceError) -> Int {
         var total = 0
         while true {
-            let handled = try await write(step)
+            let handled = try await storage(writing: true, step)
             total += handled
             if handled < size { return total }
         }

@@ -1,14 +1,14 @@
 import CarrierRuntime
 import Foundation
-import GRDB
 import Logging
 import Synchronization
 
 /// The messaging rules: send, receive, statuses, conversations, opt-outs and WhatsApp windows.
 ///
 /// The engine knows nothing about HTTP routing; ``ServiceResponder`` decodes requests and calls it.
-/// Every database change runs serialized (batched by ``GroupCommitWriter``, each in its own savepoint), which is
-/// what keeps status callbacks that race the send response from being lost (see ``storeSendResult(_:result:now:)``).
+/// It reaches storage only through the protocols of ``ServiceStores`` (no SQL here); on SQLite every change runs
+/// serialized (batched by ``GroupCommitWriter``, each in its own savepoint), which is what keeps status callbacks
+/// that race the send response from being lost.
 ///
 /// A class, not a struct: every request's closures capture it, and copying a struct of this many references cost a
 /// retain and a release for each of them every time.
@@ -22,8 +22,6 @@ final class MessagingEngine: Sendable {
     /// How long a WhatsApp conversation accepts free-form messages after the last inbound message.
     static let windowSeconds: Double = 24 * 60 * 60
 
-    let database: DatabasePool
-    let writer: GroupCommitWriter
     /// ``channelKey(account:id:)`` -> the channel and its resolved settings.
     let channelCache = ExpiringCache<ChannelWithSettings>(lifetime: 10)
     /// The secrets key and configured channels' resolved settings, set by ``bootstrap()``.
@@ -50,23 +48,35 @@ final class MessagingEngine: Sendable {
     let metrics: ServiceMetrics
     /// What `/ready` and `/metrics` read from storage.
     let operations: any OperationsStore
+    /// API keys, channels and templates.
+    let admin: any AdminStore
+    /// Single messages and conversations, replies.
+    let queries: any MessageQueryStore
+    /// Deleting what is past its time.
+    let retention: any RetentionStore
 
+    /// Carrier webhooks: received messages, statuses, parts.
+    let inboundStore: any InboundStore
+
+    /// Creates the engine over a storage backend (``ServiceStores``; the SQLite one also has an initializer
+    /// taking the database and its writer).
     init(
-        database: DatabasePool, writer: GroupCommitWriter, gateway: any CarrierGateway,
-        configuration: ServiceConfiguration, resolver: SecretResolver, logger: Logger,
-        metrics: ServiceMetrics = ServiceMetrics()
+        stores: ServiceStores, gateway: any CarrierGateway, configuration: ServiceConfiguration,
+        resolver: SecretResolver, logger: Logger, metrics: ServiceMetrics = ServiceMetrics()
     ) {
+        inboundStore = stores.inbound
         self.metrics = metrics
-        self.operations = SQLiteOperationsStore(database: database)
-        self.database = database
-        self.writer = writer
+        operations = stores.operations
+        admin = stores.admin
+        queries = stores.queries
+        retention = stores.retention
         self.gateway = gateway
         self.configuration = configuration
         self.resolver = resolver
         self.logger = logger
-        let store = SQLiteOutboxStore(database: database, writer: writer)
+        let store = stores.outbox
         self.store = store
-        identity = SQLiteIdentityStore(database: database, writer: writer)
+        identity = stores.identity
         // The dispatcher resolves channels as the engine does (cache, decrypted or operator-resolved settings).
         let link = EngineLink()
         dispatcher = Dispatcher(
@@ -75,7 +85,7 @@ final class MessagingEngine: Sendable {
                 guard let engine = link.engine else { throw ServiceError.storage("the service is stopping") }
                 return try await engine.cachedChannelWithSettings(account: key.account, id: key.channelId)
             }, logger: logger, metrics: metrics)
-        let webhookStore = SQLiteWebhookStore(database: database, writer: writer)
+        let webhookStore = stores.webhooks
         self.webhookStore = webhookStore
         webhooks = WebhookDeliverer(
             store: webhookStore,
@@ -112,21 +122,12 @@ final class MessagingEngine: Sendable {
         return (try? encoder.encode(value)) ?? Data("{}".utf8)
     }
 
-    /// Runs `updates` in one write transaction, mapping database errors to `storage-error`.
-    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws(ServiceError) -> T {
+    /// Runs one store call, mapping storage errors to `storage-error` (see ``storageFailure(_:writing:)``).
+    func storage<T: Sendable>(writing: Bool, _ work: () async throws -> T) async throws(ServiceError) -> T {
         do {
-            return try await writer.write(updates)
+            return try await work()
         } catch {
-            throw storageFailure(error, writing: true)
-        }
-    }
-
-    /// Runs `value` in a read transaction, mapping database errors to `storage-error`.
-    func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws(ServiceError) -> T {
-        do {
-            return try await database.read(value)
-        } catch {
-            throw storageFailure(error, writing: false)
+            throw storageFailure(error, writing: writing)
         }
     }
 
@@ -152,60 +153,6 @@ final class MessagingEngine: Sendable {
             message.errorMessage = errorMessage ?? message.errorMessage
         }
         message.updatedAt = now
-    }
-
-    /// Returns the id of the conversation for (channel, contact), creating it, or updating it for a new message.
-    ///
-    /// An inbound message reopens a closed conversation, adds one unread message and, on WhatsApp, opens the
-    /// 24-hour window again.
-    static func upsertConversation(
-        _ db: Database, account: String, channelId: String, contact: String, now: Double, inbound: Bool,
-        whatsapp: Bool, queue: String? = nil
-    ) throws -> String {
-        // Most messages belong to a conversation that exists: update it first (reopened if closed and this is
-        // inbound, unread count raised, WhatsApp window reset) and only insert when there was none. Trying the
-        // insert first (an upsert) cost a uniqueness probe and a fresh id for every message.
-        let window: Double? = inbound && whatsapp ? now + windowSeconds : nil
-        var update = try DirectStatement(
-            db,
-            sql: """
-                UPDATE conversation SET
-                    status = CASE WHEN ?1 > 0 AND status = 'closed' THEN 'open' ELSE status END,
-                    unread_count = unread_count + ?1,
-                    window_expires_at = COALESCE(?2, window_expires_at),
-                    last_message_at = ?3,
-                    updated_at = ?3
-                WHERE account_id = ?6 AND channel_id = ?4 AND contact_address = ?5
-                RETURNING id
-                """)
-        update.bind(inbound ? 1 : 0)
-        update.bind(window)
-        update.bind(now)
-        update.bind(channelId)
-        update.bind(contact)
-        update.bind(account)
-        let existing = try update.step() ? update.text(0) : nil
-        update.reset()
-        if let existing { return existing }
-
-        let id = newId("conv")
-        var insert = try DirectStatement(
-            db,
-            sql: """
-                INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
-                    window_expires_at, last_message_at, created_at, updated_at, queue)
-                VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, ?, ?, ?, ?)
-                """)
-        insert.bind(id)
-        insert.bind(account)
-        insert.bind(channelId)
-        insert.bind(contact)
-        insert.bind(inbound ? 1 : 0)
-        insert.bind(window)
-        for _ in 0..<3 { insert.bind(now) }
-        insert.bind(queue)
-        try insert.execute()
-        return id
     }
 }
 

@@ -33,9 +33,11 @@ struct SQLiteOutboxStore: OutboxStore {
                 facts.templates = try query.order(Column("created_at")).fetchAll(db)
             }
             var draft = try decide(facts)
-            draft.message.conversationId = try MessagingEngine.upsertConversation(
-                db, account: lookup.account, channelId: lookup.channelId, contact: lookup.contact,
-                now: draft.message.createdAt, inbound: false, whatsapp: false)
+            draft.message.conversationId = try SQLiteInboundStore.upsertConversation(
+                db,
+                MessagingEngine.conversationTouch(
+                    account: lookup.account, channelId: lookup.channelId, contact: lookup.contact,
+                    now: draft.message.createdAt, inbound: false, whatsapp: false))
             try draft.message.insertPrepared(db)
             for tag in lookup.tags {
                 try db.execute(
