@@ -491,11 +491,15 @@ struct SecurityTests {
     }
 
     @Test func accountsOverTheirRateGet429() async throws {
-        try await Self.with({ $0.accountRequestsPerSecond = 3 }) { server in
-            var statuses: [Int] = []
-            for _ in 0..<8 { statuses.append(try await server.call("GET", "/replies").status) }
-            #expect(statuses.prefix(3).allSatisfy { $0 == 200 }, "\(statuses)")
+        try await Self.with({ $0.accountRequestsPerSecond = 2 }) { server in
+            // At once, so a slow (shared, loaded) machine cannot spread them over enough time to refill the budget.
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<12 { group.addTask { try await server.call("GET", "/replies").status } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.contains(200), "\(statuses)")
             #expect(statuses.contains(429), "\(statuses)")
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 }, "\(statuses)")
             // Another account has its own budget.
             #expect(try await server.call("GET", "/replies", apiKey: Self.otherKey).status == 200)
         }
