@@ -103,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         MemoryTuning.applyForServers()
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label -> any LogHandler in
-            json ? JSONLogHandler(label: label) : LineLogHandler(label: label)
+            LineLogHandler(label: label, format: json ? .json : .text)
         }
         var logger = Logger(label: "carrier.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

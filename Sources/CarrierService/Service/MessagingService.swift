@@ -15,7 +15,7 @@ public struct MessagingService: Sendable {
     public var configuration: ServiceConfiguration
     public var gateway: any CarrierGateway
     public var logger: Logger
-    /// Access-log records carry their fields as metadata (for ``JSONLogHandler``) instead of one text line.
+    /// Access-log records carry their fields as metadata (for ``LineLogHandler`` in its JSON format) instead of one text line.
     public var structuredLog = false
 
     public init(

@@ -1,3 +1,4 @@
+import CarrierCore
 import Foundation
 
 /// One event for customer webhooks, as the rules describe it inside the transaction that makes the change; the
@@ -82,32 +83,15 @@ indirect enum WebhookValue: Sendable, Equatable {
 
     var json: String {
         switch self {
-        case .string(let text): return Self.quoted(text)
+        case .string(let text): return jsonStringLiteral(text)
         case .int(let number): return String(number)
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"
-        case .strings(let texts): return "[" + texts.map(Self.quoted).joined(separator: ",") + "]"
+        case .strings(let texts): return "[" + texts.map(jsonStringLiteral).joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.keys.sorted().map { Self.quoted($0) + ":" + members[$0]!.json }.joined(separator: ",")
+            return "{" + members.keys.sorted().map { jsonStringLiteral($0) + ":" + members[$0]!.json }.joined(separator: ",")
                 + "}"
         }
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
