@@ -36,17 +36,7 @@ struct SendRequest: Sendable, Equatable {
     /// Read with the webhook JSON parser rather than `JSONDecoder`, which cost more than the rest of the request.
     /// - Throws: ``ServiceError`` `bad-json` for a body that is not a JSON object or a member of the wrong type.
     init(json bytes: [UInt8]) throws(ServiceError) {
-        let document: PayloadValue
-        do {
-            document = try parseJSONBody(bytes)
-        } catch {
-            throw .badJSON("the body is not valid JSON: \(error.message)")
-        }
-        guard case .object(let members) = document else { throw .badJSON("the body must be a JSON object") }
-        let unknown = members.keys.filter { !Self.members.contains($0) }.sorted()
-        if !unknown.isEmpty {
-            throw .validation(unknown.map { .invalid($0, "unknown-field", "unknown field '\($0)'") })
-        }
+        let members = try strictJSONObject(bytes, members: Self.members)
         channelId = try Self.string(members, "channelId")
         to = try Self.string(members, "to")
         body = try Self.string(members, "body")

@@ -18,17 +18,7 @@ extension MessagingEngine {
         static let members: Set<String> = ["url", "events", "channelId", "enabled"]
 
         init(json bytes: [UInt8]) throws(ServiceError) {
-            let document: PayloadValue
-            do {
-                document = try parseJSONBody(bytes)
-            } catch {
-                throw .badJSON("the body is not valid JSON: \(error.message)")
-            }
-            guard case .object(let object) = document else { throw .badJSON("the body must be a JSON object") }
-            let unknown = object.keys.filter { !Self.members.contains($0) }.sorted()
-            if !unknown.isEmpty {
-                throw .validation(unknown.map { .invalid($0, "unknown-field", "unknown field '\($0)'") })
-            }
+            let object = try strictJSONObject(bytes, members: Self.members)
             switch object["url"] {
             case nil, .null: break
             case .string(let text): url = text
