@@ -43,7 +43,7 @@ timeout 240 schemathesis --config-file .ci/schemathesis.toml run openapi/carrier
     --header "x-api-key: $key" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-50}" \
-    --phases examples,coverage,fuzzing \
+    --phases examples,coverage,fuzzing,stateful \
     --request-timeout 10 \
     --max-failures 20 \
     --no-color \
