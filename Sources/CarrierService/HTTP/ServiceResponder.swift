@@ -331,12 +331,7 @@ final class ServiceResponder: Sendable {
     ) async throws(ServiceError) -> Reply {
         switch route {
         case .channelCreate:
-            let channelRequest = try Self.decodeStrict(
-                ChannelRequest.self, from: body,
-                members: [
-                    "id", "channel", "provider", "address", "settings", "defaultQueue", "ratePerSecond",
-                    "validitySeconds",
-                ])
+            let channelRequest = try Self.decodeStrict(ChannelRequest.self, from: body, members: ChannelRequest.members)
             let created = try await engine.createChannel(channelRequest, account: account)
             return .json(201, encoding: view(created.record, token: created.token))
         case .channel:
@@ -365,7 +360,7 @@ final class ServiceResponder: Sendable {
         switch route {
         case .templateCreate:
             let templateRequest = try Self.decodeStrict(
-                TemplateRequest.self, from: body, members: ["name", "language", "category", "body", "status"])
+                TemplateRequest.self, from: body, members: TemplateRequest.members)
             return .json(201, encoding: try await engine.createTemplate(templateRequest, account: account))
         case .templateUpdate:
             // PATCH changes the status only: any other member is refused rather than ignored.
