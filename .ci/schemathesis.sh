@@ -21,7 +21,7 @@ cat >"$work/config.json" <<JSON
   "channels": [ { "id": "tw1", "account": "ci", "channel": "sms", "provider": "twilio", "address": "+15550001111",
                   "settings": { "account_sid": "AC123", "auth_token": "literal:token",
                                 "base_url": "http://127.0.0.1:9" } } ],
-  "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true,
+  "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true, "allowPrivateWebhookTargets": true,
   "sendWaitMs": 0, "maxSendAttempts": 1, "maxAuthFailuresPerMinute": 1000000 }
 JSON
 
@@ -38,12 +38,12 @@ if [ -z "$port" ]; then
     exit 1
 fi
 
-timeout 240 schemathesis run openapi/carrier.yaml \
+timeout 240 schemathesis --config-file .ci/schemathesis.toml run openapi/carrier.yaml \
     --url "http://127.0.0.1:$port" \
     --header "x-api-key: $key" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-50}" \
-    --phases examples,coverage,fuzzing \
+    --phases examples,coverage,fuzzing,stateful \
     --request-timeout 10 \
     --max-failures 20 \
     --no-color \

@@ -62,13 +62,90 @@ struct OperabilityTests {
         try await TestServer.with { server in
             for route in Route.allCases {
                 let path = route.spec.template.replacingOccurrences(
-                    of: #"\{[a-z]+\}"#, with: "x", options: .regularExpression)
+                    of: #"\{[A-Za-z]+\}"#, with: "x", options: .regularExpression)
                 let method = route.spec.method.rawValue
                 let answer = try await server.call(method, path, body: method == "GET" ? nil : Data("{}".utf8))
                 #expect(answer.status != 405, "\(route)")
                 #expect(answer.errorCode != "not-found", "\(route) answered the router's not-found")
             }
         }
+    }
+
+    /// One operation of `openapi/carrier.yaml`: its `x-scopes`, and whether `security: []` makes it anonymous.
+    struct DocumentedOperation {
+        var method: String
+        var path: String
+        var scopes: Set<String>?
+        var anonymous: Bool
+    }
+
+    static func documentedOperations() throws -> [DocumentedOperation] {
+        let url = repositoryRoot.appendingPathComponent("openapi/carrier.yaml")
+        let (root, _) = YAMLReader.read(try [UInt8](Data(contentsOf: url)), file: "openapi/carrier.yaml")
+        guard case .mapping(let top) = try #require(root).kind,
+            case .mapping(let paths) = top.first(where: { $0.key.scalar == "paths" })?.value.kind
+        else { return [] }
+        var operations: [DocumentedOperation] = []
+        for path in paths {
+            guard let template = path.key.scalar, case .mapping(let methods) = path.value.kind else { continue }
+            for method in methods {
+                guard let name = method.key.scalar, name != "parameters", case .mapping(let fields) = method.value.kind
+                else { continue }
+                let field = { (key: String) in fields.first(where: { $0.key.scalar == key })?.value }
+                var scopes: Set<String>?
+                if case .sequence(let items) = field("x-scopes")?.kind { scopes = Set(items.compactMap(\.scalar)) }
+                var anonymous = false
+                if case .sequence(let items) = field("security")?.kind { anonymous = items.isEmpty }
+                operations.append(
+                    .init(method: name.uppercased(), path: template, scopes: scopes, anonymous: anonymous))
+            }
+        }
+        return operations
+    }
+
+    /// The document's `x-scopes` and `security: []` are what the service enforces: every key lacking a listed scope
+    /// gets 403 `forbidden`, every key holding them all gets past the check, no key gets 401 `unauthorized`, and an
+    /// anonymous operation never asks for a key.
+    @Test func theDocumentedScopesAreTheOnesEnforced() async throws {
+        let path = try TestServer.temporaryDatabasePath()
+        var configuration = TestServer.configuration(databasePath: path)
+        configuration.apiKeys[Self.operatorKey] = .init(account: "ops", scopes: ["operator"])
+        // The calls without a key below are wrong keys on purpose; the limiter is not what this test is about.
+        configuration.maxAuthFailuresPerMinute = 1_000_000
+        let server = try await TestServer.start(
+            gateway: FakeGateway(), databasePath: path, configuration: configuration)
+        defer { Task { await server.stop() } }
+        let keys: [(key: String, scopes: Set<String>)] = [
+            (TestServer.key, ["messaging", "admin"]), (TestServer.messagingKey, ["messaging"]),
+            (TestServer.adminKey, ["admin"]), (Self.operatorKey, ["operator"]),
+        ]
+        let operations = try Self.documentedOperations()
+        #expect(operations.count == Route.allCases.count)
+        for operation in operations {
+            let target = operation.path.replacingOccurrences(
+                of: #"\{[A-Za-z]+\}"#, with: "x", options: .regularExpression)
+            let body = operation.method == "GET" ? nil : Data("{}".utf8)
+            let label = "\(operation.method) \(operation.path)"
+            let anonymous = try await server.call(operation.method, target, body: body, apiKey: nil)
+            if operation.anonymous {
+                #expect(operation.scopes == nil, "\(label) is anonymous but lists scopes")
+                #expect(anonymous.errorCode != "unauthorized", "\(label) asked for a key")
+                continue
+            }
+            #expect(anonymous.status == 401 && anonymous.errorCode == "unauthorized", "\(label) without a key")
+            let scopes = try #require(operation.scopes, "\(label) has no x-scopes")
+            for (key, held) in keys {
+                let answer = try await server.call(operation.method, target, body: body, apiKey: key)
+                if scopes.isSubset(of: held) {
+                    #expect(![401, 403].contains(answer.status), "\(label) refused a key with \(held.sorted())")
+                } else {
+                    #expect(
+                        answer.status == 403 && answer.errorCode == "forbidden",
+                        "\(label) let a key with \(held.sorted()) through")
+                }
+            }
+        }
+        await server.stop()
     }
 
     static func value(of sample: String, in exposition: String) -> Double? {

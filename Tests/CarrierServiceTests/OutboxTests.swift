@@ -148,10 +148,11 @@ struct OutboxTests {
     // MARK: Outcomes of the first attempt
 
     @Test func aCarrierThatIsDownGets202ThenExactlyOneRequestWhenItIsBack() async throws {
-        // A port with nothing listening: connections are refused before any request is written.
-        let probe = try Carrier()
-        let port = probe.server.port
-        probe.server.stop()
+        // A port bound but not listening: connections are refused before any request is written, and no other test's
+        // server can be given the port meanwhile.
+        let reserved = try ReservedPort()
+        let port = reserved.port
+        defer { reserved.release() }
         try await Self.withService(carrierURL: "http://127.0.0.1:\(port)") { server in
             let answer = try await server.send(["channelId": "sms", "to": Self.to, "body": "down"])
             #expect(answer.status == 202, "\(answer.text)")
@@ -160,7 +161,7 @@ struct OutboxTests {
             let queued = try await server.message(id)
             #expect(queued["attempts"] as? Int ?? 0 >= 1)
             #expect(queued["nextAttemptAt"] is Double)
-            let carrier = try Carrier(port: port)
+            let carrier = try Carrier(port: port)  // SO_REUSEADDR: binds beside the reservation and listens
             let sent = try await server.waitForMessage(id) { $0["status"] as? String == "sent" }
             #expect((sent["providerMessageId"] as? String)?.hasPrefix("p-\(id)") == true)
             #expect(carrier.requestsByReference == [id: 1], "exactly one request reached the carrier")
@@ -341,4 +342,37 @@ struct OutboxTests {
             #expect(carrier.server.requests.count == 1)
         }
     }
+}
+
+/// A loopback TCP port held by a bound socket that does not listen: connecting is refused, and the kernel gives the
+/// port to no one else until ``release()``; a server with SO_REUSEADDR may still bind and listen on it.
+final class ReservedPort: Sendable {
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var reuse: Int32 = 1
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(descriptor)
+            throw ReservedPortError()
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func release() { close(descriptor) }
+
+    struct ReservedPortError: Error {}
 }

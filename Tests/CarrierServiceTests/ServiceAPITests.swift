@@ -56,6 +56,40 @@ struct ServiceAPITests {
         }
     }
 
+    /// Members and query parameters an endpoint does not take are refused, never dropped: templates, conversation
+    /// updates, reply confirmations, and the `limit` of `/replies` and of a webhook's deliveries.
+    @Test func unknownMembersAndParametersAreRefusedEverywhere() async throws {
+        try await TestServer.with { server in
+            let created = try await server.call(
+                "POST", "/templates", json: ["name": "hi", "language": "en", "body": "Hi {{1}}", "footer": "x"])
+            #expect(created.status == 400 && created.errorCode == "unknown-field")
+            #expect((created.json["error"] as? [String: Any])?["attribute"] as? String == "footer")
+            let template = try await server.call(
+                "POST", "/templates", json: ["name": "hi", "language": "en", "body": "Hi {{1}}"])
+            #expect(template.status == 201)
+            let id = try #require(template.json["id"] as? String)
+            // PATCH changes the status only: a new body would be silently lost.
+            let patched = try await server.call(
+                "PATCH", "/templates/\(id)", json: ["status": "approved", "body": "Bye"])
+            #expect(patched.status == 400 && patched.errorCode == "unknown-field")
+            #expect(try await server.call("PATCH", "/templates/\(id)", json: ["status": "approved"]).status == 200)
+
+            let conversation = try await server.call("PATCH", "/conversations/c1", json: ["state": "closed"])
+            #expect(conversation.status == 400 && conversation.errorCode == "unknown-field")
+            let confirm = try await server.call("POST", "/replies/confirm", json: ["ids": [], "all": true])
+            #expect(confirm.status == 400 && confirm.errorCode == "unknown-field")
+            #expect(try await server.call("POST", "/replies/confirm", json: ["ids": []]).status == 200)
+
+            let replies = try await server.call("GET", "/replies?limit=5&max=9")
+            #expect(replies.status == 400 && replies.errorCode == "unknown-field")
+            #expect(try await server.call("GET", "/replies?limit=5").status == 200)
+            #expect(try await server.call("GET", "/replies?limit=5&limit=6").errorCode == "duplicate-parameter")
+            let deliveries = try await server.call("GET", "/webhooks/wh-none/deliveries?page=2")
+            #expect(deliveries.status == 400 && deliveries.errorCode == "unknown-field")
+            #expect(try await server.call("GET", "/webhooks/wh-none/deliveries?limit=5").errorCode == "unknown-webhook")
+        }
+    }
+
     @Test func optOutAndBackIn() async throws {
         let gateway = FakeGateway()
         try await TestServer.with(gateway: gateway) { server in
@@ -410,6 +444,27 @@ struct ServiceAPITests {
             #expect((list.json["channels"] as? [[String: Any]])?.count == 3)
             #expect(try await server.call("DELETE", "/channels/ch-new").status == 200)
             #expect(try await server.call("GET", "/channels/ch-new").status == 404)
+        }
+    }
+
+    /// A channel shows the pace and validity it was given (they were stored but left out of every answer).
+    @Test func aChannelShowsItsRateAndValidity() async throws {
+        try await TestServer.with { server in
+            let created = try await server.call(
+                "POST", "/channels",
+                json: [
+                    "id": "ch-paced", "channel": "sms", "provider": "fake", "address": "+15550000019",
+                    "ratePerSecond": 2.5, "validitySeconds": 900,
+                ])
+            #expect(created.status == 201)
+            #expect(created.json["ratePerSecond"] as? Double == 2.5)
+            #expect(created.json["validitySeconds"] as? Int == 900)
+            let fetched = try await server.call("GET", "/channels/ch-paced")
+            #expect(fetched.json["ratePerSecond"] as? Double == 2.5)
+            #expect(fetched.json["validitySeconds"] as? Int == 900)
+            let plain = try await server.call("GET", "/channels/ch-sms")
+            #expect(plain.status == 200)
+            #expect(plain.json["ratePerSecond"] == nil && plain.json["validitySeconds"] == nil)
         }
     }
 

@@ -10,6 +10,28 @@ import Testing
 
 @testable import CarrierService
 
+/// The per-account token bucket behind 429 `rate-limited`, on a clock the test holds.
+struct AccountRateLimiterTests {
+    @Test func aBurstOfTheRateThenTheRefill() {
+        let limiter = AccountRateLimiter(requestsPerSecond: 3)
+        let burst = (0..<4).map { _ in limiter.allow(account: "a", now: 100) }
+        #expect(burst == [true, true, true, false])
+        #expect(limiter.allow(account: "b", now: 100), "another account has its own bucket")
+        #expect(!limiter.allow(account: "a", now: 100.2), "0.6 of a token after 200 ms")
+        #expect(limiter.allow(account: "a", now: 100.34))
+        #expect(!limiter.allow(account: "a", now: 100.34))
+        let afterAWhile = (0..<4).map { _ in limiter.allow(account: "a", now: 200) }
+        #expect(afterAWhile == [true, true, true, false], "the bucket holds the burst, never more")
+    }
+
+    @Test func aRateBelowOneStillLetsOneRequestThrough() {
+        let limiter = AccountRateLimiter(requestsPerSecond: 0.2)
+        #expect(limiter.allow(account: "a", now: 0))
+        #expect(!limiter.allow(account: "a", now: 4.9))
+        #expect(limiter.allow(account: "a", now: 5.1))
+    }
+}
+
 struct MessageStatusTests {
     @Test(arguments: [
         (MessageStatus.queued, MessageStatus.sent, true), (.sent, .delivered, true), (.delivered, .read, true),

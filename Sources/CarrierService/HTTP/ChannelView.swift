@@ -11,6 +11,10 @@ struct ChannelView: Encodable, Sendable {
     var address: String
     var settings: [String: String]
     var defaultQueue: String?
+    /// Sends per second the dispatcher allows this channel, when set (else the carrier's `ratePerSecond`).
+    var ratePerSecond: Double?
+    /// Validity of the channel's messages when `/send` gives none, when set.
+    var validitySeconds: Int?
     var createdAt: Double
     var updatedAt: Double
     /// `config` or `api`.
@@ -38,6 +42,8 @@ struct ChannelView: Encodable, Sendable {
         address = record.address
         self.settings = settings
         defaultQueue = record.defaultQueue
+        ratePerSecond = record.ratePerSecond
+        validitySeconds = record.validitySeconds
         createdAt = record.createdAt
         updatedAt = record.updatedAt
         source = record.source

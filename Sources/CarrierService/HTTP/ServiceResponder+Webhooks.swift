@@ -28,7 +28,7 @@ extension ServiceResponder {
         case (.POST, 3) where segments[2] == "rotate-secret":
             return .json(200, encoding: try await engine.rotateWebhookSecret(id: segments[1], account: account))
         case (.GET, 3) where segments[2] == "deliveries":
-            let limit = try Self.limit(from: request.query)
+            let limit = try Self.pageLimit(Self.queryParameters(request.query, allowed: ["limit"]))
             let deliveries = try await engine.webhookDeliveries(id: segments[1], account: account, limit: limit)
             return .json(200, encoding: ["deliveries": deliveries])
         case (.POST, 5) where segments[2] == "deliveries" && segments[4] == "replay":

@@ -215,7 +215,8 @@ final class ServiceResponder: Sendable {
             return .json(200, encoding: ["attempts": attempts])
         case .conversationUpdate:
             let identity = try await authenticate(request, scope: "messaging")
-            let update = try Self.decode(ConversationUpdate.self, from: body)
+            let update = try Self.decodeStrict(
+                ConversationUpdate.self, from: body, members: ["status", "assignee", "markRead"])
             return .json(200, encoding: try await engine.updateConversation(id: id, update, account: identity.account))
         case .conversationMessages:
             let identity = try await authenticate(request, scope: "messaging")
@@ -226,12 +227,12 @@ final class ServiceResponder: Sendable {
             return .json(200, encoding: try await engine.conversation(id: id, account: identity.account))
         case .replies:
             let identity = try await authenticate(request, scope: "messaging")
-            let limit = try Self.limit(from: request.query)
+            let limit = try Self.pageLimit(Self.queryParameters(request.query, allowed: ["limit"]))
             return .json(200, encoding: ["messages": try await engine.replies(account: identity.account, limit: limit)])
         case .repliesConfirm:
             let identity = try await authenticate(request, scope: "messaging")
             struct Confirm: Decodable { var ids: [String] }
-            let confirm = try Self.decode(Confirm.self, from: body)
+            let confirm = try Self.decodeStrict(Confirm.self, from: body, members: ["ids"])
             let count = try await engine.confirmReplies(ids: confirm.ids, account: identity.account)
             return .json(200, encoding: ["confirmed": count])
         case .pendingStatuses:
@@ -296,15 +297,6 @@ final class ServiceResponder: Sendable {
         }
     }
 
-    static func limit(from query: String?) throws(ServiceError) -> Int {
-        let pairs = (query ?? "").split(separator: "&").map { $0.split(separator: "=", maxSplits: 1) }
-        guard let pair = pairs.first(where: { $0.first == "limit" }) else { return 50 }
-        guard pair.count == 2, let limit = Int(pair[1]), (1...500).contains(limit) else {
-            throw .validation([.invalid("limit", "invalid-limit", "limit must be an integer from 1 to 500")])
-        }
-        return limit
-    }
-
     // MARK: Endpoints
 
     private func send(_ request: ServiceRequest, account: String) async throws(ServiceError) -> Reply {
@@ -339,12 +331,7 @@ final class ServiceResponder: Sendable {
     ) async throws(ServiceError) -> Reply {
         switch route {
         case .channelCreate:
-            let channelRequest = try Self.decodeStrict(
-                ChannelRequest.self, from: body,
-                members: [
-                    "id", "channel", "provider", "address", "settings", "defaultQueue", "ratePerSecond",
-                    "validitySeconds",
-                ])
+            let channelRequest = try Self.decodeStrict(ChannelRequest.self, from: body, members: ChannelRequest.members)
             let created = try await engine.createChannel(channelRequest, account: account)
             return .json(201, encoding: view(created.record, token: created.token))
         case .channel:
@@ -372,10 +359,12 @@ final class ServiceResponder: Sendable {
     ) async throws(ServiceError) -> Reply {
         switch route {
         case .templateCreate:
-            let templateRequest = try Self.decode(TemplateRequest.self, from: body)
+            let templateRequest = try Self.decodeStrict(
+                TemplateRequest.self, from: body, members: TemplateRequest.members)
             return .json(201, encoding: try await engine.createTemplate(templateRequest, account: account))
         case .templateUpdate:
-            let templateRequest = try Self.decode(TemplateRequest.self, from: body)
+            // PATCH changes the status only: any other member is refused rather than ignored.
+            let templateRequest = try Self.decodeStrict(TemplateRequest.self, from: body, members: ["status"])
             return .json(
                 200,
                 encoding: try await engine.setTemplateStatus(id: id, status: templateRequest.status, account: account))

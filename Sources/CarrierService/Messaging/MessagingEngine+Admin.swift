@@ -15,6 +15,11 @@ struct ChannelRequest: Decodable, Sendable {
     var ratePerSecond: Double?
     /// Validity of the channel's messages when `/send` gives none.
     var validitySeconds: Int?
+
+    /// The members `POST /channels` takes; any other is refused (`unknown-field`).
+    static let members: Set<String> = [
+        "id", "channel", "provider", "address", "settings", "defaultQueue", "ratePerSecond", "validitySeconds",
+    ]
 }
 
 /// The JSON body of `POST /templates` and `PATCH /templates/{id}`.
@@ -24,6 +29,9 @@ struct TemplateRequest: Decodable, Sendable {
     var category: String?
     var body: String?
     var status: String?
+
+    /// The members `POST /templates` takes (`PATCH` takes `status` alone); any other is refused (`unknown-field`).
+    static let members: Set<String> = ["name", "language", "category", "body", "status"]
 }
 
 /// The result of authenticating an `x-api-key`.
