@@ -131,14 +131,12 @@ final class Dispatcher: Sendable {
         let waiter = FirstAttemptWaiter()
         return await withCheckedContinuation { continuation in
             waiter.arm(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: .milliseconds(Int64(waitMs)))
-                waiter.resume(nil)
-            }
+            // A dispatch timer rather than a sleeping task: one task less per request, nothing to cancel (resuming
+            // an answered waiter does nothing).
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(waitMs)) { waiter.resume(nil) }
             Task {
                 let message = await self.attempt(job)
                 waiter.resume(message)
-                timer.cancel()
             }
         }
     }
