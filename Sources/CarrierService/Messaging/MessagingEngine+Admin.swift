@@ -46,6 +46,9 @@ struct ChannelWithSettings: Sendable {
     var settings: [String: String]
     /// Whether webhooks must carry the channel's token (it has one, or its carrier signs nothing).
     var tokenRequired: Bool
+    /// The token itself when the service can know it (sealed with the secrets key, or from the configuration file),
+    /// for the webhook URL given to carriers.
+    var inboundToken: String? = nil
 }
 
 /// What the engine holds in memory from the operator's configuration: the secrets key and the configured channels'
@@ -54,6 +57,8 @@ struct OperatorSecrets: Sendable {
     var box: SecretBox?
     /// By ``MessagingEngine/channelKey(account:id:)``.
     var operatorSettings: [String: [String: String]] = [:]
+    /// Configured channels' webhook tokens (channel key -> token).
+    var inboundTokens: [String: String] = [:]
 }
 
 extension MessagingEngine {
@@ -90,6 +95,7 @@ extension MessagingEngine {
         let now = Self.now()
         try await storage(writing: true) { try await admin.upsertAPIKeys(keyRows, now: now) }
         var resolvedSettings: [String: [String: String]] = [:]
+        var resolvedTokens: [String: String] = [:]
         for seed in configuration.channels {
             // Only secret-typed settings are references; every other value is used as written.
             let secretNames = gateway.secretSettings(carrier: seed.provider)
@@ -106,12 +112,17 @@ extension MessagingEngine {
                         message: "channels[\(seed.id)].inboundToken must be at least 16 characters")
                 }
                 tokenHash = Self.hashKey(token)
+                resolvedTokens[Self.channelKey(account: seed.account, id: seed.id)] = token
             }
             try await seedChannel(seed, tokenHash: tokenHash)
             resolvedSettings[Self.channelKey(account: seed.account, id: seed.id)] = settings
         }
         let operatorSettings = resolvedSettings
-        secrets.withLock { $0.operatorSettings = operatorSettings }
+        let operatorTokens = resolvedTokens
+        secrets.withLock {
+            $0.operatorSettings = operatorSettings
+            $0.inboundTokens = operatorTokens
+        }
     }
 
     /// Returns who an API key belongs to, or nil for an unknown key.
@@ -168,7 +179,8 @@ extension MessagingEngine {
             id: id, accountId: account, channel: request.channel ?? "", provider: provider,
             address: request.address ?? "", settings: settings, defaultQueue: request.defaultQueue, createdAt: now,
             updatedAt: now, ratePerSecond: request.ratePerSecond, validitySeconds: request.validitySeconds,
-            source: "api", inboundTokenHash: token.map(Self.hashKey))
+            source: "api", inboundTokenHash: token.map(Self.hashKey),
+            inboundTokenSealed: token.flatMap { sealInboundToken($0, account: account, channelId: id) })
         defer { channelCache.invalidate(Self.channelKey(account: account, id: id)) }
         let outcome = try await storage(writing: true) { try await admin.createChannel(record) }
         try Self.check(outcome, record)
@@ -261,14 +273,24 @@ extension MessagingEngine {
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
+    /// The token sealed with the secrets key (bound to account, channel and purpose), or nil without a key.
+    func sealInboundToken(_ token: String, account: String, channelId: String) -> String? {
+        try? secretBox?.seal(token, account: account, channel: channelId, name: Self.inboundTokenSealName)
+    }
+
+    /// The associated-data name a sealed webhook token is bound to (no setting can have it: settings are
+    /// `[a-z0-9_]+`).
+    static let inboundTokenSealName = "#inbound-token"
+
     /// Gives a channel a new webhook token; the old one stops working at once.
     /// - Throws: ``ServiceError`` `unknown-channel`.
     func rotateInboundToken(id: String, account: String) async throws(ServiceError) -> (ChannelRecord, String) {
         let token = Self.newInboundToken()
         let hash = Self.hashKey(token)
+        let sealed = sealInboundToken(token, account: account, channelId: id)
         let now = Self.now()
         let updated = try await storage(writing: true) {
-            try await admin.setInboundTokenHash(hash, channelId: id, account: account, now: now)
+            try await admin.setInboundToken(hash: hash, sealed: sealed, channelId: id, account: account, now: now)
         }
         channelCache.invalidate(Self.channelKey(account: account, id: id))
         guard let updated else { throw .notFound("unknown-channel", "no channel '\(id)' in this account") }

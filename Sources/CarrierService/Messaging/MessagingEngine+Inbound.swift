@@ -157,8 +157,15 @@ extension MessagingEngine {
             settings = try openSettings(of: channel)
         }
         let signed = gateway.signsWebhooks(carrier: channel.provider, settings: settings)
+        var token: String?
+        if channel.source == "config" {
+            token = secrets.withLock { $0.inboundTokens[key] }
+        } else if let sealed = channel.inboundTokenSealed, let box = secretBox {
+            token = try? box.open(sealed, account: channel.accountId, channel: channel.id, name: Self.inboundTokenSealName)
+        }
         let cached = ChannelWithSettings(
-            channel: channel, settings: settings, tokenRequired: channel.inboundTokenHash != nil || !signed)
+            channel: channel, settings: settings, tokenRequired: channel.inboundTokenHash != nil || !signed,
+            inboundToken: token)
         channelCache.store(cached, for: key, now: now)
         return cached
     }

@@ -183,10 +183,12 @@ final class Dispatcher: Sendable {
         }
         var outbound = Self.outboundMessage(message, channel: channel.channel, now: now)
         // Carriers send delivery reports only to a URL named in the request: the channel's own webhook URL, when
-        // the service knows its public address and the URL needs no token (a token is only kept hashed).
-        if let base = configuration.publicBaseURL, !channel.tokenRequired {
-            let url = (base.hasSuffix("/") ? String(base.dropLast()) : base)
+        // the service knows its public address, with the channel's token where its webhooks need one (known when it
+        // was sealed with the secrets key or comes from the configuration file).
+        if let base = configuration.publicBaseURL, !channel.tokenRequired || channel.inboundToken != nil {
+            var url = (base.hasSuffix("/") ? String(base.dropLast()) : base)
                 + "/inbound/\(Self.pathSegment(message.accountId))/\(Self.pathSegment(message.channelId))"
+            if channel.tokenRequired, let token = channel.inboundToken { url += "/" + Self.pathSegment(token) }
             outbound.inboundUrl = url
             outbound.callbackUrl = url
         }

@@ -19,7 +19,7 @@ protocol AdminStore: Sendable {
     /// The account's channels, oldest first.
     func channels(account: String) async throws -> [ChannelRecord]
     /// Sets a channel's webhook token hash; returns the updated channel, or nil when there is none.
-    func setInboundTokenHash(_ hash: String, channelId: String, account: String, now: Double) async throws
+    func setInboundToken(hash: String, sealed: String?, channelId: String, account: String, now: Double) async throws
         -> ChannelRecord?
     /// Deletes a channel (its conversations and messages stay); false when there was none.
     func deleteChannel(id: String, account: String) async throws -> Bool

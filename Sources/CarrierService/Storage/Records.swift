@@ -79,6 +79,9 @@ struct ChannelRecord: SnakeCaseRecord, Sendable, Equatable {
     var source: String = "api"
     /// Hex SHA-256 of the token in the channel's webhook URL, when it has one.
     var inboundTokenHash: String? = nil
+    /// The webhook token itself, sealed with the secrets key (AES-GCM), so carriers can be given the channel's full
+    /// webhook URL for delivery reports; nil without a secrets key or a token.
+    var inboundTokenSealed: String? = nil
 }
 
 /// A row of `conversation`: one thread per channel and contact.

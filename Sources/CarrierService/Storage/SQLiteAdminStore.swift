@@ -62,12 +62,13 @@ struct SQLiteAdminStore: AdminStore {
         }
     }
 
-    func setInboundTokenHash(_ hash: String, channelId: String, account: String, now: Double) async throws
+    func setInboundToken(hash: String, sealed: String?, channelId: String, account: String, now: Double) async throws
         -> ChannelRecord?
     {
         try await writer.write { db -> ChannelRecord? in
             guard var channel = try Self.channelQuery(id: channelId, account: account).fetchOne(db) else { return nil }
             channel.inboundTokenHash = hash
+            channel.inboundTokenSealed = sealed
             channel.updatedAt = now
             try channel.update(db)
             return channel

@@ -429,6 +429,10 @@ enum ServiceDatabase {
                     """)
             try IdentityMigration.normalizeStoredAddresses(db)
         }
+        // A channel's webhook token sealed with the secrets key beside its hash, for the delivery-report URL.
+        migrator.registerMigration("v9-inbound-token-sealed") { db in
+            try db.execute(sql: "ALTER TABLE messaging_channel ADD COLUMN inbound_token_sealed TEXT")
+        }
         return migrator
     }
 
