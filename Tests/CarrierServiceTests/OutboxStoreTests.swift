@@ -36,7 +36,8 @@ import Testing
         let early = try await store.claimDue(
             owner: "other", now: 1050, leaseUntil: 1200, limit: 10, skippingChannels: [])
         #expect(early.isEmpty, "the lease of the first owner still holds")
-        #expect(try await store.nextDueAt(now: 1050) == 1100, "next look: when the lease runs out")
+        #expect(try await store.nextDueAt(now: 1050) == nil, "nothing claimable until the lease runs out")
+        #expect(try await store.nextDueAt(now: 1101) == 1000, "then the job, due since 1000")
         let late = try await store.claimDue(
             owner: "other", now: 1101, leaseUntil: 1200, limit: 10, skippingChannels: [])
         #expect(late.map(\.message.id) == ["m1"])

@@ -33,7 +33,7 @@ protocol OutboxStore: Sendable {
     /// using the file).
     func releaseLeases(owner: String?) async throws
 
-    /// The earliest due time of any job not leased, or nil when the outbox is empty.
+    /// The earliest due time of any job not leased (or whose lease ran out), or nil when there is none.
     func nextDueAt(now: Double) async throws -> Double?
 
     /// Cancels a message that is scheduled or queued and not claimed right now.

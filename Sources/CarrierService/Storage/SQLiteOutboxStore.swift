@@ -270,12 +270,14 @@ struct SQLiteOutboxStore: OutboxStore {
 
     func nextDueAt(now: Double) async throws -> Double? {
         try await database.read { db in
+            // In due order through `outbox_job_due`, stopping at the first claimable job: only jobs in flight (at
+            // most carrierConcurrency) are skipped; jobs whose lease runs out are found by the next poll.
             try Double.fetchOne(
-                db,
-                sql: """
-                    SELECT min(CASE WHEN lease_until IS NULL OR lease_until < ? THEN due_at ELSE lease_until END)
-                    FROM outbox_job
-                    """, arguments: [now])
+                db.cachedStatement(
+                    sql: """
+                        SELECT due_at FROM outbox_job INDEXED BY outbox_job_due
+                        WHERE lease_until IS NULL OR lease_until < ? ORDER BY due_at LIMIT 1
+                        """), arguments: [now])
         }
     }
 

@@ -221,12 +221,16 @@ struct SQLiteWebhookStore: WebhookStore {
 
     func nextDueAt(now: Double) async throws -> Double? {
         try await database.read { db in
+            // In due order through the partial index, stopping at the first claimable row: only deliveries in flight
+            // (at most webhookConcurrency) are skipped. A min() over an expression read every pending row, which under
+            // a backlog cost more than the deliveries themselves.
             try Double.fetchOne(
-                db,
-                sql: """
-                    SELECT min(CASE WHEN lease_until IS NULL OR lease_until < ? THEN due_at ELSE lease_until END)
-                    FROM webhook_delivery WHERE status = 'pending'
-                    """, arguments: [now])
+                db.cachedStatement(
+                    sql: """
+                        SELECT due_at FROM webhook_delivery INDEXED BY webhook_delivery_due
+                        WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < ?)
+                        ORDER BY due_at LIMIT 1
+                        """), arguments: [now])
         }
     }
 
