@@ -45,11 +45,12 @@ struct SQLiteInboundStore: InboundStore {
             sql: "SELECT received_at FROM inbound_seen WHERE account_id = ? AND channel_id = ? AND request_hash = ?",
             arguments: [channel.accountId, channel.id, hash])
         if MessagingEngine.isReplay(seenAt: seen, now: now) { return false }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO inbound_seen (account_id, channel_id, request_hash, received_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (account_id, channel_id, request_hash) DO UPDATE SET received_at = excluded.received_at
-                """, arguments: [channel.accountId, channel.id, hash, now])
+                """
+        ).execute(arguments: [channel.accountId, channel.id, hash, now])
         return true
     }
 
@@ -302,11 +303,12 @@ struct SQLiteInboundStore: InboundStore {
                 whole, channel: channel, db: db, now: now,
                 note: MessagingEngine.partsMissingNote(arrived: parts.count, total: total))
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 DELETE FROM message_part WHERE id IN (
                     SELECT id FROM message_part WHERE assembled_at IS NOT NULL AND assembled_at < ? LIMIT ?)
-                """, arguments: [assembledBefore, limit * 10])
+                """
+        ).execute(arguments: [assembledBefore, limit * 10])
         return groups.count
     }
 
@@ -331,11 +333,12 @@ struct SQLiteInboundStore: InboundStore {
         _ db: Database, account: String, channelId: String, contact: String, reference: String, total: Int,
         now: Double
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE message_part SET assembled_at = ?
                 WHERE account_id = ? AND channel_id = ? AND contact_address = ? AND reference = ? AND total = ?
                     AND assembled_at IS NULL
-                """, arguments: [now, account, channelId, contact, reference, total])
+                """
+        ).execute(arguments: [now, account, channelId, contact, reference, total])
     }
 }

@@ -40,9 +40,9 @@ struct SQLiteOutboxStore: OutboxStore {
                     now: draft.message.createdAt, inbound: false, whatsapp: false))
             try draft.message.insertPrepared(db)
             for tag in lookup.tags {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO message_tag (account_id, tag, message_id) VALUES (?, ?, ?)",
-                    arguments: [lookup.account, tag, draft.message.id])
+                try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO message_tag (account_id, tag, message_id) VALUES (?, ?, ?)"
+                ).execute(arguments: [lookup.account, tag, draft.message.id])
             }
             var job = try DirectStatement(
                 db,
@@ -60,7 +60,7 @@ struct SQLiteOutboxStore: OutboxStore {
             job.bind(draft.message.createdAt)
             try job.execute()
             if let idempotency {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO idempotency_key (account_id, key, status, response, created_at, message_id,
                             request_hash)
@@ -68,11 +68,11 @@ struct SQLiteOutboxStore: OutboxStore {
                         ON CONFLICT (account_id, key) DO UPDATE SET status = 1, response = '',
                             created_at = excluded.created_at, message_id = excluded.message_id,
                             request_hash = excluded.request_hash
-                        """,
-                    arguments: [
-                        lookup.account, idempotency.key, draft.message.createdAt, draft.message.id,
-                        idempotency.requestHash,
-                    ])
+                        """
+                ).execute(arguments: [
+                    lookup.account, idempotency.key, draft.message.createdAt, draft.message.id,
+                    idempotency.requestHash,
+                ])
             }
             return .accepted(draft.message, leased: draft.lease != nil)
         }
@@ -252,16 +252,16 @@ struct SQLiteOutboxStore: OutboxStore {
             let before = message.status
             MessagingEngine.advance(&message, to: row[1], errorCode: row[2], errorMessage: row[3], now: now)
             if message.status != before { try SQLiteWebhookEvents.messageStatus(db, message, now: now) }
-            try db.execute(sql: "DELETE FROM pending_status WHERE id = ?", arguments: [row[0] as Int64])
+            try db.cachedStatement(sql: "DELETE FROM pending_status WHERE id = ?").execute(arguments: [row[0] as Int64])
         }
     }
 
     func releaseLeases(owner: String?) async throws {
         try await writer.write { db in
             if let owner {
-                try db.execute(
-                    sql: "UPDATE outbox_job SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
-                    arguments: [owner])
+                try db.cachedStatement(
+                    sql: "UPDATE outbox_job SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?"
+                ).execute(arguments: [owner])
             } else {
                 try db.execute(sql: "UPDATE outbox_job SET lease_owner = NULL, lease_until = NULL")
             }
@@ -288,19 +288,21 @@ struct SQLiteOutboxStore: OutboxStore {
                     .fetchOne(db)
             else { throw ServiceError.notFound("unknown-message", "no message '\(messageId)'") }
             guard (MessageStatus(rawValue: message.status) ?? .sent).canAdvance(to: .canceled) else { return nil }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     DELETE FROM outbox_job WHERE message_id = ? AND (lease_until IS NULL OR lease_until < ?)
-                    """, arguments: [messageId, now])
+                    """
+            ).execute(arguments: [messageId, now])
             guard db.changesCount == 1 else { return nil }
             message.status = MessageStatus.canceled.rawValue
             message.errorCode = "canceled"
             message.nextAttemptAt = nil
             message.updatedAt = now
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE message SET status = ?, error_code = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?
-                    """, arguments: [message.status, message.errorCode, now, messageId])
+                    """
+            ).execute(arguments: [message.status, message.errorCode, now, messageId])
             try SQLiteWebhookEvents.messageStatus(db, message, now: now)
             return message
         }

@@ -38,8 +38,8 @@ struct SQLiteWebhookStore: WebhookStore {
 
     func deleteEndpoint(id: String, account: String) async throws -> Bool {
         try await writer.write { db -> Bool in
-            try db.execute(
-                sql: "DELETE FROM webhook_endpoint WHERE id = ? AND account_id = ?", arguments: [id, account])
+            try db.cachedStatement(sql: "DELETE FROM webhook_endpoint WHERE id = ? AND account_id = ?").execute(
+                arguments: [id, account])
             return db.changesCount == 1
         }
     }
@@ -118,9 +118,8 @@ struct SQLiteWebhookStore: WebhookStore {
                     }
                     sealed = Self.secrets(secret.secret, secret.previousSecret, secret.previousSecretUntil, now)
                 }
-                try db.execute(
-                    sql: "UPDATE webhook_delivery SET lease_owner = ?, lease_until = ? WHERE id = ?",
-                    arguments: [owner, leaseUntil, delivery.id])
+                try db.cachedStatement(sql: "UPDATE webhook_delivery SET lease_owner = ?, lease_until = ? WHERE id = ?")
+                    .execute(arguments: [owner, leaseUntil, delivery.id])
                 delivery.leaseOwner = owner
                 delivery.leaseUntil = leaseUntil
                 claimed.append(
@@ -137,12 +136,13 @@ struct SQLiteWebhookStore: WebhookStore {
     }
 
     private static func failDelivery(_ db: Database, _ id: String, error: String, now: Double) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE webhook_delivery SET status = 'failed', last_error = ?, due_at = NULL, lease_owner = NULL,
                     lease_until = NULL, updated_at = ?
                 WHERE id = ?
-                """, arguments: [error, now, id])
+                """
+        ).execute(arguments: [error, now, id])
     }
 
     func finish(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome, endpoint: EndpointHealth, now: Double)
@@ -152,53 +152,58 @@ struct SQLiteWebhookStore: WebhookStore {
             let id = claimed.delivery.id
             switch outcome {
             case .delivered(let status, let latency):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, due_at = NULL,
                             lease_owner = NULL, lease_until = NULL, last_http_status = ?, last_error = NULL,
                             last_latency_ms = ?, updated_at = ?, delivered_at = ?
                         WHERE id = ?
-                        """, arguments: [status, latency, now, now, id])
+                        """
+                ).execute(arguments: [status, latency, now, now, id])
             case .retry(let dueAt, let status, let error, let latency):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE webhook_delivery SET attempts = attempts + 1, due_at = ?, lease_owner = NULL,
                             lease_until = NULL, last_http_status = ?, last_error = ?, last_latency_ms = ?,
                             updated_at = ?
                         WHERE id = ?
-                        """, arguments: [dueAt, status, error, latency, now, id])
+                        """
+                ).execute(arguments: [dueAt, status, error, latency, now, id])
             case .failed(let status, let error, let latency):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE webhook_delivery SET status = 'failed', attempts = attempts + 1, due_at = NULL,
                             lease_owner = NULL, lease_until = NULL, last_http_status = ?, last_error = ?,
                             last_latency_ms = ?, updated_at = ?
                         WHERE id = ?
-                        """, arguments: [status, error, latency, now, id])
+                        """
+                ).execute(arguments: [status, error, latency, now, id])
             }
             guard let endpointId = claimed.delivery.endpointId else { return }
             switch endpoint {
             case .healthy:
-                try db.execute(
-                    sql: "UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL",
-                    arguments: [endpointId])
+                try db.cachedStatement(
+                    sql: "UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL"
+                ).execute(arguments: [endpointId])
             case .failing:
-                try db.execute(
-                    sql: "UPDATE webhook_endpoint SET failing_since = ? WHERE id = ? AND failing_since IS NULL",
-                    arguments: [now, endpointId])
+                try db.cachedStatement(
+                    sql: "UPDATE webhook_endpoint SET failing_since = ? WHERE id = ? AND failing_since IS NULL"
+                ).execute(arguments: [now, endpointId])
             case .disable(let reason):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE webhook_endpoint SET enabled = 0, disabled_reason = ?,
                             failing_since = COALESCE(failing_since, ?), updated_at = ?
                         WHERE id = ?
-                        """, arguments: [reason, now, now, endpointId])
-                try db.execute(
+                        """
+                ).execute(arguments: [reason, now, now, endpointId])
+                try db.cachedStatement(
                     sql: """
                         UPDATE webhook_delivery SET status = 'failed', last_error = 'endpoint-disabled', due_at = NULL,
                             updated_at = ?
                         WHERE endpoint_id = ? AND status = 'pending' AND id != ?
-                        """, arguments: [now, endpointId, id])
+                        """
+                ).execute(arguments: [now, endpointId, id])
             }
         }
     }
@@ -206,9 +211,9 @@ struct SQLiteWebhookStore: WebhookStore {
     func releaseLeases(owner: String?) async throws {
         try await writer.write { db in
             if let owner {
-                try db.execute(
-                    sql: "UPDATE webhook_delivery SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
-                    arguments: [owner])
+                try db.cachedStatement(
+                    sql: "UPDATE webhook_delivery SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?"
+                ).execute(arguments: [owner])
             } else {
                 try db.execute(
                     sql: """
