@@ -84,7 +84,11 @@ struct OutboxTests {
         send:
           url: "{{ settings.base_url }}/messages"
           format: json
-          body: { to: "{{ message.to }}", text: "{{ message.body }}", ref: "{{ message.reference }}" }
+          body:
+            to: "{{ message.to }}"
+            text: "{{ message.body }}"
+            ref: "{{ message.reference }}"
+            cref?: "{{ message.clientReference }}"
         \(extra)
         response:
           messageId: id
@@ -326,6 +330,21 @@ struct OutboxTests {
             #expect(span >= 1.2, "12 sends at 5/s took only \(span) s")
             let firstSecond = times.filter { $0 - times[0] < 1.0 }.count
             #expect(firstSecond <= 10, "\(firstSecond) requests in the first second at 5/s (burst 5)")
+        }
+    }
+
+    @Test func theClientsReferenceReachesTheCarrierBesideOurId() async throws {
+        let carrier = try Carrier()
+        try await Self.withService(carrierURL: carrier.server.baseURL) { server in
+            let answer = try await server.send(
+                ["channelId": "sms", "to": Self.to, "body": "x", "reference": "order-42"])
+            #expect(answer.status == 200)
+            let id = try #require(answer.json["messageId"] as? String)
+            let body = try #require(carrier.server.requests.first?.body)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+            #expect(json["cref"] as? String == "order-42", "the client's reference, in the carrier's field for it")
+            #expect(json["ref"] as? String == id, "our id stays the key delivery reports are matched by")
+            #expect(try await server.message(id)["reference"] as? String == "order-42")
         }
     }
 

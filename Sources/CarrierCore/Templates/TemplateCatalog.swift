@@ -12,7 +12,8 @@ public enum TemplateCatalog {
 
     /// `message.*` fields and whether they are lists.
     static let messageFields: Set<String> = [
-        "channel", "to", "from", "body", "callbackUrl", "reference", "scheduledAt", "validity", "media", "tags",
+        "channel", "to", "from", "body", "callbackUrl", "reference", "clientReference", "scheduledAt", "validity",
+        "media", "tags",
     ]
     static let templateFields: Set<String> = ["name", "language", "variables"]
     /// Fields of a media item: `message.media.<field>` (a list) and `item.<field>` inside `$each: message.media`.

@@ -33,6 +33,9 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
     public var inboundUrl: String?
     /// Our own id for the message, echoed back by some carriers in status callbacks.
     public var reference: String?
+    /// The client's own reference (`/send`'s `reference`), for a carrier's client-reference field that nothing
+    /// matches delivery reports by (`message.clientReference` in templates).
+    public var clientReference: String?
     public var metadata: [String: String]
     public var tags: [String]
 
@@ -70,7 +73,7 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case channel, to, from, body, media, template, scheduledAt, validity, callbackUrl, reference, metadata, tags
-        case inboundUrl
+        case inboundUrl, clientReference
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +89,7 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         callbackUrl = try c.decodeIfPresent(String.self, forKey: .callbackUrl)
         inboundUrl = try c.decodeIfPresent(String.self, forKey: .inboundUrl)
         reference = try c.decodeIfPresent(String.self, forKey: .reference)
+        clientReference = try c.decodeIfPresent(String.self, forKey: .clientReference)
         metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
         tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
     }

@@ -100,6 +100,7 @@ public struct TemplateContext: Sendable {
             case "body": return optional(m.body)
             case "callbackUrl": return optional(m.callbackUrl)
             case "reference": return optional(m.reference)
+            case "clientReference": return optional(m.clientReference)
             case "scheduledAt": return optional(m.scheduledAt)
             case "validity": return m.validity.map(TemplateValue.integer) ?? .null
             case "media": return .list(m.media.map { .string($0.url) })

@@ -263,10 +263,14 @@ final class Dispatcher: Sendable {
         }
         // Carriers that take a validity get what is left of it, only when the client or the channel asked for one.
         let validity = message.validitySeconds.flatMap { _ in message.expiresAt.map { max(1, Int($0 - now)) } }
-        return OutboundMessage(
+        var outbound = OutboundMessage(
             channel: channel.channel, to: message.toAddress ?? "", from: channel.address,
             body: template == nil ? message.body : nil, media: message.media, template: template,
             validity: validity, reference: message.id, metadata: message.metadata ?? [:], tags: message.tags ?? [])
+        // Our id stays `reference`, the key delivery reports are matched by; the client's goes to carriers that
+        // have a field of their own for it.
+        outbound.clientReference = message.reference
+        return outbound
     }
 }
 
