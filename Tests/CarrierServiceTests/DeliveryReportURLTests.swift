@@ -26,10 +26,10 @@ struct DeliveryReportURLTests {
             apiKeys: ["literal:" + TestServer.key: .init(account: "acct-1", scopes: ["messaging", "admin"])],
             secretsKey: "literal:" + TestServer.secretsKey, carrierHosts: ["127.0.0.1"],
             allowPrivateCarrierTargets: true)
-        let server = try await TestServer.start(
+        try await TestServer.running(
             gateway: AdapterGateway(table: table, transport: try CurlTransport()), databasePath: path,
-            configuration: configuration)
-        do {
+            configuration: configuration
+        ) { server in
             let created = try await server.call(
                 "POST", "/channels",
                 json: [
@@ -57,10 +57,6 @@ struct DeliveryReportURLTests {
             // A wrong token is still refused.
             let forged = local.replacingOccurrences(of: token, with: String(repeating: "x", count: token.count))
             #expect(try await server.call("GET", forged, apiKey: nil).status == 401)
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
         }
     }
 }

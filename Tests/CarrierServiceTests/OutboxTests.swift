@@ -115,7 +115,11 @@ struct OutboxTests {
         let settings = ["api_key": "literal:sk-outbox-secret", "base_url": carrierURL]
         return ServiceConfiguration(
             host: "127.0.0.1", port: 0, databasePath: databasePath,
-            apiKeys: ["literal:" + TestServer.key: .init(account: "acct-1", scopes: ["messaging", "admin"])],
+            apiKeys: [
+                "literal:" + TestServer.key: .init(account: "acct-1", scopes: ["messaging", "admin"]),
+                "literal:" + Self.otherAccountKey: .init(account: "acct-2", scopes: ["messaging", "admin"]),
+                "literal:" + Self.adminOnlyKey: .init(account: "acct-1", scopes: ["admin"]),
+            ],
             channels: [
                 .init(
                     id: "sms", account: "acct-1", channel: "sms", provider: "acme", address: "+15550000001",
@@ -133,21 +137,16 @@ struct OutboxTests {
     ) async throws {
         let path = try databasePath ?? TestServer.temporaryDatabasePath()
         let transport = try CurlTransport()
-        let server = try await TestServer.start(
+        try await TestServer.running(
             gateway: AdapterGateway(table: try table(), transport: transport), databasePath: path,
             configuration: configuration(
                 databasePath: path, carrierURL: carrierURL, sendWaitMs: sendWaitMs, ratePerSecond: ratePerSecond,
-                maxSendAttempts: maxSendAttempts))
-        do {
-            try await body(server)
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
-        }
+                maxSendAttempts: maxSendAttempts), body)
     }
 
     static let to = "+15551230000"
+    static let otherAccountKey = "outbox-other-account"
+    static let adminOnlyKey = "outbox-admin-only"
 
     // MARK: Outcomes of the first attempt
 
@@ -330,6 +329,26 @@ struct OutboxTests {
             #expect(span >= 1.2, "12 sends at 5/s took only \(span) s")
             let firstSecond = times.filter { $0 - times[0] < 1.0 }.count
             #expect(firstSecond <= 10, "\(firstSecond) requests in the first second at 5/s (burst 5)")
+        }
+    }
+
+    @Test func anotherAccountOrAKeyWithoutTheMessagingScopeCannotReachAMessagesOutbox() async throws {
+        let carrier = try Carrier()
+        try await Self.withService(carrierURL: carrier.server.baseURL) { server in
+            let formatter = ISO8601DateFormatter()
+            let later = formatter.string(from: Date().addingTimeInterval(3600))
+            let answer = try await server.send(["channelId": "sms", "to": Self.to, "body": "x", "scheduledFor": later])
+            let id = try #require(answer.json["messageId"] as? String)
+            for (method, path) in [("POST", "/messages/\(id)/cancel"), ("GET", "/messages/\(id)/attempts")] {
+                let other = try await server.call(method, path, apiKey: Self.otherAccountKey)
+                #expect(other.status == 404, "another account: \(method) \(path) \(other.text)")
+                #expect(try await server.call(method, path, apiKey: Self.adminOnlyKey).status == 403)
+                #expect(try await server.call(method, path, apiKey: nil).status == 401)
+            }
+            // Another account's /send cannot use this account's channel.
+            let foreign = try await server.send(["channelId": "sms", "to": Self.to, "body": "x"], apiKey: Self.otherAccountKey)
+            #expect(foreign.status == 404)
+            #expect(try await server.message(id)["status"] as? String == "scheduled", "still scheduled, not canceled")
         }
     }
 

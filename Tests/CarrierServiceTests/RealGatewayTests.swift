@@ -98,16 +98,10 @@ struct RealGatewayTests {
         let transport = CurlTransport()
         defer { transport.shutdown() }
         let path = try TestServer.temporaryDatabasePath()
-        let server = try await TestServer.start(
+        try await TestServer.running(
             gateway: AdapterGateway(table: try Self.table(), transport: transport), databasePath: path,
-            configuration: Self.configuration(databasePath: path, mockURL: mock.baseURL))
-        do {
-            try await body(server, mock)
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
-        }
+            configuration: Self.configuration(databasePath: path, mockURL: mock.baseURL)
+        ) { server in try await body(server, mock) }
     }
 
     @Test func sendGoesOverTheWireAndStoresTheProviderId() async throws {

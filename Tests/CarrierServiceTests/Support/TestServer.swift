@@ -69,6 +69,22 @@ struct TestServer {
         throw TestServerError.didNotStart
     }
 
+    /// Starts a server with `gateway` and `configuration`, runs `body`, and stops the server even when `body` throws.
+    static func running<T>(
+        gateway: any CarrierGateway, databasePath: String, configuration: ServiceConfiguration,
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(gateway: gateway, databasePath: databasePath, configuration: configuration)
+        do {
+            let value = try await body(server)
+            await server.stop()
+            return value
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     /// Starts a server, runs `body`, and stops the server even when `body` throws.
     static func with<T>(
         gateway: FakeGateway = FakeGateway(), databasePath: String? = nil,
@@ -140,8 +156,10 @@ struct TestServer {
             headers: ["X-Test-Signature": signature])
     }
 
-    func send(_ payload: [String: Any], headers: [String: String] = [:]) async throws -> Answer {
-        try await call("POST", "/send", json: payload, headers: headers)
+    func send(_ payload: [String: Any], headers: [String: String] = [:], apiKey: String? = TestServer.key) async throws
+        -> Answer
+    {
+        try await call("POST", "/send", json: payload, apiKey: apiKey, headers: headers)
     }
 
     func message(_ id: String) async throws -> [String: Any] {
