@@ -18,7 +18,9 @@ public enum ConfigurationLoader {
     public static let environmentPrefix = "CARRIER_SERVE_"
 
     /// Keys whose environment values are taken as strings even when they would parse as JSON.
-    static let stringKeys: Set<String> = ["host", "databasePath", "publicBaseURL", "secretsKey", "metricsAddress"]
+    static let stringKeys: Set<String> = [
+        "host", "databasePath", "databaseURL", "publicBaseURL", "secretsKey", "metricsAddress",
+    ]
 
     /// Every top-level key.
     public static var keys: [String] { ServiceConfiguration.CodingKeys.allCases.map(\.rawValue) }

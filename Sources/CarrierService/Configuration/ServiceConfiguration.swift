@@ -59,6 +59,11 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     /// 0 picks a free port (tests).
     public var port: Int
     public var databasePath: String
+    /// A PostgreSQL database (`postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`)
+    /// shared by several instances; when set, `databasePath` is not used. Holds a password: never logged.
+    public var databaseURL: String?
+    /// Connections each instance keeps to PostgreSQL at most.
+    public var databaseConnections: Int
     /// The base URL carriers call, e.g. `https://sms.example.com`; defaults to `http://host:port`.
     public var publicBaseURL: String?
     /// API key (or reference to it) -> grant.
@@ -137,8 +142,11 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         maxConnectionsPerClient: Int = 1024, maxAuthFailuresPerMinute: Int = 20, accountRequestsPerSecond: Double = 0,
         allowPrivateWebhookTargets: Bool = false,
         webhookRetrySeconds: [Double] = ServiceConfiguration.standardWebhookRetrySeconds,
-        webhookMaxAgeSeconds: Double = 86_400, webhookConcurrency: Int = 64, metricsAddress: String? = nil
+        webhookMaxAgeSeconds: Double = 86_400, webhookConcurrency: Int = 64, metricsAddress: String? = nil,
+        databaseURL: String? = nil, databaseConnections: Int = 16
     ) {
+        self.databaseURL = databaseURL
+        self.databaseConnections = databaseConnections
         self.metricsAddress = metricsAddress
         self.allowPrivateWebhookTargets = allowPrivateWebhookTargets
         self.webhookRetrySeconds = webhookRetrySeconds
@@ -178,7 +186,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         case secretsKey, carrierHosts, allowPrivateCarrierTargets, requestTimeoutSeconds, maxConnectionsPerClient
         case maxAuthFailuresPerMinute, accountRequestsPerSecond
         case allowPrivateWebhookTargets, webhookRetrySeconds, webhookMaxAgeSeconds, webhookConcurrency
-        case metricsAddress
+        case metricsAddress, databaseURL, databaseConnections
     }
 
     public init(from decoder: any Decoder) throws {
@@ -187,6 +195,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
         port = try c.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
         databasePath = try c.decodeIfPresent(String.self, forKey: .databasePath) ?? defaults.databasePath
+        databaseURL = try c.decodeIfPresent(String.self, forKey: .databaseURL)
+        databaseConnections =
+            try c.decodeIfPresent(Int.self, forKey: .databaseConnections) ?? defaults.databaseConnections
         publicBaseURL = try c.decodeIfPresent(String.self, forKey: .publicBaseURL)
         apiKeys = try c.decodeIfPresent([String: APIKeyGrant].self, forKey: .apiKeys) ?? [:]
         channels = try c.decodeIfPresent([ChannelSeed].self, forKey: .channels) ?? []
@@ -260,6 +271,16 @@ extension ServiceConfiguration {
         var problems: [String] = []
         if !(0...65_535).contains(port) { problems.append("port must be between 0 and 65535, not \(port)") }
         if databasePath.isEmpty { problems.append("databasePath must not be empty") }
+        if let databaseURL {
+            do {
+                _ = try PostgresLocation(url: databaseURL)
+            } catch {
+                problems.append(error.message)
+            }
+        }
+        if !(1...500).contains(databaseConnections) {
+            problems.append("databaseConnections must be between 1 and 500, not \(databaseConnections)")
+        }
         if maxSendAttempts < 1 { problems.append("maxSendAttempts must be at least 1, not \(maxSendAttempts)") }
         if retryBaseDelaySeconds < 0 || retryMaxDelaySeconds < 0 {
             problems.append("retryBaseDelaySeconds and retryMaxDelaySeconds must not be negative")

@@ -80,7 +80,7 @@ final class MessagingEngine: Sendable {
         // The dispatcher resolves channels as the engine does (cache, decrypted or operator-resolved settings).
         let link = EngineLink()
         dispatcher = Dispatcher(
-            store: store, gateway: gateway, configuration: configuration,
+            store: store, pacer: stores.pacing, gateway: gateway, configuration: configuration,
             channels: { key throws(ServiceError) in
                 guard let engine = link.engine else { throw ServiceError.storage("the service is stopping") }
                 return try await engine.cachedChannelWithSettings(account: key.account, id: key.channelId)

@@ -1,11 +1,12 @@
 import Synchronization
 
-/// Paces sends per channel: at most `rate` a second on average, in bursts of at most `max(1, rate)`.
+/// Paces sends per channel in memory: at most `rate` a second on average, in bursts of at most `max(1, rate)`.
+/// The pacing of one process that owns its database (SQLite).
 ///
 /// Unlike the runtime's `TokenBucket`, nothing is reserved ahead: a send that finds no token is not made and its
 /// job waits in the outbox until ``take(_:rate:now:)`` says a token exists, so excess is queued, never refused, and
 /// the queue (not memory) holds the backlog.
-final class ChannelPacer: Sendable {
+final class ChannelPacer: PaceStore {
     private struct Bucket {
         var tokens: Double
         var updatedAt: Double
@@ -26,16 +27,6 @@ final class ChannelPacer: Sendable {
                 return 0
             }
             return (1 - bucket.tokens) / rate
-        }
-    }
-
-    /// Channels without a token at `now`: the dispatcher does not claim their jobs.
-    func exhausted(now: Double, rates: (ChannelKey) -> Double?) -> [ChannelKey] {
-        buckets.withLock { buckets in
-            buckets.compactMap { key, bucket in
-                guard let rate = rates(key) else { return nil }
-                return bucket.tokens + max(0, now - bucket.updatedAt) * rate < 1 ? key : nil
-            }
         }
     }
 }

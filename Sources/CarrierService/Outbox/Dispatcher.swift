@@ -21,7 +21,7 @@ final class Dispatcher: Sendable {
     let metrics: ServiceMetrics
     /// This instance's name on the leases it takes.
     let owner: String
-    private let pacer = ChannelPacer()
+    let pacer: any PaceStore
     private let wakeSignal = WakeSignal()
     private let state = Mutex(State())
 
@@ -29,8 +29,8 @@ final class Dispatcher: Sendable {
         var inFlight = 0
         /// Whether the claim loop runs (for `GET /ready`).
         var running = false
-        /// The pace of channels that have one, for skipping exhausted ones when claiming.
-        var rates: [ChannelKey: Double] = [:]
+        /// Paced channels found without a token, until when: their jobs are not claimed before then.
+        var pacedUntil: [ChannelKey: Double] = [:]
     }
 
     /// Jobs claimed in one transaction at most.
@@ -39,11 +39,13 @@ final class Dispatcher: Sendable {
     static let pollSeconds = 0.5
 
     init(
-        store: any OutboxStore, gateway: any CarrierGateway, configuration: ServiceConfiguration,
-        channels: @escaping ChannelLookup, logger: Logger, metrics: ServiceMetrics = ServiceMetrics()
+        store: any OutboxStore, pacer: any PaceStore = ChannelPacer(), gateway: any CarrierGateway,
+        configuration: ServiceConfiguration, channels: @escaping ChannelLookup, logger: Logger,
+        metrics: ServiceMetrics = ServiceMetrics()
     ) {
         self.metrics = metrics
         self.store = store
+        self.pacer = pacer
         self.gateway = gateway
         self.configuration = configuration
         self.channels = channels
@@ -76,8 +78,10 @@ final class Dispatcher: Sendable {
             if free > 0 {
                 let now = Self.now()
                 let limit = min(free, Self.claimBatch)
-                let rates = state.withLock { $0.rates }
-                let paced = pacer.exhausted(now: now) { rates[$0] }
+                let paced = state.withLock { state in
+                    state.pacedUntil = state.pacedUntil.filter { $0.value > now }
+                    return Array(state.pacedUntil.keys)
+                }
                 do {
                     let jobs = try await store.claimDue(
                         owner: owner, now: now, leaseUntil: now + configuration.leaseSeconds, limit: limit,
@@ -177,9 +181,17 @@ final class Dispatcher: Sendable {
         let provider = channel.channel.provider
         let policy = gateway.sendPolicy(carrier: provider)
         if let rate = channel.channel.ratePerSecond ?? policy.ratePerSecond, rate > 0 {
-            state.withLock { $0.rates[key] = rate }
-            let wait = pacer.take(key, rate: rate, now: now)
-            if wait > 0 { return await finish(job, nil, .postpone(dueAt: now + wait)) }
+            let wait: Double
+            do {
+                wait = try await pacer.take(key, rate: rate, now: now)
+            } catch {
+                logger.warning("channel pace not read", metadata: ["channel": "\(key.channelId)", "error": "\(error)"])
+                wait = 1
+            }
+            if wait > 0 {
+                state.withLock { $0.pacedUntil[key] = now + wait }
+                return await finish(job, nil, .postpone(dueAt: now + wait))
+            }
         }
         var outbound = Self.outboundMessage(message, channel: channel.channel, now: now)
         // Carriers send delivery reports only to a URL named in the request: the channel's own webhook URL, when

@@ -3,7 +3,7 @@ public import Logging
 import NIOPosix
 import Synchronization
 
-/// The messaging service behind `carrier serve`: HTTP API, carrier webhooks and SQLite storage.
+/// The messaging service behind `carrier serve`: HTTP API, carrier webhooks, SQLite or PostgreSQL storage.
 ///
 /// ```swift
 /// let service = MessagingService(configuration: configuration, gateway: gateway, logger: logger)
@@ -56,26 +56,36 @@ public struct MessagingService: Sendable {
 
     /// Opens the database, upserts configured keys and channels, and serves until the task is cancelled.
     private func serve(onServerRunning: @escaping @Sendable (Int) async -> Void, hangups: HangupRelay?) async throws {
-        let database = try ServiceDatabase.open(path: configuration.databasePath)
         let metrics = ServiceMetrics()
         metrics.tableLoaded(carriers: gateway.carrierIds.count)
-        let writer = GroupCommitWriter(pool: database) { duration, size in
-            metrics.commit(duration: duration, batchSize: size)
-        }
-        let logger = logger
-        let checkpointer = try WALCheckpointer(path: configuration.databasePath) { logger.warning("\($0)") }
+        let backend = try await StorageBackend.open(configuration: configuration, metrics: metrics, logger: logger)
         let engine = MessagingEngine(
-            database: database, writer: writer, gateway: gateway,
-            configuration: configuration, resolver: SecretResolver(),
+            stores: backend.stores, gateway: gateway, configuration: configuration, resolver: SecretResolver(),
             logger: logger, metrics: metrics)
         hangups?.handler = { [weak engine] in _ = try? engine?.reloadTable(trigger: "signal") }
-        try await engine.bootstrap()
-        // One process owns the SQLite file: leases left by a previous run (killed mid-attempt) are free again.
-        try await engine.store.releaseLeases(owner: nil)
+        do {
+            try await engine.bootstrap()
+            // One process owns an SQLite file: leases left by a previous run (killed mid-attempt) are free again.
+            // On PostgreSQL, another instance may hold them: they are taken over when they run out.
+            if backend.exclusive {
+                try await engine.store.releaseLeases(owner: nil)
+                try await engine.webhookStore.releaseLeases(owner: nil)
+            }
+        } catch {
+            await backend.close()
+            throw error
+        }
+        let dispatcherLoop = engine.dispatcher
+        let deliverer = engine.webhooks
+        let listener = Task {
+            await backend.listen {
+                dispatcherLoop.wake()
+                deliverer.wake()
+            }
+        }
         let retention = Task { await engine.removeExpiredPeriodically(every: .seconds(600)) }
         if configuration.dispatcher { engine.dispatcher.willRun() }
         let dispatcher = configuration.dispatcher ? Task { await engine.dispatcher.run() } : nil
-        try await engine.webhookStore.releaseLeases(owner: nil)
         let webhooks = configuration.dispatcher ? Task { await engine.webhooks.run() } : nil
         let baseURL =
             configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
@@ -107,8 +117,9 @@ public struct MessagingService: Sendable {
         await webhooks?.value
         retention.cancel()
         await retention.value
-        await writer.finish()
-        await checkpointer.finish()
+        listener.cancel()
+        await listener.value
+        await backend.close()
         if let failure { throw failure }
     }
 }

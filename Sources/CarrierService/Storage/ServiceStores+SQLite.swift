@@ -12,7 +12,8 @@ extension ServiceStores {
             admin: SQLiteAdminStore(database: database, writer: writer),
             queries: SQLiteMessageQueryStore(database: database, writer: writer),
             retention: SQLiteRetentionStore(writer: writer),
-            inbound: SQLiteInboundStore(writer: writer))
+            inbound: SQLiteInboundStore(writer: writer),
+            pacing: ChannelPacer())
     }
 }
 

@@ -9,4 +9,5 @@ struct ServiceStores: Sendable {
     var queries: any MessageQueryStore
     var retention: any RetentionStore
     var inbound: any InboundStore
+    var pacing: any PaceStore
 }

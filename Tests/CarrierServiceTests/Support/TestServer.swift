@@ -8,7 +8,8 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// A real service on 127.0.0.1 with a free port and an SQLite file in a temporary directory.
+/// A real service on 127.0.0.1 with a free port and an SQLite file in a temporary directory, or a fresh PostgreSQL
+/// database of its own when the suite runs on PostgreSQL (``TestBackend``).
 struct TestServer {
     static let key = "test-key-all"
     static let messagingKey = "test-key-messaging"
@@ -54,9 +55,11 @@ struct TestServer {
     ) async throws -> TestServer {
         var logger = Logger(label: "carrier-service-tests")
         logger.logLevel = .warning
-        let service = MessagingService(
-            configuration: configuration ?? Self.configuration(databasePath: databasePath), gateway: gateway,
-            logger: logger)
+        var configuration = configuration ?? Self.configuration(databasePath: databasePath)
+        if TestBackend.current == .postgres, configuration.databaseURL == nil {
+            configuration.databaseURL = try await PostgresTestCluster.freshDatabaseURL()
+        }
+        let service = MessagingService(configuration: configuration, gateway: gateway, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }

@@ -1,0 +1,298 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, in versioned migrations recorded in `carrier_migration`.
+///
+/// It starts from the SQLite schema as of its migration `v9-inbound-token-sealed`, with the same tables, columns
+/// and meanings (times are Unix seconds in `DOUBLE PRECISION`, lists and maps JSON text), so rows copy across
+/// unchanged (`carrier db copy`). Later changes append migrations here and in ``ServiceDatabase`` alike.
+enum PostgresSchema {
+    /// Migrations in order: (identifier, statements). Never edit one that has shipped; append.
+    static let migrations: [(id: String, sql: String)] = [
+        ("v1", v1),
+    ]
+
+    /// Any fixed number: the advisory lock that serializes migrations across instances starting together.
+    private static let migrationLock: Int64 = 0x6361_7272_6965_72  // "carrier"
+
+    /// Applies the migrations the database lacks, each in its own transaction, under an advisory lock.
+    /// - Returns: the identifiers applied now.
+    @discardableResult
+    static func migrate(_ database: PostgresServiceDatabase) async throws -> [String] {
+        try await database.transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: database.logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS carrier_migration (
+                    id TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)
+                """, logger: database.logger)
+            var applied: Set<String> = []
+            for try await id in try await connection.query("SELECT id FROM carrier_migration", logger: database.logger)
+                .decode(String.self)
+            {
+                applied.insert(id)
+            }
+            var ran: [String] = []
+            for migration in migrations where !applied.contains(migration.id) {
+                // The extended protocol takes one statement at a time.
+                for statement in statements(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: database.logger)
+                }
+                try await connection.query(
+                    "INSERT INTO carrier_migration (id, applied_at) VALUES (\(migration.id), extract(epoch FROM now()))",
+                    logger: database.logger)
+                ran.append(migration.id)
+            }
+            return ran
+        }
+    }
+
+    /// The statements of a migration: split where a line ends with `;`.
+    static func statements(_ sql: String) -> [String] {
+        sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty }
+    }
+
+    /// Every table of the schema, parents before children (the order `carrier db copy` fills them in).
+    static let tables = [
+        "api_key", "messaging_channel", "conversation", "message", "message_template", "idempotency_key",
+        "pending_status", "message_part", "outbox_job", "send_attempt", "inbound_seen", "webhook_endpoint",
+        "webhook_callback_secret", "webhook_delivery", "contact_opt_out", "message_tag",
+    ]
+
+    private static let v1 = """
+        CREATE TABLE api_key (
+            key_hash TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE TABLE messaging_channel (
+            id TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            channel TEXT NOT NULL CHECK (channel IN ('sms', 'mms', 'whatsapp', 'rcs')),
+            provider TEXT NOT NULL,
+            address TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            default_queue TEXT,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            source TEXT NOT NULL DEFAULT 'api' CHECK (source IN ('api', 'config')),
+            inbound_token_hash TEXT,
+            rate_per_second DOUBLE PRECISION,
+            validity_seconds BIGINT,
+            inbound_token_sealed TEXT,
+            PRIMARY KEY (account_id, id),
+            UNIQUE (account_id, channel, address)
+        );
+        CREATE TABLE conversation (
+            id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            contact_address TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open', 'assigned', 'closed', 'snoozed')),
+            assignee TEXT,
+            unread_count BIGINT NOT NULL DEFAULT 0,
+            window_expires_at DOUBLE PRECISION,
+            last_message_at DOUBLE PRECISION,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            queue TEXT,
+            UNIQUE (account_id, channel_id, contact_address)
+        );
+        CREATE INDEX conversation_account_list ON conversation (account_id, id);
+        CREATE TABLE message (
+            id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            conversation_id TEXT NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
+            channel_id TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),
+            from_address TEXT,
+            to_address TEXT,
+            body TEXT,
+            media TEXT NOT NULL,
+            status TEXT NOT NULL,
+            provider_message_id TEXT,
+            template_name TEXT,
+            segments BIGINT,
+            error_code TEXT,
+            error_message TEXT,
+            reference TEXT,
+            confirmed BOOLEAN NOT NULL DEFAULT false,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            scheduled_for DOUBLE PRECISION,
+            expires_at DOUBLE PRECISION,
+            validity_seconds BIGINT,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            next_attempt_at DOUBLE PRECISION,
+            template_language TEXT,
+            template_variables TEXT,
+            carrier_reply_excerpt TEXT,
+            callback_url TEXT,
+            delivery_report TEXT,
+            event_sequence BIGINT NOT NULL DEFAULT 0,
+            provider_status TEXT,
+            metadata TEXT,
+            tags TEXT
+        );
+        CREATE INDEX message_provider_id ON message (provider_message_id) WHERE provider_message_id IS NOT NULL;
+        CREATE INDEX message_conversation ON message (conversation_id);
+        CREATE INDEX message_replies ON message (account_id, created_at) WHERE direction = 'inbound' AND NOT confirmed;
+        CREATE INDEX message_account_list ON message (account_id, id);
+        CREATE TABLE message_template (
+            id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            language TEXT NOT NULL,
+            category TEXT,
+            body TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('approved', 'pending', 'rejected')),
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            UNIQUE (account_id, name, language)
+        );
+        CREATE TABLE idempotency_key (
+            account_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            status BIGINT NOT NULL,
+            response TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            message_id TEXT,
+            request_hash TEXT,
+            PRIMARY KEY (account_id, key)
+        );
+        CREATE INDEX idempotency_key_created ON idempotency_key (created_at);
+        CREATE TABLE pending_status (
+            id BIGSERIAL PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            provider_message_id TEXT,
+            reference TEXT,
+            status TEXT NOT NULL,
+            error_code TEXT,
+            error_message TEXT,
+            received_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX pending_status_provider_id ON pending_status (account_id, provider_message_id);
+        CREATE INDEX pending_status_received ON pending_status (received_at);
+        CREATE TABLE message_part (
+            id BIGSERIAL PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            contact_address TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            total BIGINT NOT NULL,
+            number BIGINT NOT NULL,
+            to_address TEXT,
+            body TEXT,
+            media TEXT NOT NULL,
+            provider_message_id TEXT,
+            received_at DOUBLE PRECISION NOT NULL,
+            assembled_at DOUBLE PRECISION,
+            UNIQUE (account_id, channel_id, contact_address, reference, total, number)
+        );
+        CREATE INDEX message_part_waiting ON message_part (received_at) WHERE assembled_at IS NULL;
+        CREATE INDEX message_part_assembled ON message_part (assembled_at) WHERE assembled_at IS NOT NULL;
+        CREATE TABLE outbox_job (
+            message_id TEXT PRIMARY KEY REFERENCES message (id) ON DELETE CASCADE,
+            account_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            due_at DOUBLE PRECISION NOT NULL,
+            lease_owner TEXT,
+            lease_until DOUBLE PRECISION,
+            created_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX outbox_job_due ON outbox_job (due_at);
+        CREATE TABLE send_attempt (
+            message_id TEXT NOT NULL REFERENCES message (id) ON DELETE CASCADE,
+            number BIGINT NOT NULL,
+            started_at DOUBLE PRECISION NOT NULL,
+            outcome TEXT NOT NULL,
+            http_status BIGINT,
+            error_code TEXT,
+            latency_ms DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (message_id, number)
+        );
+        CREATE TABLE inbound_seen (
+            account_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            received_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (account_id, channel_id, request_hash)
+        );
+        CREATE INDEX inbound_seen_received ON inbound_seen (received_at);
+        CREATE TABLE webhook_endpoint (
+            id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            events TEXT NOT NULL,
+            channel_id TEXT,
+            secret TEXT NOT NULL,
+            previous_secret TEXT,
+            previous_secret_until DOUBLE PRECISION,
+            enabled BOOLEAN NOT NULL DEFAULT true,
+            disabled_reason TEXT,
+            failing_since DOUBLE PRECISION,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX webhook_endpoint_account ON webhook_endpoint (account_id);
+        CREATE TABLE webhook_callback_secret (
+            account_id TEXT PRIMARY KEY,
+            secret TEXT NOT NULL,
+            previous_secret TEXT,
+            previous_secret_until DOUBLE PRECISION,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE TABLE webhook_delivery (
+            id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            endpoint_id TEXT REFERENCES webhook_endpoint (id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            message_id TEXT,
+            sequence BIGINT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+            attempts BIGINT NOT NULL DEFAULT 0,
+            due_at DOUBLE PRECISION,
+            lease_owner TEXT,
+            lease_until DOUBLE PRECISION,
+            last_http_status BIGINT,
+            last_error TEXT,
+            last_latency_ms DOUBLE PRECISION,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            delivered_at DOUBLE PRECISION
+        );
+        CREATE INDEX webhook_delivery_due ON webhook_delivery (due_at) WHERE status = 'pending';
+        CREATE INDEX webhook_delivery_endpoint ON webhook_delivery (endpoint_id, created_at);
+        CREATE INDEX webhook_delivery_message ON webhook_delivery (message_id);
+        CREATE TABLE contact_opt_out (
+            account_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('sms', 'whatsapp', 'rcs')),
+            contact_address TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'keyword' CHECK (source IN ('keyword', 'api')),
+            created_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (account_id, kind, contact_address)
+        );
+        CREATE TABLE message_tag (
+            account_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            PRIMARY KEY (account_id, tag, message_id)
+        );
+        -- Pacing shared by every instance: one token bucket per paced channel (PostgresChannelPacer).
+        CREATE TABLE channel_pace (
+            account_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            tokens DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (account_id, channel_id)
+        );
+        """
+}

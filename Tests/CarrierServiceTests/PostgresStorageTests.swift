@@ -1,0 +1,149 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import CarrierService
+
+/// The PostgreSQL backend's own parts on a real server: URL parsing, migrations, the admin, identity and query
+/// stores. The rest of the contract runs through the whole service suite on PostgreSQL.
+@Suite struct PostgresStorageTests {
+    static func open() async throws -> PostgresServiceDatabase {
+        var logger = Logger(label: "pg-tests")
+        logger.logLevel = .warning
+        return try await PostgresServiceDatabase.open(url: try await PostgresTestCluster.freshDatabaseURL(), logger: logger)
+    }
+
+    @Test func databaseURLsAreParsedStrictlyAndNeverEchoThePassword() throws {
+        let location = try PostgresLocation(url: "postgres://app:s3cr%40t@db.internal:6543/carrier?sslmode=require")
+        #expect(location.host == "db.internal" && location.port == 6543 && location.username == "app")
+        #expect(location.password == "s3cr@t" && location.database == "carrier" && location.sslMode == "require")
+        #expect(!location.redacted.contains("s3cr"))
+        for bad in [
+            "mysql://a@b/c", "postgres://a@b/", "postgres://b/c", "postgres://a@b/c?sslmode=maybe",
+            "postgres://a:pw@b/c?search_path=x",
+        ] {
+            #expect(throws: ServiceError.self) { try PostgresLocation(url: bad) }
+            do {
+                _ = try PostgresLocation(url: bad)
+            } catch {
+                #expect(error.code == "invalid-database-url")
+                #expect(!error.message.contains("pw"))
+            }
+        }
+    }
+
+    @Test func anUnreachableServerIsAStorageErrorWithoutThePassword() async throws {
+        do {
+            _ = try await PostgresServiceDatabase.open(
+                url: "postgres://u:topsecret@127.0.0.1:1/x?sslmode=disable", logger: Logger(label: "t"))
+            Issue.record("opened a database nobody serves")
+        } catch let error as ServiceError {
+            #expect(error.code == "storage-error")
+            #expect(!error.message.contains("topsecret"))
+        }
+    }
+
+    @Test func migrationsRunOnceAndConcurrentOpensAgree() async throws {
+        let url = try await PostgresTestCluster.freshDatabaseURL()
+        let logger = Logger(label: "pg-tests")
+        // Two instances starting together: the advisory lock lets one migrate, the other finds it done.
+        async let first = PostgresServiceDatabase.open(url: url, logger: logger)
+        async let second = PostgresServiceDatabase.open(url: url, logger: logger)
+        let (a, b) = try await (first, second)
+        defer {
+            a.close()
+            b.close()
+        }
+        #expect(try await PostgresSchema.migrate(a).isEmpty)
+        let applied = try await a.read { connection in
+            var ids: [String] = []
+            for try await id in try await connection.query("SELECT id FROM carrier_migration ORDER BY id", logger: Logger(label: "t"))
+                .decode(String.self)
+            {
+                ids.append(id)
+            }
+            return ids
+        }
+        #expect(applied == PostgresSchema.migrations.map(\.id))
+    }
+
+    @Test func channelsKeepUniquenessPerAccountAndUpsertsAreIdempotent() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        let store = PostgresAdminStore(database: database)
+        var channel = ChannelRecord(
+            id: "ch", accountId: "a", channel: "sms", provider: "p", address: "+15550000001", settings: ["k": "v"],
+            defaultQueue: nil, createdAt: 1, updatedAt: 1)
+        #expect(try await store.createChannel(channel) == .stored)
+        #expect(try await store.createChannel(channel) == .idTaken)
+        var other = channel
+        other.id = "ch2"
+        #expect(try await store.createChannel(other) == .addressTaken)
+        other.accountId = "b"
+        #expect(try await store.createChannel(other) == .stored)
+        // The same configuration loaded by two instances at once: both succeed, one row, createdAt kept.
+        channel.updatedAt = 5
+        channel.settings = ["k": "w"]
+        async let x = store.upsertChannel(channel)
+        async let y = store.upsertChannel(channel)
+        #expect(try await [x, y] == [.stored, .stored])
+        let stored = try #require(try await store.channel(id: "ch", account: "a"))
+        #expect(stored.createdAt == 1 && stored.updatedAt == 5 && stored.settings == ["k": "w"])
+        #expect(try await store.channel(id: "ch", account: "b") == nil)
+        #expect(try await store.channels(account: "a").map(\.id) == ["ch"])
+        var clash = channel
+        clash.id = "ch3"
+        #expect(try await store.upsertChannel(clash) == .addressTaken)
+        #expect(try await store.deleteChannel(id: "ch", account: "b") == false)
+        #expect(try await store.deleteChannel(id: "ch", account: "a"))
+
+        try await store.upsertAPIKeys([StoredAPIKey(hash: "h", account: "a", scopes: "admin")], now: 1)
+        try await store.upsertAPIKeys([StoredAPIKey(hash: "h", account: "a", scopes: "admin,messaging")], now: 2)
+        #expect(try await store.apiKey(hash: "h")?.scopes == "admin,messaging")
+        #expect(try await store.apiKey(hash: "nope") == nil)
+
+        let template = TemplateRecord(
+            id: "t1", accountId: "a", name: "otp", language: "en", category: nil, body: "{{1}}", status: "pending",
+            createdAt: 1, updatedAt: 1)
+        #expect(try await store.createTemplate(template))
+        #expect(try await store.createTemplate(template) == false)
+        #expect(try await store.setTemplateStatus("approved", templateId: "t1", account: "b", now: 2) == nil)
+        #expect(try await store.setTemplateStatus("approved", templateId: "t1", account: "a", now: 2)?.status == "approved")
+    }
+
+    @Test func optOutsPageByCursor() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        let store = PostgresIdentityStore(database: database)
+        for address in ["+15550000003", "+15550000001", "+15550000002"] {
+            _ = try await store.addOptOut(
+                account: "a", OptOutRecord(kind: .sms, address: address, source: "api", createdAt: 1))
+        }
+        let again = try await store.addOptOut(
+            account: "a", OptOutRecord(kind: .sms, address: "+15550000001", source: "keyword", createdAt: 9))
+        #expect(again.source == "api" && again.createdAt == 1)
+        let first = try await store.optOuts(account: "a", kind: .sms, after: nil, limit: 2)
+        #expect(first.map(\.address) == ["+15550000001", "+15550000002"])
+        let rest = try await store.optOuts(account: "a", kind: nil, after: "sms/+15550000002", limit: 2)
+        #expect(rest.map(\.address) == ["+15550000003"])
+        #expect(try await store.optOuts(account: "b", kind: nil, after: nil, limit: 10).isEmpty)
+        #expect(try await store.removeOptOut(account: "a", kind: .sms, address: "+15550000001"))
+        #expect(try await store.removeOptOut(account: "a", kind: .sms, address: "+15550000001") == false)
+    }
+
+    @Test func thePaceIsSharedByEveryTaker() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        // Two instances' pacers on one row: 2 a second means 2 tokens at first, then none for a while.
+        let one = PostgresPaceStore(database: database)
+        let two = PostgresPaceStore(database: database)
+        let key = ChannelKey(account: "a", channelId: "c")
+        let waits = [
+            try await one.take(key, rate: 2, now: 0), try await two.take(key, rate: 2, now: 0),
+            try await one.take(key, rate: 2, now: 0), try await two.take(key, rate: 2, now: 0),
+        ]
+        #expect(waits[0] == 0 && waits[1] == 0)
+        #expect(waits[2] > 0 && waits[2] <= 0.5 && waits[3] > 0)
+    }
+}
