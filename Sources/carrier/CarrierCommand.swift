@@ -9,6 +9,7 @@ struct CarrierCommand: AsyncParsableCommand {
         subcommands: [
             BuildCommand.self, CheckCommand.self, TestCommand.self, LintCommand.self, RenderCommand.self,
             SendCommand.self, InboundCommand.self, SegmentsCommand.self, ServeCommand.self, BenchCommand.self,
+            DatabaseCommand.self,
         ]
     )
 }

@@ -10,8 +10,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the messaging service: send, inbound webhooks, opt-outs, conversations, delivery status.",
         discussion: """
-            With no flags: compiles ./carriers, opens ./carrier.sqlite, and listens on 127.0.0.1:8080.
-            A JSON config file (--config) holds host, port, databasePath, publicBaseURL, apiKeys, secretsKey, channels,
+            With no flags: compiles ./carriers, opens ./carrier.sqlite, and listens on 127.0.0.1:8080. --database
+            postgres://... (or databaseURL) runs on PostgreSQL instead, shared by any number of instances.
+            A JSON config file (--config) holds host, port, databasePath or databaseURL, publicBaseURL, apiKeys, secretsKey, channels,
             carrierHosts and the limits; flags override it. Stops gracefully on SIGINT/SIGTERM.
 
             Unknown keys are errors; every key can be set by a CARRIER_SERVE_* environment variable (see README).
@@ -30,7 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (0 picks a free one).")
     var port: Int?
 
-    @Option(name: .long, help: ArgumentHelp("SQLite database file.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "SQLite database file, or a postgres:// URL shared by several instances.", valueName: "file-or-url"))
     var database: String?
 
     @Option(name: .long, help: ArgumentHelp("Directory of carrier definitions to compile at start.", valueName: "dir"))
@@ -97,7 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
             let info = gateway.info
             print(
                 "configuration OK: \(info.carriers.count) carriers (table \(info.version)), listening would be on "
-                    + "\(configuration.host):\(configuration.port), database \(configuration.databasePath)")
+                    + "\(configuration.host):\(configuration.port), database \(configuration.databaseDescription)")
             return
         }
         MemoryTuning.applyForServers()
@@ -115,7 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: configuration, gateway: gateway, logger: logger, structuredLog: json)
         let host = configuration.host
         let carriers = gateway.info.carriers.count
-        let database = configuration.databasePath
+        let database = configuration.databaseDescription
         defer { LogSink.standardError.flush() }
         try await service.runWithSignals { port in
             FileHandle.standardOutput.write(
@@ -144,7 +148,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        if let database { configuration.databasePath = database }
+        if let database {
+            if DatabaseMaintenance.isPostgresURL(database) {
+                configuration.databaseURL = database
+            } else {
+                configuration.databasePath = database
+            }
+        }
         if let publicURL { configuration.publicBaseURL = publicURL }
         if let secretsKey { configuration.secretsKey = secretsKey }
         for key in apiKeys {

@@ -27,11 +27,12 @@ struct OutboxCrashTests {
     }
 
     /// A running `carrier serve`.
-    struct Service {
+    struct Service: Sendable {
         let process: Process
         let port: Int
+        var apiKey = "crash-key"
 
-        static func start(arguments: [String]) throws -> Service {
+        static func start(arguments: [String], apiKey: String = "crash-key") throws -> Service {
             let process = Process()
             process.executableURL = CLI.binary
             process.arguments = ["serve"] + arguments
@@ -53,13 +54,13 @@ struct OutboxCrashTests {
                 process.terminate()
                 throw CrashTestError.didNotStart(text)
             }
-            return Service(process: process, port: port)
+            return Service(process: process, port: port, apiKey: apiKey)
         }
 
         func call(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> (Int, [String: Any]) {
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
             request.httpMethod = method
-            request.setValue("crash-key", forHTTPHeaderField: "x-api-key")
+            request.setValue(apiKey, forHTTPHeaderField: "x-api-key")
             if let json {
                 request.httpBody = try JSONSerialization.data(withJSONObject: json)
                 request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -267,8 +267,7 @@ struct OutboxTests {
             #expect(try await server.call("POST", "/messages/msg-nope/cancel").status == 404)
 
             // An hour passes: both jobs are due; only the one not canceled goes out.
-            let queue = try DatabaseQueue(path: server.databasePath)
-            try await queue.write { db in try db.execute(sql: "UPDATE outbox_job SET due_at = due_at - 3600") }
+            try await server.sql("UPDATE outbox_job SET due_at = due_at - 3600")
             try await server.waitForMessage(id) { $0["status"] as? String == "sent" }
             try await Task.sleep(nanoseconds: 300_000_000)
             #expect(carrier.requestsByReference == [id: 1])

@@ -351,9 +351,8 @@ struct SecurityTests {
                     #expect(answer.errorCode == "bad-inbound-token")
                 }
             }
-            let pool = try DatabasePool(path: server.databasePath)
-            #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM contact_opt_out") } == 0)
-            #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM message") } == 0)
+            #expect(try await server.sql("SELECT count(*) FROM contact_opt_out") == ["0"])
+            #expect(try await server.sql("SELECT count(*) FROM message") == ["0"])
             // Rotation: a new token, the old one refused.
             let rotated = try await server.call("POST", "/channels/u-\(carrier)/inbound-token")
             let fresh = try #require(rotated.json["inboundToken"] as? String)
@@ -374,19 +373,13 @@ struct SecurityTests {
                     headers: ["X-Test-Signature": TestServer.signature, "Content-Type": "application/json"])
                 #expect(answer.status == 200)
             }
-            let pool = try DatabasePool(path: server.databasePath)
-            let stored = try await pool.read {
-                try Int.fetchOne($0, sql: "SELECT count(*) FROM message WHERE direction = 'inbound'")
-            }
-            #expect(stored == 1)
+            let count = "SELECT count(*) FROM message WHERE direction = 'inbound'"
+            #expect(try await server.sql(count) == ["1"])
             // A different message from the same contact is new.
             #expect(
                 try await server.webhook("ch-sms", ["type": "mo", "from": "+15557770002", "text": "no"]).status
                     == 200)
-            let after = try await pool.read {
-                try Int.fetchOne($0, sql: "SELECT count(*) FROM message WHERE direction = 'inbound'")
-            }
-            #expect(after == 2)
+            #expect(try await server.sql(count) == ["2"])
         }
     }
 
@@ -415,7 +408,11 @@ struct SecurityTests {
                     signature: "wrong"
                 ).status == 401)
             var bytes = Data()
-            for suffix in ["", "-wal", "-shm"] {
+            if server.databaseURL != nil {
+                // PostgreSQL: what the server stores, read back as text.
+                bytes = Data(try await server.sql("SELECT settings FROM messaging_channel").joined().utf8)
+            }
+            for suffix in ["", "-wal", "-shm"] where server.databaseURL == nil {
                 let file = server.databasePath + suffix
                 let attributes = try FileManager.default.attributesOfItem(atPath: file)
                 let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1

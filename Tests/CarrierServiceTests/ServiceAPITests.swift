@@ -211,10 +211,7 @@ struct ServiceAPITests {
             let first = try await server.send(payload, headers: ["Idempotency-Key": "k-old"])
             #expect(first.status == 200)
             // The key was used 25 hours ago (the default memory is 24 hours).
-            let queue = try DatabaseQueue(path: server.databasePath)
-            try await queue.write { db in
-                try db.execute(sql: "UPDATE idempotency_key SET created_at = created_at - 25 * 3600")
-            }
+            try await server.sql("UPDATE idempotency_key SET created_at = created_at - 25 * 3600")
             let again = try await server.send(payload, headers: ["Idempotency-Key": "k-old"])
             #expect(again.status == 200)
             #expect(again.json["messageId"] as? String != first.json["messageId"] as? String)
@@ -287,11 +284,7 @@ struct ServiceAPITests {
             let invalid = try await server.call("PATCH", "/conversations/\(conversationId)", json: ["status": "gone"])
             #expect(invalid.status == 400)
             #expect(try await server.call("PATCH", "/conversations/nope", json: ["status": "open"]).status == 404)
-            let database = try ServiceDatabase.open(path: server.databasePath)
-            try await database.write { db in
-                try db.execute(
-                    sql: "UPDATE conversation SET window_expires_at = 0 WHERE id = ?", arguments: [conversationId])
-            }
+            try await server.sql("UPDATE conversation SET window_expires_at = 0 WHERE id = '\(conversationId)'")
             try await server.webhook("ch-wa", ["type": "mo", "from": Self.contact, "text": "two"])
             let reopened = try await server.call("GET", "/conversations/\(conversationId)").json
             #expect(reopened["status"] as? String == "open")
@@ -537,10 +530,7 @@ struct ServiceAPITests {
         #expect(response.status == 200)
         #expect(response.json["status"] as? String == "sent")
         _ = await server.task.result
-        let stored = try await DatabaseQueue(path: server.databasePath).read { db in
-            try String.fetchOne(db, sql: "SELECT status FROM message WHERE body = 'in flight'")
-        }
-        #expect(stored == "sent")
+        #expect(try await server.sql("SELECT status FROM message WHERE body = 'in flight'") == ["sent"])
     }
 
     @Test func restartKeepsData() async throws {

@@ -62,6 +62,10 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     /// A PostgreSQL database (`postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`)
     /// shared by several instances; when set, `databasePath` is not used. Holds a password: never logged.
     public var databaseURL: String?
+    /// The database as it may be printed: the PostgreSQL URL without its password, or the SQLite path.
+    public var databaseDescription: String {
+        databaseURL.map { (try? PostgresLocation(url: $0))?.redacted ?? "postgres://(invalid URL)" } ?? databasePath
+    }
     /// Connections each instance keeps to PostgreSQL at most.
     public var databaseConnections: Int
     /// The base URL carriers call, e.g. `https://sms.example.com`; defaults to `http://host:port`.

@@ -1,7 +1,9 @@
 import CarrierCore
 import CarrierService
 import Foundation
+import GRDB
 import Logging
+import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -20,7 +22,13 @@ struct TestServer {
 
     let port: Int
     let databasePath: String
+    /// The PostgreSQL database when the suite runs on PostgreSQL (then `databasePath` is only its key).
+    var databaseURL: String? = nil
     let task: Task<Void, any Error>
+
+    /// PostgreSQL databases by the SQLite path a test chose: a test that restarts a server on the same path gets the
+    /// same database back.
+    private static let postgresDatabases = Mutex<[String: String]>([:])
 
     static func configuration(databasePath: String) -> ServiceConfiguration {
         ServiceConfiguration(
@@ -57,7 +65,14 @@ struct TestServer {
         logger.logLevel = .warning
         var configuration = configuration ?? Self.configuration(databasePath: databasePath)
         if TestBackend.current == .postgres, configuration.databaseURL == nil {
-            configuration.databaseURL = try await PostgresTestCluster.freshDatabaseURL()
+            let key = configuration.databasePath
+            if let known = postgresDatabases.withLock({ $0[key] }) {
+                configuration.databaseURL = known
+            } else {
+                let url = try await PostgresTestCluster.freshDatabaseURL()
+                postgresDatabases.withLock { $0[key] = url }
+                configuration.databaseURL = url
+            }
         }
         let service = MessagingService(configuration: configuration, gateway: gateway, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -66,7 +81,8 @@ struct TestServer {
             try await service.run { port in continuation.yield(port) }
         }
         for await port in ports {
-            return TestServer(port: port, databasePath: databasePath, task: task)
+            return TestServer(
+                port: port, databasePath: databasePath, databaseURL: configuration.databaseURL, task: task)
         }
         _ = try await task.value
         throw TestServerError.didNotStart
@@ -101,6 +117,32 @@ struct TestServer {
         } catch {
             await server.stop()
             throw error
+        }
+    }
+
+    /// Runs one SQL statement on the server's database (the SQLite file, or PostgreSQL through `psql`) and returns
+    /// the first column of each row as text: for tests that age rows or look at what is stored.
+    @discardableResult
+    func sql(_ statement: String) async throws -> [String] {
+        if let databaseURL {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("sql-\(UUID().uuidString)")
+            try Data(statement.utf8).write(to: file.appendingPathExtension("sql"))
+            defer {
+                try? FileManager.default.removeItem(at: file.appendingPathExtension("sql"))
+                try? FileManager.default.removeItem(at: file.appendingPathExtension("out"))
+            }
+            let status = system(
+                "psql '\(databaseURL)' -v ON_ERROR_STOP=1 -qAt -f '\(file.path).sql' > '\(file.path).out' 2>&1")
+            let output = (try? String(contentsOf: file.appendingPathExtension("out"), encoding: .utf8)) ?? ""
+            guard status == 0 else { throw TestServerError.sql(output) }
+            return output.split(separator: "\n").map { String($0.split(separator: "|").first ?? "") }
+        }
+        let queue = try DatabaseQueue(path: databasePath)
+        defer { try? queue.close() }
+        return try await queue.write { db in
+            try Row.fetchAll(db, sql: statement).map { row in
+                row.count > 0 ? (row[0] as DatabaseValue).description.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : ""
+            }
         }
     }
 
@@ -192,4 +234,5 @@ struct TestServer {
 
 enum TestServerError: Error {
     case didNotStart
+    case sql(String)
 }
