@@ -32,26 +32,7 @@ struct MultiInstanceTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-multi-\(UUID())")
         let carriers = directory.appendingPathComponent("carriers/acme")
         try FileManager.default.createDirectory(at: carriers, withIntermediateDirectories: true)
-        try Data(
-            """
-            formatVersion: 1
-            id: acme
-            name: Acme
-            channels: [sms]
-            limits: { timeoutMs: 2000, connectTimeoutMs: 500 }
-            settings:
-              base_url: { type: url }
-            auth: { type: none }
-            send:
-              url: "{{ settings.base_url }}/messages"
-              format: json
-              body: { to: "{{ message.to }}", text: "{{ message.body }}", ref: "{{ message.reference }}" }
-            response:
-              messageId: id
-              errorCode: error.code
-              retry: { status: [429, 5xx] }
-            """.utf8
-        ).write(to: carriers.appendingPathComponent("carrier.yaml"))
+        try Self.writeAcme(to: carriers)
         let behaviour = Carrier()
         let carrier = try MockCarrierServer { behaviour.answer($0) }
         let database = try PostgresTestServer.freshDatabaseURL()
@@ -141,6 +122,30 @@ struct MultiInstanceTests {
             }
             return ids
         }
+    }
+
+    /// A small JSON carrier that sends `ref` (our message id) and retries 429 and 5xx.
+    static func writeAcme(to directory: URL) throws {
+        try Data(
+            """
+            formatVersion: 1
+            id: acme
+            name: Acme
+            channels: [sms]
+            limits: { timeoutMs: 2000, connectTimeoutMs: 500 }
+            settings:
+              base_url: { type: url }
+            auth: { type: none }
+            send:
+              url: "{{ settings.base_url }}/messages"
+              format: json
+              body: { to: "{{ message.to }}", text: "{{ message.body }}", ref: "{{ message.reference }}" }
+            response:
+              messageId: id
+              errorCode: error.code
+              retry: { status: [429, 5xx] }
+            """.utf8
+        ).write(to: directory.appendingPathComponent("carrier.yaml"))
     }
 
     enum MultiInstanceError: Error { case refused(Int, String) }

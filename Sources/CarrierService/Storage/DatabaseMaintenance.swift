@@ -16,6 +16,14 @@ public enum DatabaseMaintenance {
     /// Runs the migrations `database` lacks (a postgres:// URL or an SQLite path).
     /// - Returns: the identifiers of the migrations applied now.
     public static func migrate(database: String, logger: Logger) async throws -> [String] {
+        do {
+            return try await migrateOrThrow(database: database, logger: logger)
+        } catch let error as ServiceError {
+            throw DatabaseMaintenanceError.database(error.message)
+        }
+    }
+
+    private static func migrateOrThrow(database: String, logger: Logger) async throws -> [String] {
         if isPostgresURL(database) {
             let postgres = try await PostgresServiceDatabase.open(url: database, migrate: false, logger: logger)
             defer { postgres.close() }
@@ -38,11 +46,21 @@ public enum DatabaseMaintenance {
     /// Copies every row of the SQLite database at `path` (migrated first) into the PostgreSQL database at `url`
     /// (migrated first), in one transaction: all rows or none. The target must hold no data yet.
     /// - Returns: the rows copied per table, in copy order.
-    /// - Throws: ``DatabaseCopyError`` when the target is not empty, and database errors.
+    /// - Throws: ``DatabaseMaintenanceError`` when the target is not empty, and database errors.
     public static func copy(fromSQLite path: String, toPostgres url: String, logger: Logger) async throws
         -> [(table: String, rows: Int)]
     {
-        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseCopyError.noSource(path) }
+        do {
+            return try await copyOrThrow(fromSQLite: path, toPostgres: url, logger: logger)
+        } catch let error as ServiceError {
+            throw DatabaseMaintenanceError.database(error.message)
+        }
+    }
+
+    private static func copyOrThrow(fromSQLite path: String, toPostgres url: String, logger: Logger) async throws
+        -> [(table: String, rows: Int)]
+    {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseMaintenanceError.noSource(path) }
         let source = try ServiceDatabase.open(path: path)
         defer { try? source.close() }
         let target = try await PostgresServiceDatabase.open(url: url, logger: logger)
@@ -51,7 +69,7 @@ public enum DatabaseMaintenance {
             for table in PostgresSchema.tables {
                 let rows = try await connection.query(
                     PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: logger)
-                for try await _ in rows { throw DatabaseCopyError.targetNotEmpty(table) }
+                for try await _ in rows { throw DatabaseMaintenanceError.targetNotEmpty(table) }
             }
             var copied: [(table: String, rows: Int)] = []
             for table in PostgresSchema.tables {
@@ -61,7 +79,7 @@ public enum DatabaseMaintenance {
                     var columns: [String] = []
                     var bindings = PostgresBindings()
                     for column in row.columnNames {
-                        guard let type = types[column] else { throw DatabaseCopyError.unknownColumn(table, column) }
+                        guard let type = types[column] else { throw DatabaseMaintenanceError.unknownColumn(table, column) }
                         columns.append(column)
                         try bind(row[column], type: type, into: &bindings)
                     }
@@ -108,24 +126,25 @@ public enum DatabaseMaintenance {
         case "boolean":
             bindings.append((Int64.fromDatabaseValue(value) ?? 0) != 0)
         case "bigint":
-            guard let number = Int64.fromDatabaseValue(value) else { throw DatabaseCopyError.badValue(type) }
+            guard let number = Int64.fromDatabaseValue(value) else { throw DatabaseMaintenanceError.badValue(type) }
             bindings.append(Int(number))
         case "double precision":
-            guard let number = Double.fromDatabaseValue(value) else { throw DatabaseCopyError.badValue(type) }
+            guard let number = Double.fromDatabaseValue(value) else { throw DatabaseMaintenanceError.badValue(type) }
             bindings.append(number)
         default:
-            guard let text = String.fromDatabaseValue(value) else { throw DatabaseCopyError.badValue(type) }
+            guard let text = String.fromDatabaseValue(value) else { throw DatabaseMaintenanceError.badValue(type) }
             bindings.append(text)
         }
     }
 }
 
-/// Why `carrier db copy` refused.
-public enum DatabaseCopyError: Error, CustomStringConvertible {
+/// Why `carrier db` failed.
+public enum DatabaseMaintenanceError: Error, CustomStringConvertible {
     case noSource(String)
     case targetNotEmpty(String)
     case unknownColumn(String, String)
     case badValue(String)
+    case database(String)
 
     public var description: String {
         switch self {
@@ -134,6 +153,7 @@ public enum DatabaseCopyError: Error, CustomStringConvertible {
             "the target database already holds data (table \(table)); copy into an empty database"
         case .unknownColumn(let table, let column): "the target has no column \(table).\(column)"
         case .badValue(let type): "a value that is not a \(type)"
+        case .database(let message): message
         }
     }
 }

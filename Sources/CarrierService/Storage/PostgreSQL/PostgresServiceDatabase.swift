@@ -62,7 +62,7 @@ final class PostgresServiceDatabase: Sendable {
             group.addTask { try await work() }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                throw ServiceError.storage("no answer within \(Int(seconds)) s")
+                throw ServiceError.storage("no connection within \(Int(seconds)) s")
             }
             defer { group.cancelAll() }
             guard let first = try await group.next() else { throw ServiceError.storage("no answer") }
@@ -135,6 +135,7 @@ final class PostgresServiceDatabase: Sendable {
 
     /// An error in a few words: the server's message and SQL state when it answered, else the client's reason.
     static func describe(_ error: any Error) -> String {
+        if let error = error as? ServiceError { return error.message }
         if let error = error as? PSQLError {
             if let info = error.serverInfo, let message = info[.message] {
                 return "\(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
