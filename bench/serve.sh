@@ -7,7 +7,11 @@
 # in the background): wrk injects /send for SECS, then the script waits until the mock carrier has received every
 # accepted message; sends/s = delivered / (injection + drain). With KANNEL=1 the same run measures Kannel 1.4.5 end
 # to end (../shared/peers/kannel/run.sh, phase 1) and prints the ratio.
-# Prints requests/s and the service's CPU ms per 1,000 requests. Needs: apt-get install wrk nginx-light (kannel).
+# BACKEND=postgres runs the service on PostgreSQL (a throwaway cluster from scripts/pg-throwaway.sh; fsync off, as
+# the SQLite runs keep synchronous=FULL: compare with that in mind), and INSTANCES=2 (PostgreSQL only) starts two
+# `carrier serve` processes on the one database and drives both with wrk at once (half the connections each).
+# Prints requests/s and the service's CPU ms per 1,000 requests. Needs: apt-get install wrk nginx-light (kannel,
+# postgresql).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product carrier --scratch-path .build-release >/dev/null
@@ -16,9 +20,16 @@ secs=${SECS:-10}
 conns=${CONNS:-32}
 scratch=$(mktemp -d)
 . bench/lib.sh
+backend=${BACKEND:-sqlite}
+instances=${INSTANCES:-1}
+[ "$backend" = postgres ] || instances=1
 serve_pid=""
+serve_pid2=""
+pgdir=""
 cleanup() {
     [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
+    [ -n "$serve_pid2" ] && kill "$serve_pid2" 2>/dev/null
+    [ -n "$pgdir" ] && scripts/pg-throwaway.sh stop "$pgdir"
     [ -n "${queue_pid:-}" ] && kill "$queue_pid" 2>/dev/null
     stop_mock_carrier "$scratch"
     stop_mock_carrier "$scratch/slow"
@@ -27,14 +38,27 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$scratch/logs" "$scratch/carriers/bench"
 cp bench/serve/carrier.yaml "$scratch/carriers/bench/"
+echo "backend=$backend instances=$instances"
 start_mock_carrier "$scratch" 18082
 delay_ms=${CARRIER_DELAY_MS:-50}
 slow_conns=${SLOW_CONNS:-512}
 start_mock_carrier "$scratch/slow" 18084 "$delay_ms"
 # The bench carrier signs nothing, so its webhooks carry the channel's token (docs/security.md).
 inbound_token=bench-inbound-token-0123456789
+if [ "$backend" = postgres ]; then
+    pgdir=$(mktemp -d /tmp/carrier-bench-pg.XXXXXX)
+    pg_url=$(scripts/pg-throwaway.sh "$pgdir" 2>/dev/null)
+    psql "$pg_url" -qc "CREATE DATABASE bench" && psql "$pg_url" -qc "CREATE DATABASE queue"
+    database="\"databaseURL\": \"${pg_url/\/carrier\?//bench?}\", \"databaseConnections\": 32"
+else
+    database="\"databasePath\": \"$scratch/bench.sqlite\""
+fi
+# One query on the benchmark's database (bench or queue), whichever the backend.
+dbq() {
+    if [ "$backend" = postgres ]; then psql "${pg_url/\/carrier\?//$1?}" -At -c "$2"; else sqlite3 "$scratch/$1.sqlite" "$2"; fi
+}
 cat > "$scratch/config.json" <<CONF
-{ "host": "127.0.0.1", "port": 18083, "databasePath": "$scratch/bench.sqlite",
+{ "host": "127.0.0.1", "port": 18083, $database,
   "apiKeys": { "literal:benchkey": { "account": "default", "scopes": ["messaging", "admin"] } },
   "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true,
   "channels": [ { "id": "bench", "account": "default", "channel": "sms", "provider": "bench",
@@ -46,20 +70,42 @@ CONF
 "$bin" serve --config "$scratch/config.json" --carriers "$scratch/carriers" >"$scratch/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18083/health >/dev/null && break; sleep 0.2; done
-ticks() { awk '{print $14 + $15}' "/proc/$serve_pid/stat"; }
+if [ "$instances" = 2 ]; then
+    "$bin" serve --config "$scratch/config.json" --carriers "$scratch/carriers" --port 18086 >"$scratch/serve2.log" 2>&1 &
+    serve_pid2=$!
+    for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18086/health >/dev/null && break; sleep 0.2; done
+fi
+# CPU ticks of every instance together.
+ticks() {
+    local t=0 pid
+    for pid in $serve_pid $serve_pid2; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+    echo "$t"
+}
 hz=$(getconf CLK_TCK)
 run() {
     local name=$1 script=$2 path=$3 conns=${4:-$conns}
     local before after out reqs
     # Warm-up (connections, caches, the allocator's arenas, SQLite's page cache) is not measured.
-    wrk -t1 -c"$conns" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18083$path" >/dev/null
-    before=$(ticks)
-    out=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$script" "http://127.0.0.1:18083$path")
-    after=$(ticks)
-    reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+    if [ "$instances" = 2 ]; then
+        # Half the connections to each instance, at once; figures are the sums.
+        local half=$(( (conns + 1) / 2 ))
+        wrk -t1 -c"$half" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18083$path" >/dev/null &
+        wrk -t1 -c"$half" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18086$path" >/dev/null; wait
+        before=$(ticks)
+        wrk -t1 -c"$half" -d"${secs}s" -s "$script" "http://127.0.0.1:18083$path" >"$scratch/wrk1" &
+        wrk -t1 -c"$half" -d"${secs}s" -s "$script" "http://127.0.0.1:18086$path" >"$scratch/wrk2"; wait
+        after=$(ticks)
+        out=$(cat "$scratch/wrk1" "$scratch/wrk2")
+    else
+        wrk -t1 -c"$conns" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18083$path" >/dev/null
+        before=$(ticks)
+        out=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$script" "http://127.0.0.1:18083$path")
+        after=$(ticks)
+    fi
+    reqs=$(echo "$out" | awk '/requests in/ {n += $1} END {print n}')
     echo "$out" | grep -E "Requests/sec|Latency|Non-2xx" | sed "s/^/$name: /"
     echo "${name}_requests=$reqs"
-    echo "${name}_req_per_s=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')"
+    echo "${name}_req_per_s=$(echo "$out" | awk '/Requests\/sec/ {n += $2} END {printf "%d", n}')"
     echo "${name}_cpu_ms_per_1000=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$reqs" 'BEGIN { printf "%.1f", t * 1000 / hz / r * 1000 }')"
 }
 run inbound bench/serve/inbound.lua "/inbound/default/bench/$inbound_token"
@@ -69,15 +115,16 @@ run send bench/serve/send.lua /send
 run send_c128 bench/serve/send.lua /send 128
 # Delivery reports for the messages just sent (the most frequent webhook in production).
 run status bench/serve/status.lua "/inbound/default/bench/$inbound_token"
-sqlite3 "$scratch/bench.sqlite" "SELECT 'status_matched_messages=' || count(*) FROM message WHERE status = 'delivered'; SELECT 'status_pending_reports=' || count(*) FROM pending_status" 2>/dev/null || true
+dbq bench "SELECT 'status_matched_messages=' || count(*) FROM message WHERE status = 'delivered'" 2>/dev/null || true
+dbq bench "SELECT 'status_pending_reports=' || count(*) FROM pending_status" 2>/dev/null || true
 # Last, so its carrier ids (same shape, other nginx) do not mix into the delivery reports above.
 CHANNEL=bench-slow WARMUP=2 run send_slow_carrier bench/serve/send.lua /send "$slow_conns"
 echo "send_slow_carrier_bound_per_s=$(awk -v c="$slow_conns" -v d="$delay_ms" 'BEGIN { printf "%d", c * 1000 / d }')"
 
-kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""
+kill "$serve_pid" $serve_pid2; wait "$serve_pid" $serve_pid2 2>/dev/null || true; serve_pid=""; serve_pid2=""
 
 # The outbox end to end, Kannel's way: accepted (202, stored) while the dispatcher drains in the background.
-sed -e 's/"port": 18083/"port": 18085/' -e "s#bench.sqlite#queue.sqlite#" \
+sed -e 's/"port": 18083/"port": 18085/' -e "s#bench.sqlite#queue.sqlite#" -e "s#/bench?#/queue?#" \
     -e 's/"allowPrivateCarrierTargets": true,/"allowPrivateCarrierTargets": true, "sendWaitMs": 0,/' \
     "$scratch/config.json" > "$scratch/queue.json"
 "$bin" serve --config "$scratch/queue.json" --carriers "$scratch/carriers" --log-level notice >"$scratch/queue.log" 2>&1 &
@@ -105,11 +152,13 @@ echo "outbox_accepted=$accepted outbox_delivered=$delivered"
 outbox_rate=$(awk -v n="$delivered" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
 echo "outbox_sends_per_s=$outbox_rate"
 echo "outbox_cpu_ms_per_1000=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$delivered" 'BEGIN { printf "%.1f", t * 1000 / hz / r * 1000 }')"
-sqlite3 "$scratch/queue.sqlite" "SELECT 'outbox_messages_' || status || '=' || count(*) FROM message GROUP BY status; SELECT 'outbox_jobs_left=' || count(*) FROM outbox_job" 2>/dev/null || true
+dbq queue "SELECT 'outbox_messages_' || status || '=' || count(*) FROM message GROUP BY status" 2>/dev/null || true
+dbq queue "SELECT 'outbox_jobs_left=' || count(*) FROM outbox_job" 2>/dev/null || true
 kill "$queue_pid"; wait "$queue_pid" 2>/dev/null || true; queue_pid=""
 
 if [ "${KANNEL:-0}" = 1 ]; then
     stop_mock_carrier "$scratch"; stop_mock_carrier "$scratch/slow"
+    [ -n "$pgdir" ] && { scripts/pg-throwaway.sh stop "$pgdir"; pgdir=""; }
     kannel_out=$(PHASES=1 SECS="$secs" CONC="$queue_conns" bash ../shared/peers/kannel/run.sh 2>&1)
     echo "$kannel_out" | grep -E "accepted_by_sendsms|cpu_ms_per_1k|kannel_sends_per_s" | sed "s/^/kannel: /"
     kannel_rate=$(echo "$kannel_out" | awk -F= '/^kannel_sends_per_s=/ {print $2}')
