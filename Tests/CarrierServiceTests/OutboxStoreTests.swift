@@ -55,9 +55,10 @@ import Testing
             },
             count: { sql in
                 try await database.read { connection in
-                    for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: database.logger)
-                        .decode(Int.self)
-                    {
+                    for try await value in try await connection.query(
+                        PostgresQuery(unsafeSQL: sql), logger: database.logger
+                    )
+                    .decode(Int.self) {
                         return value
                     }
                     return -1
@@ -116,7 +117,8 @@ import Testing
             try await Self.accept(store, id: "m\(n)", dueAt: due, lease: nil)
         }
         let paced = try await store.claimDue(
-            owner: "d", now: 1010, leaseUntil: 1100, limit: 10, skippingChannels: [ChannelKey(account: "a", channelId: "c")])
+            owner: "d", now: 1010, leaseUntil: 1100, limit: 10,
+            skippingChannels: [ChannelKey(account: "a", channelId: "c")])
         #expect(paced.isEmpty)
         let otherPaced = try await store.claimDue(
             owner: "d", now: 1010, leaseUntil: 1100, limit: 2,
@@ -134,8 +136,9 @@ import Testing
         try await Self.accept(store, id: "m1", dueAt: 1000, lease: ("me", 9999))
         try await Self.accept(store, id: "m2", dueAt: 1000, lease: ("someone", 9999))
         try await store.releaseLeases(owner: "me")
-        #expect(try await store.claimDue(owner: "x", now: 1001, leaseUntil: 1100, limit: 10, skippingChannels: [])
-            .map(\.message.id) == ["m1"])
+        #expect(
+            try await store.claimDue(owner: "x", now: 1001, leaseUntil: 1100, limit: 10, skippingChannels: [])
+                .map(\.message.id) == ["m1"])
         try await store.releaseLeases(owner: nil)
         let all = try await store.claimDue(owner: "y", now: 1001, leaseUntil: 1100, limit: 10, skippingChannels: [])
         #expect(Set(all.map(\.message.id)) == ["m1", "m2"], "nil frees every lease (start-up of the only process)")
@@ -174,8 +177,11 @@ import Testing
         #expect(message.attempts == 1)
         #expect(message.nextAttemptAt == 1150)
         #expect(try await store.attempts(messageId: "m1", account: "a") == [attempt])
-        #expect(try await store.claimDue(owner: "x", now: 1149, leaseUntil: 1300, limit: 1, skippingChannels: []).isEmpty)
-        #expect(try await store.claimDue(owner: "x", now: 1150, leaseUntil: 1300, limit: 1, skippingChannels: []).count == 1)
+        #expect(
+            try await store.claimDue(owner: "x", now: 1149, leaseUntil: 1300, limit: 1, skippingChannels: []).isEmpty)
+        #expect(
+            try await store.claimDue(owner: "x", now: 1150, leaseUntil: 1300, limit: 1, skippingChannels: []).count == 1
+        )
         await #expect(throws: ServiceError.self) {
             _ = try await store.attempts(messageId: "m1", account: "other-account")
         }
@@ -205,7 +211,8 @@ import Testing
         #expect(stored.providerMessageId == "prov-1")
         #expect(try await stores.count("SELECT count(*) FROM pending_status") == 1, "another account's is kept")
         #expect(try await stores.count("SELECT count(*) FROM outbox_job") == 0, "the job is done")
-        #expect(try await store.claimDue(owner: "x", now: 2000, leaseUntil: 2100, limit: 5, skippingChannels: []).isEmpty)
+        #expect(
+            try await store.claimDue(owner: "x", now: 2000, leaseUntil: 2100, limit: 5, skippingChannels: []).isEmpty)
     }
 
     @Test(arguments: TestBackend.allCases)
@@ -318,7 +325,8 @@ import Testing
             for n in 0..<200 {
                 let store = n % 2 == 0 ? one.outbox : two.outbox
                 group.addTask {
-                    try await Self.accept(store, id: String(format: "m%03d", n), dueAt: 1000 + Double(n) / 1000, lease: nil)
+                    try await Self.accept(
+                        store, id: String(format: "m%03d", n), dueAt: 1000 + Double(n) / 1000, lease: nil)
                 }
             }
             try await group.waitForAll()
@@ -388,7 +396,8 @@ import Testing
         #expect(done.status == "sent" && done.providerMessageId == "p-ok")
         // The same result again (a retried store call) finds the job ended and changes nothing.
         let repeated = try await two.outbox.finish(
-            takeover, attempt: AttemptRecord(
+            takeover,
+            attempt: AttemptRecord(
                 number: 2, startedAt: 1104, outcome: "ok", httpStatus: 200, errorCode: nil, latencyMs: 5),
             disposition: .accepted(providerMessageId: "p-other", status: .sent), carrierReplyExcerpt: nil, now: 1104)
         #expect(repeated.providerMessageId == "p-ok")

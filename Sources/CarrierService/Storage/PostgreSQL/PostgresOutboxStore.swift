@@ -283,7 +283,8 @@ struct PostgresOutboxStore: OutboxStore {
                 try await PostgresWebhookEvents.messageStatus(connection, message, now: now, logger: logger)
             }
             if let providerId = message.providerMessageId {
-                try await Self.applyPendingStatuses(connection, &message, providerId: providerId, now: now, logger: logger)
+                try await Self.applyPendingStatuses(
+                    connection, &message, providerId: providerId, now: now, logger: logger)
             }
             try await connection.query(
                 """
@@ -303,7 +304,8 @@ struct PostgresOutboxStore: OutboxStore {
     {
         guard
             let message = try await PostgresRowDecoder.first(
-                MessageRecord.self, try await connection.query("SELECT * FROM message WHERE id = \(id)", logger: logger))
+                MessageRecord.self, try await connection.query("SELECT * FROM message WHERE id = \(id)", logger: logger)
+            )
         else { throw ServiceError.storage("message \(id) vanished") }
         return message
     }
