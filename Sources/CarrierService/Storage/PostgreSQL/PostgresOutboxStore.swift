@@ -1,33 +1,478 @@
+import Foundation
 import Logging
 import PostgresNIO
 
-/// The outbox on PostgreSQL. (Being written: every method answers `storage-error` until then.)
+/// ``OutboxStore`` on a PostgreSQL database shared by several instances.
+///
+/// Behaves as ``SQLiteOutboxStore`` (same outcomes, same order), where one writer serializes everything; here the
+/// database does: jobs are claimed with `FOR UPDATE SKIP LOCKED` and leased to an owner, idempotency keys and
+/// conversations are taken with `INSERT ... ON CONFLICT`, and rows that are read to be changed are locked first.
+/// Transactions lock in one order, the job before its message, so two of them never wait on each other in a cycle.
 struct PostgresOutboxStore: OutboxStore {
     let database: PostgresServiceDatabase
+    private var logger: Logger { database.logger }
+
+    // MARK: Accept
 
     func accept(
         _ lookup: SendLookup, idempotency: IdempotencyBinding?,
         decide: @escaping @Sendable (SendFacts) throws -> OutboundDraft
-    ) async throws -> AcceptOutcome { throw ServiceError.storage("not built yet") }
+    ) async throws -> AcceptOutcome {
+        let logger = self.logger
+        return try await database.transaction { connection -> AcceptOutcome in
+            // The key is taken first: a request with the same key on another instance waits here for this
+            // transaction, then finds the key bound (or free again when this one rolled back).
+            if let idempotency,
+                let existing = try await Self.takeKey(connection, lookup.account, idempotency, logger: logger)
+            {
+                return .existing(existing)
+            }
+            let optedOut = try await PostgresIdentityStore.isOptedOut(
+                connection, account: lookup.account, kind: lookup.optOutKind, address: lookup.contact, logger: logger)
+            var facts = SendFacts(optedOut: optedOut, windowExpiresAt: nil, templates: [])
+            if lookup.readsWindow {
+                let rows = try await connection.query(
+                    """
+                    SELECT window_expires_at FROM conversation
+                    WHERE account_id = \(lookup.account) AND channel_id = \(lookup.channelId)
+                        AND contact_address = \(lookup.contact)
+                    """, logger: logger)
+                for try await expiresAt in rows.decode(Double?.self) { facts.windowExpiresAt = expiresAt }
+            }
+            if let name = lookup.templateName {
+                var query = Filtered("SELECT * FROM message_template WHERE account_id = ", lookup.account)
+                query.and("name = ", name)
+                if let language = lookup.templateLanguage { query.and("language = ", language) }
+                query.sql += " ORDER BY created_at"
+                facts.templates = try await PostgresRowDecoder.decode(
+                    TemplateRecord.self, try await connection.query(query.query, logger: logger))
+            }
+            var draft = try decide(facts)
+            draft.message.conversationId = try await Self.upsertConversation(
+                connection,
+                MessagingEngine.conversationTouch(
+                    account: lookup.account, channelId: lookup.channelId, contact: lookup.contact,
+                    now: draft.message.createdAt, inbound: false, whatsapp: false),
+                logger: logger)
+            try await connection.query(try PostgresRowEncoder.insert(draft.message, into: "message"), logger: logger)
+            if !lookup.tags.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO message_tag (account_id, tag, message_id)
+                    SELECT \(lookup.account), tag, \(draft.message.id) FROM unnest(\(lookup.tags)::text[]) AS t (tag)
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
+            try await connection.query(
+                """
+                INSERT INTO outbox_job (message_id, account_id, channel_id, due_at, lease_owner, lease_until,
+                    created_at)
+                VALUES (\(draft.message.id), \(lookup.account), \(lookup.channelId), \(draft.dueAt),
+                    \(draft.lease?.owner), \(draft.lease?.until), \(draft.message.createdAt))
+                """, logger: logger)
+            if let idempotency {
+                try await connection.query(
+                    """
+                    UPDATE idempotency_key SET status = 1, response = '', created_at = \(draft.message.createdAt),
+                        message_id = \(draft.message.id), request_hash = \(idempotency.requestHash)
+                    WHERE account_id = \(lookup.account) AND key = \(idempotency.key)
+                    """, logger: logger)
+            }
+            // Due now and leased to nobody: whichever instance is idle takes it (delivered on commit).
+            if draft.lease == nil && draft.dueAt <= draft.message.createdAt {
+                try await PostgresServiceDatabase.notify(
+                    connection, PostgresServiceDatabase.wakeChannel, payload: "outbox", logger: logger)
+            }
+            return .accepted(draft.message, leased: draft.lease != nil)
+        }
+    }
+
+    /// Takes the idempotency key for this transaction, or returns the message it is bound to.
+    ///
+    /// A key is free when it is new, when it was first used before `rememberedSince` (forgotten), or when it names
+    /// no message; then it is (re)written with no message, to be bound at the end of the transaction. Otherwise the
+    /// upsert leaves the row alone but locked, and the remembered binding decides.
+    /// - Throws: ``ServiceError`` `idempotency-key-reused` when the key is bound to a request with another body.
+    private static func takeKey(
+        _ connection: PostgresConnection, _ account: String, _ binding: IdempotencyBinding, logger: Logger
+    ) async throws -> MessageRecord? {
+        let taken = try await connection.query(
+            """
+            INSERT INTO idempotency_key (account_id, key, status, response, created_at, message_id, request_hash)
+            VALUES (\(account), \(binding.key), 1, '', \(binding.rememberedSince), NULL, \(binding.requestHash))
+            ON CONFLICT (account_id, key) DO UPDATE SET status = 1, response = '', created_at = EXCLUDED.created_at,
+                message_id = NULL, request_hash = EXCLUDED.request_hash
+            WHERE idempotency_key.created_at < \(binding.rememberedSince) OR idempotency_key.message_id IS NULL
+            RETURNING 1
+            """, logger: logger)
+        for try await _ in taken { return nil }
+        var bound: (messageId: String?, hash: String?) = (nil, nil)
+        for try await row in try await connection.query(
+            "SELECT message_id, request_hash FROM idempotency_key WHERE account_id = \(account) AND key = \(binding.key)",
+            logger: logger
+        ).decode((String?, String?).self) {
+            bound = row
+        }
+        guard let messageId = bound.messageId else { return nil }
+        guard bound.hash == binding.requestHash else {
+            throw ServiceError(
+                status: 422, code: "idempotency-key-reused",
+                message: "this Idempotency-Key was used for a request with a different body")
+        }
+        if let message = try await PostgresRowDecoder.first(
+            MessageRecord.self,
+            try await connection.query(
+                "SELECT * FROM message WHERE id = \(messageId) AND account_id = \(account)", logger: logger))
+        {
+            return message
+        }
+        // Bound to a message that is gone: the request counts as new (as on SQLite); the row is locked already.
+        try await connection.query(
+            """
+            UPDATE idempotency_key SET message_id = NULL, request_hash = \(binding.requestHash)
+            WHERE account_id = \(account) AND key = \(binding.key)
+            """, logger: logger)
+        return nil
+    }
+
+    /// Applies `touch` to the conversation for (account, channel, contact), creating it when there is none, in
+    /// one statement: two instances touching a new contact at once end up with one conversation.
+    /// - Returns: the conversation's id.
+    private static func upsertConversation(
+        _ connection: PostgresConnection, _ touch: ConversationTouch, logger: Logger
+    ) async throws -> String {
+        let rows = try await connection.query(
+            """
+            INSERT INTO conversation AS c (id, account_id, channel_id, contact_address, status, assignee,
+                unread_count, window_expires_at, last_message_at, created_at, updated_at, queue)
+            VALUES (\(MessagingEngine.newId("conv")), \(touch.account), \(touch.channelId), \(touch.contact), 'open',
+                NULL, \(touch.unreadIncrement), \(touch.windowExpiresAt), \(touch.now), \(touch.now), \(touch.now),
+                \(touch.queue))
+            ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
+                status = CASE WHEN \(touch.reopens) AND c.status = 'closed' THEN 'open' ELSE c.status END,
+                unread_count = c.unread_count + EXCLUDED.unread_count,
+                window_expires_at = COALESCE(EXCLUDED.window_expires_at, c.window_expires_at),
+                last_message_at = EXCLUDED.last_message_at,
+                updated_at = EXCLUDED.updated_at
+            RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(String.self) { return id }
+        throw ServiceError.storage("conversation upsert returned no row")
+    }
+
+    // MARK: Claim
 
     func claimDue(owner: String, now: Double, leaseUntil: Double, limit: Int, skippingChannels: [ChannelKey])
         async throws -> [ClaimedJob]
-    { throw ServiceError.storage("not built yet") }
+    {
+        let logger = self.logger
+        let skippedAccounts = skippingChannels.map(\.account)
+        let skippedChannels = skippingChannels.map(\.channelId)
+        return try await database.transaction { connection -> [ClaimedJob] in
+            // Rows another instance is claiming right now are skipped, not waited for; a row it claimed and
+            // committed meanwhile is re-checked against the lease condition and left out.
+            let claimed = try await connection.query(
+                """
+                UPDATE outbox_job SET lease_owner = \(owner), lease_until = \(leaseUntil)
+                WHERE message_id IN (
+                    SELECT message_id FROM outbox_job j
+                    WHERE due_at <= \(now) AND (lease_until IS NULL OR lease_until < \(now))
+                        AND NOT EXISTS (
+                            SELECT 1 FROM unnest(\(skippedAccounts)::text[], \(skippedChannels)::text[]) AS s (a, c)
+                            WHERE s.a = j.account_id AND s.c = j.channel_id)
+                    ORDER BY due_at, message_id LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING message_id, due_at
+                """, logger: logger)
+            var jobs: [(id: String, dueAt: Double)] = []
+            for try await job in claimed.decode((String, Double).self) { jobs.append(job) }
+            guard !jobs.isEmpty else { return [] }
+            jobs.sort { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }
+            let ids = jobs.map(\.id)
+            let messages = try await PostgresRowDecoder.decode(
+                MessageRecord.self,
+                try await connection.query("SELECT * FROM message WHERE id = ANY(\(ids))", logger: logger))
+            let byId = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return ids.compactMap { id in
+                byId[id].map { ClaimedJob(message: $0, attempts: $0.attempts, owner: owner) }
+            }
+        }
+    }
+
+    // MARK: Finish
 
     func finish(
         _ job: ClaimedJob, attempt: AttemptRecord?, disposition: JobDisposition, carrierReplyExcerpt: String?,
         now: Double
-    ) async throws -> MessageRecord { throw ServiceError.storage("not built yet") }
+    ) async throws -> MessageRecord {
+        let logger = self.logger
+        return try await database.transaction { connection -> MessageRecord in
+            let messageId = job.message.id
+            // The job must still be this owner's. A lease that ran out may have been taken over by another
+            // instance, which makes its own attempt and finishes the job itself: this late result changes nothing.
+            var leaseOwner: String??
+            for try await owner in try await connection.query(
+                "SELECT lease_owner FROM outbox_job WHERE message_id = \(messageId) FOR UPDATE", logger: logger
+            ).decode(String?.self) {
+                leaseOwner = .some(owner)
+            }
+            guard case .some(.some(job.owner)) = leaseOwner else {
+                logger.warning(
+                    "outbox result dropped: the job's lease was taken over or the job ended",
+                    metadata: ["message": "\(messageId)", "owner": "\(job.owner)"])
+                return try await Self.storedMessage(connection, messageId, logger: logger)
+            }
+            // Only the status columns can have changed since the claim (a delivery report naming our reference).
+            var message = job.message
+            var found = false
+            for try await (status, providerId, errorCode, errorMessage, attempts) in try await connection.query(
+                """
+                SELECT status, provider_message_id, error_code, error_message, attempts FROM message
+                WHERE id = \(messageId) FOR UPDATE
+                """, logger: logger
+            ).decode((String, String?, String?, String?, Int).self) {
+                message.status = status
+                message.providerMessageId = providerId
+                message.errorCode = errorCode
+                message.errorMessage = errorMessage
+                message.attempts = attempts
+                found = true
+            }
+            guard found else { throw ServiceError.storage("message \(messageId) vanished") }
+            if let attempt {
+                try await connection.query(
+                    """
+                    INSERT INTO send_attempt (message_id, number, started_at, outcome, http_status, error_code,
+                        latency_ms)
+                    VALUES (\(messageId), \(attempt.number), \(attempt.startedAt), \(attempt.outcome),
+                        \(attempt.httpStatus), \(attempt.errorCode), \(attempt.latencyMs))
+                    ON CONFLICT (message_id, number) DO UPDATE SET started_at = EXCLUDED.started_at,
+                        outcome = EXCLUDED.outcome, http_status = EXCLUDED.http_status,
+                        error_code = EXCLUDED.error_code, latency_ms = EXCLUDED.latency_ms
+                    """, logger: logger)
+                message.attempts = max(message.attempts, attempt.number)
+            }
+            let current = MessageStatus(rawValue: message.status) ?? .queued
+            let statusBefore = message.status
+            switch disposition {
+            case .accepted(let providerId, let status):
+                message.providerMessageId = providerId ?? message.providerMessageId
+                if current.canAdvance(to: status) { message.status = status.rawValue }
+                message.nextAttemptAt = nil
+                try await Self.deleteJob(connection, messageId, logger: logger)
+            case .finished(let status, let errorCode, let errorMessage, let providerId):
+                message.providerMessageId = providerId ?? message.providerMessageId
+                if current.canAdvance(to: status) { message.status = status.rawValue }
+                message.errorCode = errorCode
+                message.errorMessage = errorMessage
+                message.nextAttemptAt = nil
+                try await Self.deleteJob(connection, messageId, logger: logger)
+            case .retry(let dueAt, let errorCode, let errorMessage):
+                if current == .scheduled { message.status = MessageStatus.queued.rawValue }
+                message.errorCode = errorCode
+                message.errorMessage = errorMessage
+                message.nextAttemptAt = dueAt
+                try await Self.reschedule(connection, messageId, dueAt: dueAt, logger: logger)
+            case .postpone(let dueAt):
+                if current == .scheduled { message.status = MessageStatus.queued.rawValue }
+                message.nextAttemptAt = dueAt
+                try await Self.reschedule(connection, messageId, dueAt: dueAt, logger: logger)
+            }
+            message.updatedAt = now
+            if message.status != statusBefore {
+                try await PostgresWebhookEvents.messageStatus(connection, message, now: now, logger: logger)
+            }
+            if let providerId = message.providerMessageId {
+                try await Self.applyPendingStatuses(
+                    connection, &message, providerId: providerId, now: now, logger: logger)
+            }
+            try await connection.query(
+                """
+                UPDATE message SET status = \(message.status), provider_message_id = \(message.providerMessageId),
+                    error_code = \(message.errorCode), error_message = \(message.errorMessage),
+                    attempts = \(message.attempts), next_attempt_at = \(message.nextAttemptAt),
+                    updated_at = \(message.updatedAt),
+                    carrier_reply_excerpt = COALESCE(\(carrierReplyExcerpt), carrier_reply_excerpt)
+                WHERE id = \(messageId)
+                """, logger: logger)
+            return message
+        }
+    }
 
-    func releaseLeases(owner: String?) async throws { throw ServiceError.storage("not built yet") }
+    private static func storedMessage(_ connection: PostgresConnection, _ id: String, logger: Logger) async throws
+        -> MessageRecord
+    {
+        guard
+            let message = try await PostgresRowDecoder.first(
+                MessageRecord.self, try await connection.query("SELECT * FROM message WHERE id = \(id)", logger: logger)
+            )
+        else { throw ServiceError.storage("message \(id) vanished") }
+        return message
+    }
 
-    func nextDueAt(now: Double) async throws -> Double? { throw ServiceError.storage("not built yet") }
+    private static func deleteJob(_ connection: PostgresConnection, _ messageId: String, logger: Logger) async throws {
+        try await connection.query("DELETE FROM outbox_job WHERE message_id = \(messageId)", logger: logger)
+    }
+
+    private static func reschedule(_ connection: PostgresConnection, _ messageId: String, dueAt: Double, logger: Logger)
+        async throws
+    {
+        try await connection.query(
+            """
+            UPDATE outbox_job SET due_at = \(dueAt), lease_owner = NULL, lease_until = NULL
+            WHERE message_id = \(messageId)
+            """, logger: logger)
+    }
+
+    /// A carrier may post a delivery report before its send response reaches us; such a report waits in
+    /// `pending_status` and is applied here.
+    ///
+    /// On SQLite the single writer orders the two; here the report may reach another instance while this
+    /// transaction runs. Both sides take ``lockProviderId(_:account:providerId:logger:)`` first, so the report
+    /// either sees this transaction's provider id or is committed to `pending_status` before it is read here.
+    private static func applyPendingStatuses(
+        _ connection: PostgresConnection, _ message: inout MessageRecord, providerId: String, now: Double,
+        logger: Logger
+    ) async throws {
+        try await lockProviderId(connection, account: message.accountId, providerId: providerId, logger: logger)
+        var pending: [(id: Int64, status: String, errorCode: String?, errorMessage: String?)] = []
+        for try await row in try await connection.query(
+            """
+            DELETE FROM pending_status WHERE account_id = \(message.accountId) AND provider_message_id = \(providerId)
+            RETURNING id, status, error_code, error_message
+            """, logger: logger
+        ).decode((Int64, String, String?, String?).self) {
+            pending.append(row)
+        }
+        for row in pending.sorted(by: { $0.id < $1.id }) {
+            let before = message.status
+            MessagingEngine.advance(
+                &message, to: row.status, errorCode: row.errorCode, errorMessage: row.errorMessage, now: now)
+            if message.status != before {
+                try await PostgresWebhookEvents.messageStatus(connection, message, now: now, logger: logger)
+            }
+        }
+    }
+
+    /// Serializes, until the transaction ends, everything that matches a status callback to a message by the
+    /// carrier's id: a send storing that id, and a callback deciding whether its message is known yet.
+    static func lockProviderId(_ connection: PostgresConnection, account: String, providerId: String, logger: Logger)
+        async throws
+    {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(\(account + "\u{1F}" + providerId), 17))", logger: logger)
+    }
+
+    // MARK: Leases, cancel, attempts
+
+    func releaseLeases(owner: String?) async throws {
+        let logger = self.logger
+        try await database.transaction { connection in
+            if let owner {
+                try await connection.query(
+                    "UPDATE outbox_job SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = \(owner)",
+                    logger: logger)
+            } else {
+                try await connection.query(
+                    "UPDATE outbox_job SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL",
+                    logger: logger)
+            }
+            // Jobs freed now are due for the other instances too.
+            try await PostgresServiceDatabase.notify(
+                connection, PostgresServiceDatabase.wakeChannel, payload: "outbox", logger: logger)
+        }
+    }
+
+    func nextDueAt(now: Double) async throws -> Double? {
+        let logger = self.logger
+        return try await database.read { connection in
+            // In due order through `outbox_job_due`, stopping at the first claimable job.
+            let rows = try await connection.query(
+                """
+                SELECT due_at FROM outbox_job WHERE lease_until IS NULL OR lease_until < \(now)
+                ORDER BY due_at LIMIT 1
+                """, logger: logger)
+            for try await dueAt in rows.decode(Double.self) { return dueAt }
+            return nil
+        }
+    }
+
+    /// Raised inside the cancel transaction to roll it back when the message moved on meanwhile.
+    private struct NotCancelable: Error {}
 
     func cancel(messageId: String, account: String, now: Double) async throws -> MessageRecord? {
-        throw ServiceError.storage("not built yet")
+        let logger = self.logger
+        do {
+            return try await database.transaction { connection -> MessageRecord? in
+                let read = try await connection.query(
+                    "SELECT * FROM message WHERE id = \(messageId) AND account_id = \(account)", logger: logger)
+                guard let message = try await PostgresRowDecoder.first(MessageRecord.self, read) else {
+                    throw ServiceError.notFound("unknown-message", "no message '\(messageId)'")
+                }
+                guard (MessageStatus(rawValue: message.status) ?? .sent).canAdvance(to: .canceled) else { return nil }
+                // The job first, then the message (the order every transaction here locks them in). A job being
+                // claimed now is waited for, then found leased: not canceled.
+                var deleted = false
+                for try await _ in try await connection.query(
+                    """
+                    DELETE FROM outbox_job
+                    WHERE message_id = \(messageId) AND (lease_until IS NULL OR lease_until < \(now))
+                    RETURNING 1
+                    """, logger: logger)
+                {
+                    deleted = true
+                }
+                guard deleted else { return nil }
+                guard
+                    var locked = try await PostgresRowDecoder.first(
+                        MessageRecord.self,
+                        try await connection.query(
+                            "SELECT * FROM message WHERE id = \(messageId) FOR UPDATE", logger: logger)),
+                    (MessageStatus(rawValue: locked.status) ?? .sent).canAdvance(to: .canceled)
+                else { throw NotCancelable() }
+                locked.status = MessageStatus.canceled.rawValue
+                locked.errorCode = "canceled"
+                locked.nextAttemptAt = nil
+                locked.updatedAt = now
+                try await connection.query(
+                    """
+                    UPDATE message SET status = \(locked.status), error_code = \(locked.errorCode),
+                        next_attempt_at = NULL, updated_at = \(now)
+                    WHERE id = \(messageId)
+                    """, logger: logger)
+                try await PostgresWebhookEvents.messageStatus(connection, locked, now: now, logger: logger)
+                return locked
+            }
+        } catch is NotCancelable {
+            return nil
+        }
     }
 
     func attempts(messageId: String, account: String) async throws -> [AttemptRecord] {
-        throw ServiceError.storage("not built yet")
+        let logger = self.logger
+        return try await database.read { connection in
+            var exists = false
+            for try await _ in try await connection.query(
+                "SELECT 1 FROM message WHERE id = \(messageId) AND account_id = \(account)", logger: logger)
+            {
+                exists = true
+            }
+            guard exists else { throw ServiceError.notFound("unknown-message", "no message '\(messageId)'") }
+            let rows = try await connection.query(
+                """
+                SELECT number, started_at, outcome, http_status, error_code, latency_ms FROM send_attempt
+                WHERE message_id = \(messageId) ORDER BY number
+                """, logger: logger)
+            var attempts: [AttemptRecord] = []
+            for try await (number, startedAt, outcome, httpStatus, errorCode, latencyMs) in rows.decode(
+                (Int, Double, String, Int?, String?, Double).self)
+            {
+                attempts.append(
+                    AttemptRecord(
+                        number: number, startedAt: startedAt, outcome: outcome, httpStatus: httpStatus,
+                        errorCode: errorCode, latencyMs: latencyMs))
+            }
+            return attempts
+        }
     }
 }
