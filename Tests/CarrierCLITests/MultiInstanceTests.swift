@@ -46,8 +46,8 @@ struct MultiInstanceTests {
                 ]
             ],
             "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true,
-            // Leases run out 3 s after the kill; retries come back quickly.
-            "leaseSeconds": 3, "sendWaitMs": 0, "maxSendAttempts": 1000, "retryBaseDelaySeconds": 0.2,
+            // Leases run out 5 s after the kill; retries come back quickly.
+            "leaseSeconds": 5, "sendWaitMs": 0, "maxSendAttempts": 1000, "retryBaseDelaySeconds": 0.2,
             "retryMaxDelaySeconds": 0.5,
         ]
         let configPath = directory.appendingPathComponent("config.json")
