@@ -93,9 +93,11 @@ import Testing
             return bodies
         }
         #expect(bodies == Array(repeating: "abc", count: rounds))
-        #expect(try await Self.count(instances.one, "SELECT count(*) FROM message_part WHERE assembled_at IS NULL") == 0)
+        #expect(
+            try await Self.count(instances.one, "SELECT count(*) FROM message_part WHERE assembled_at IS NULL") == 0)
         // Every message of the contact in one conversation, each counted unread once.
-        let unread = try await Self.count(instances.one, "SELECT sum(unread_count)::bigint FROM conversation")
+        let unread = try await Self.count(
+            instances.one, "SELECT coalesce(sum(unread_count), 0)::bigint FROM conversation")
         #expect(try await Self.count(instances.one, "SELECT count(*) FROM conversation") == 1)
         #expect(unread == rounds)
         // A part the carrier sends again after assembly starts no new message.
@@ -190,6 +192,100 @@ import Testing
         #expect(try await Self.count(instances.one, "SELECT count(*) FROM message_part") == 0)
     }
 
+    /// Stores an outbound message as `/send` leaves it, in a conversation of its own contact.
+    static func storeOutbound(
+        _ database: PostgresServiceDatabase, id: String, providerId: String?, status: String = "sent"
+    ) async throws {
+        try await database.transaction { connection in
+            let touch = MessagingEngine.conversationTouch(
+                account: "acct", channelId: "sms1", contact: "+1555" + id, now: 1, inbound: false, whatsapp: false)
+            let conversation = try await PostgresInboundStore.upsertConversation(connection, touch, logger: Self.logger)
+            let message = MessageRecord(
+                id: id, accountId: "acct", conversationId: conversation, channelId: "sms1", direction: "outbound",
+                fromAddress: "+15550001000", toAddress: "+1555" + id, body: "hi", media: [], status: status,
+                providerMessageId: providerId, templateName: nil, segments: 1, errorCode: nil, errorMessage: nil,
+                reference: nil, confirmed: false, createdAt: 1, updatedAt: 1, callbackUrl: "https://cb.example/s")
+            try await connection.query(try PostgresRowEncoder.insert(message, into: "message"), logger: Self.logger)
+        }
+    }
+
+    static func status(_ status: String, providerId: String? = nil, reference: String? = nil, unmapped: Bool = false)
+        -> NormalizedEvent
+    {
+        .status(
+            NormalizedEvent.MessageStatus(
+                carrier: "vonage", providerMessageId: providerId, reference: reference, status: status,
+                providerStatus: unmapped ? "buffered" : status, unmappedStatus: unmapped))
+    }
+
+    @Test func statusesRacingOnTwoInstancesOnlyMoveForwardAndUnknownOnesWait() async throws {
+        let instances = try await Self.instances()
+        defer { instances.close() }
+        _ = try await PostgresAdminStore(database: instances.one).createChannel(Self.channel)
+        let stores = instances.both.map { PostgresInboundStore(database: $0) }
+        let count = 10
+        for n in 0..<count { try await Self.storeOutbound(instances.one, id: "m\(n)", providerId: "p\(n)") }
+        // A late `sent` and a `delivered` for the same message on two instances at once: whichever order they
+        // commit in, the message ends delivered, and one status change is reported.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<count {
+                for (index, status) in ["delivered", "sent"].enumerated() {
+                    group.addTask {
+                        try await stores[(n + index) % 2].apply(
+                            InboundWebhook(
+                                channel: Self.channel, events: [Self.status(status, providerId: "p\(n)")],
+                                requestHash: nil, now: 5))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await Self.count(instances.one, "SELECT count(*) FROM message WHERE status = 'delivered'") == count)
+        #expect(
+            try await Self.count(
+                instances.one,
+                "SELECT count(*) FROM webhook_delivery WHERE event_type = 'message.status' AND url = 'https://cb.example/s'"
+            )
+                == count)
+        // An unmapped word is kept as the provider's status and changes nothing else.
+        try await stores[0].apply(
+            InboundWebhook(
+                channel: Self.channel, events: [Self.status("sent", providerId: "p0", unmapped: true)],
+                requestHash: nil, now: 6))
+        #expect(
+            try await Self.count(
+                instances.one,
+                "SELECT count(*) FROM message WHERE id = 'm0' AND status = 'delivered' AND provider_status = 'buffered'"
+            )
+                == 1)
+        // By our reference when the carrier's id is not stored yet: the id is learnt from the callback.
+        try await Self.storeOutbound(instances.one, id: "r1", providerId: nil)
+        try await stores[1].apply(
+            InboundWebhook(
+                channel: Self.channel, events: [Self.status("failed", providerId: "p-r1", reference: "r1")],
+                requestHash: nil, now: 7))
+        #expect(
+            try await Self.count(
+                instances.one,
+                "SELECT count(*) FROM message WHERE id = 'r1' AND status = 'failed' AND provider_message_id = 'p-r1'")
+                == 1)
+        // A status for a message not known (yet) waits; an unmapped one for it is dropped.
+        try await stores[0].apply(
+            InboundWebhook(
+                channel: Self.channel,
+                events: [
+                    Self.status("delivered", providerId: "p-later"),
+                    Self.status("sent", providerId: "p-later", unmapped: true),
+                ],
+                requestHash: nil, now: 8))
+        #expect(
+            try await Self.count(
+                instances.one,
+                "SELECT count(*) FROM pending_status WHERE provider_message_id = 'p-later' AND status = 'delivered'")
+                == 1)
+        #expect(try await Self.count(instances.one, "SELECT count(*) FROM pending_status") == 1)
+    }
+
     // MARK: Webhook deliveries
 
     static func endpoint(id: String, account: String = "acct") -> WebhookEndpointRecord {
@@ -247,7 +343,13 @@ import Testing
         // All leased: nothing is due until the leases run out or are released.
         #expect(try await stores[1].nextDueAt(now: 10) == nil)
         #expect(try await stores[1].nextDueAt(now: 71) == 5)
-        try await stores[0].releaseLeases(owner: "A")
+        // A deliverer releases its leases as it stops, from its cancelled task: they are released all the same.
+        let stopping = Task { [store = stores[0]] in
+            while !Task.isCancelled { await Task.yield() }
+            try await store.releaseLeases(owner: "A")
+        }
+        stopping.cancel()
+        try await stopping.value
         #expect(try await stores[1].nextDueAt(now: 10) == (byA.isEmpty ? nil : 5))
         let again = try await stores[1].claimDue(owner: "B", now: 10, leaseUntil: 70, limit: 200)
         #expect(Set(again.map(\.delivery.id)) == Set(byA))
@@ -273,8 +375,10 @@ import Testing
         #expect(Set(secrets.map(\.secret)).count == 1)
         #expect(try await Self.count(instances.one, "SELECT count(*) FROM webhook_callback_secret") == 1)
         // A rotation keeps the old secret signing for a while; rotating to the same secret changes nothing else.
-        let rotated = try await stores[1].rotateCallbackSecret(account: "acct", sealed: "new", previousUntil: 50, now: 2)
-        #expect(rotated.secret == "new" && rotated.previousSecret == secrets[0].secret && rotated.previousSecretUntil == 50)
+        let rotated = try await stores[1].rotateCallbackSecret(
+            account: "acct", sealed: "new", previousUntil: 50, now: 2)
+        #expect(
+            rotated.secret == "new" && rotated.previousSecret == secrets[0].secret && rotated.previousSecretUntil == 50)
         let same = try await stores[0].rotateCallbackSecret(account: "acct", sealed: "new", previousUntil: 90, now: 3)
         #expect(same.previousSecret == secrets[0].secret && same.previousSecretUntil == 50 && same.updatedAt == 3)
         #expect(try await stores[0].callbackSecret(account: "acct", now: 4) { "unused" } == same)
@@ -326,9 +430,11 @@ import Testing
             try await store.replay(deliveryId: "whd-0000", endpointId: "ep1", account: "acct", now: 14))
         #expect(replayed.status == "pending" && replayed.dueAt == 14 && replayed.eventId == "evt-0")
         #expect(try await store.nextDueAt(now: 14) == 14)
-        #expect(try await store.claimDue(owner: "B", now: 14, leaseUntil: 80, limit: 10).map(\.delivery.id) == ["whd-0000"])
+        #expect(
+            try await store.claimDue(owner: "B", now: 14, leaseUntil: 80, limit: 10).map(\.delivery.id) == ["whd-0000"])
         #expect(try await store.endpoints(account: "acct").map(\.id) == ["ep1"])
         #expect(try await store.deleteEndpoint(id: "ep1", account: "acct"))
-        #expect(try await Self.count(instances.one, "SELECT count(*) FROM webhook_delivery WHERE endpoint_id = 'ep1'") == 0)
+        #expect(
+            try await Self.count(instances.one, "SELECT count(*) FROM webhook_delivery WHERE endpoint_id = 'ep1'") == 0)
     }
 }

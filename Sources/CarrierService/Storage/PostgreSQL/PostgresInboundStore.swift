@@ -66,7 +66,8 @@ struct PostgresInboundStore: InboundStore {
         for event in webhook.events {
             switch event {
             case .received(let received):
-                try await applyReceived(received, channel: channel, connection: connection, now: webhook.now, logger: logger)
+                try await applyReceived(
+                    received, channel: channel, connection: connection, now: webhook.now, logger: logger)
             case .status(let status):
                 try await applyStatus(
                     status, account: channel.accountId, channelId: channel.id, connection: connection, now: webhook.now,
@@ -141,7 +142,8 @@ struct PostgresInboundStore: InboundStore {
             try await storeReceived(event, channel: channel, connection: connection, now: now, logger: logger)
             return
         }
-        if let whole = try await collectPart(event, channel: channel, connection: connection, now: now, logger: logger) {
+        if let whole = try await collectPart(event, channel: channel, connection: connection, now: now, logger: logger)
+        {
             try await storeReceived(whole, channel: channel, connection: connection, now: now, logger: logger)
         }
     }
@@ -289,7 +291,8 @@ struct PostgresInboundStore: InboundStore {
                 WHERE id = \(message.id)
                 """, logger: logger)
             if statusChanged {
-                try await PostgresWebhookEvents.messageStatus(connection, messageId: message.id, now: now, logger: logger)
+                try await PostgresWebhookEvents.messageStatus(
+                    connection, messageId: message.id, now: now, logger: logger)
             }
         case .keepPending(let pending):
             try await connection.query(

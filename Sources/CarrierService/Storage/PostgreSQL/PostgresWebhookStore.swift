@@ -53,7 +53,8 @@ struct PostgresWebhookStore: WebhookStore {
         try await database.transaction { connection -> WebhookEndpointRecord? in
             // Locked while `change` runs: a deliverer disabling the endpoint meanwhile is not overwritten by a stale
             // copy, nor the other way round.
-            guard var endpoint = try await Self.endpoint(connection, id: id, account: account, lock: true, logger: logger)
+            guard
+                var endpoint = try await Self.endpoint(connection, id: id, account: account, lock: true, logger: logger)
             else { return nil }
             try change(&endpoint)
             try await connection.query(
@@ -89,7 +90,8 @@ struct PostgresWebhookStore: WebhookStore {
                 accountId: account, secret: try make(), previousSecret: nil, previousSecretUntil: nil, createdAt: now,
                 updatedAt: now)
             try await connection.query(
-                try PostgresRowEncoder.insert(record, into: "webhook_callback_secret", suffix: "ON CONFLICT DO NOTHING"),
+                try PostgresRowEncoder.insert(
+                    record, into: "webhook_callback_secret", suffix: "ON CONFLICT DO NOTHING"),
                 logger: logger)
             guard let stored = try await Self.callbackSecret(connection, account: account, lock: false, logger: logger)
             else { throw ServiceError.storage("callback secret vanished after its insert") }
@@ -291,6 +293,16 @@ struct PostgresWebhookStore: WebhookStore {
     }
 
     func releaseLeases(owner: String?) async throws {
+        // Called as a deliverer stops, from its cancelled task: the pool refuses cancelled tasks a connection, and
+        // leases left behind would hold their deliveries for a minute on every other instance.
+        let database = database
+        try await Task {
+            try await Self.releaseLeases(database, owner: owner)
+        }.value
+    }
+
+    private static func releaseLeases(_ database: PostgresServiceDatabase, owner: String?) async throws {
+        let logger = database.logger
         try await database.transaction { connection in
             if let owner {
                 try await connection.query(
@@ -325,7 +337,9 @@ struct PostgresWebhookStore: WebhookStore {
 
     func deliveries(endpointId: String, account: String, limit: Int) async throws -> [WebhookDeliveryRecord]? {
         try await database.read { connection -> [WebhookDeliveryRecord]? in
-            guard try await Self.endpoint(connection, id: endpointId, account: account, lock: false, logger: logger) != nil
+            guard
+                try await Self.endpoint(connection, id: endpointId, account: account, lock: false, logger: logger)
+                    != nil
             else { return nil }
             return try await PostgresRowDecoder.decode(
                 WebhookDeliveryRecord.self,
