@@ -85,8 +85,9 @@ struct PostgresInboundStore: InboundStore {
     /// The advisory lock on one provider message id of an account, taken before looking a message up by it.
     ///
     /// A status callback that finds no message keeps it in `pending_status`, and the outbox applies those when it
-    /// stores the provider id. The outbox store must take this lock in that transaction too (before reading
-    /// `pending_status`); otherwise a callback arriving meanwhile can miss the uncommitted id and be kept forever.
+    /// stores the provider id. The outbox store must take this lock in that transaction too, before it writes the
+    /// message row (this store locks in that order: the id, then the row) and before reading `pending_status`;
+    /// otherwise a callback arriving meanwhile can miss the uncommitted id and be kept forever.
     static func lockProviderId(_ connection: PostgresConnection, account: String, providerId: String, logger: Logger)
         async throws
     {
