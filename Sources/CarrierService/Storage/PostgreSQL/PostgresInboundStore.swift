@@ -1,15 +1,463 @@
+import CarrierRuntime
 import Logging
 import PostgresNIO
 
-/// Carrier webhooks on PostgreSQL. (Being written.)
+/// ``InboundStore`` on PostgreSQL, where several instances receive webhooks for the same channels at once.
+///
+/// The SQLite store is serialized by its single writer; here each webhook is its own READ COMMITTED transaction, and
+/// what must not run twice takes a transaction-scoped advisory lock first (``lock(_:_:logger:)``): the parts of one
+/// long message (the instance that stores the last part assembles it, exactly once), one provider message id (a
+/// carrier's resend reaching two instances is stored once; a status cannot slip past the outbox applying pending
+/// statuses). The lock comes before the statement that reads, so that statement's snapshot already holds whatever
+/// the previous holder committed. Conversations, parts and the replay guard rely on their UNIQUE keys
+/// (`ON CONFLICT`), statuses on a row lock (`FOR UPDATE`).
 struct PostgresInboundStore: InboundStore {
     let database: PostgresServiceDatabase
+    private var logger: Logger { database.logger }
 
     func apply(_ webhook: InboundWebhook, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
-        completion(.failure(ServiceError.storage("not built yet")))
+        let database = database
+        Task {
+            do {
+                try await Self.retryingDeadlocks {
+                    try await database.transaction { connection in
+                        try await Self.apply(webhook, connection: connection, logger: database.logger)
+                    }
+                }
+                completion(.success(()))
+            } catch {
+                completion(.failure(error))
+            }
+        }
     }
 
     func storeOverdueParts(waitingBefore: Double, assembledBefore: Double, limit: Int, now: Double) async throws
         -> Int
-    { throw ServiceError.storage("not built yet") }
+    {
+        try await database.transaction { connection in
+            try await Self.storeOverdueParts(
+                connection, waitingBefore: waitingBefore, assembledBefore: assembledBefore, limit: limit, now: now,
+                logger: logger)
+        }
+    }
+
+    /// Runs `body` again (at most twice more) when the server broke a deadlock by aborting it: a webhook carrying
+    /// parts of two messages can wait on the locks of another in the opposite order. The transaction rolled back
+    /// whole, so running it again is safe.
+    static func retryingDeadlocks(_ body: () async throws -> Void) async throws {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch let error as PSQLError where attempt < 2 && error.serverInfo?[.sqlState] == "40P01" {
+                attempt += 1
+            }
+        }
+    }
+
+    /// ``InboundStore/apply(_:completion:)`` inside one transaction.
+    static func apply(_ webhook: InboundWebhook, connection: PostgresConnection, logger: Logger) async throws {
+        let channel = webhook.channel
+        if let hash = webhook.requestHash {
+            guard
+                try await firstSighting(connection, channel: channel, hash: hash, now: webhook.now, logger: logger)
+            else { return }
+        }
+        for event in webhook.events {
+            switch event {
+            case .received(let received):
+                try await applyReceived(
+                    received, channel: channel, connection: connection, now: webhook.now, logger: logger)
+            case .status(let status):
+                try await applyStatus(
+                    status, account: channel.accountId, channelId: channel.id, connection: connection, now: webhook.now,
+                    logger: logger)
+            }
+        }
+    }
+
+    /// Takes the transaction-scoped advisory lock named by `key` (hashed to 64 bits: two keys sharing a hash only
+    /// wait for each other), held until commit or rollback.
+    static func lock(_ connection: PostgresConnection, _ key: String, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+    }
+
+    /// The advisory lock on one provider message id of an account, taken before looking a message up by it.
+    ///
+    /// A status callback that finds no message keeps it in `pending_status`, and the outbox applies those when it
+    /// stores the provider id. The outbox store must take this lock in that transaction too, before it writes the
+    /// message row (this store locks in that order: the id, then the row) and before reading `pending_status`;
+    /// otherwise a callback arriving meanwhile can miss the uncommitted id and be kept forever.
+    static func lockProviderId(_ connection: PostgresConnection, account: String, providerId: String, logger: Logger)
+        async throws
+    {
+        try await lock(connection, "provider-id\u{1}" + account + "\u{1}" + providerId, logger: logger)
+    }
+
+    // MARK: Replays
+
+    /// Records a webhook's hash; false when the rules call it a replay of one already seen.
+    ///
+    /// The insert waits for a concurrent insert of the same hash to commit; the row lock then orders the instances,
+    /// so a request sent to two instances at once is applied by one.
+    static func firstSighting(
+        _ connection: PostgresConnection, channel: ChannelRecord, hash: String, now: Double, logger: Logger
+    ) async throws -> Bool {
+        let inserted = try await connection.query(
+            """
+            INSERT INTO inbound_seen (account_id, channel_id, request_hash, received_at)
+            VALUES (\(channel.accountId), \(channel.id), \(hash), \(now))
+            ON CONFLICT (account_id, channel_id, request_hash) DO NOTHING RETURNING 1
+            """, logger: logger)
+        for try await _ in inserted { return true }
+        var seen: Double?
+        for try await value in try await connection.query(
+            """
+            SELECT received_at FROM inbound_seen
+            WHERE account_id = \(channel.accountId) AND channel_id = \(channel.id) AND request_hash = \(hash)
+            FOR UPDATE
+            """, logger: logger
+        ).decode(Double.self) {
+            seen = value
+        }
+        if MessagingEngine.isReplay(seenAt: seen, now: now) { return false }
+        // Seen long ago (or deleted meanwhile by retention): a new sighting.
+        try await connection.query(
+            """
+            INSERT INTO inbound_seen (account_id, channel_id, request_hash, received_at)
+            VALUES (\(channel.accountId), \(channel.id), \(hash), \(now))
+            ON CONFLICT (account_id, channel_id, request_hash) DO UPDATE SET received_at = EXCLUDED.received_at
+            """, logger: logger)
+        return true
+    }
+
+    // MARK: Received messages
+
+    /// Stores an inbound message; a part of a long message waits for the others and the whole message is stored
+    /// with the last one.
+    static func applyReceived(
+        _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, connection: PostgresConnection, now: Double,
+        logger: Logger
+    ) async throws {
+        guard event.partTotal != nil else {
+            try await storeReceived(event, channel: channel, connection: connection, now: now, logger: logger)
+            return
+        }
+        if let whole = try await collectPart(event, channel: channel, connection: connection, now: now, logger: logger)
+        {
+            try await storeReceived(whole, channel: channel, connection: connection, now: now, logger: logger)
+        }
+    }
+
+    /// Stores one whole inbound message as ``MessagingEngine/planReceived(_:channel:alreadyStored:now:note:)``
+    /// decides, with its `message.received` event and, when the list changed, its opt-out event.
+    static func storeReceived(
+        _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, connection: PostgresConnection, now: Double,
+        note: (code: String, message: String)? = nil, logger: Logger
+    ) async throws {
+        var alreadyStored = false
+        if let providerId = event.providerMessageId, !providerId.isEmpty {
+            // A resend reaching another instance at the same moment waits here, then finds this message.
+            try await lock(
+                connection, "received\u{1}" + channel.accountId + "\u{1}" + channel.id + "\u{1}" + providerId,
+                logger: logger)
+            let seen = try await connection.query(
+                """
+                SELECT 1 FROM message
+                WHERE provider_message_id = \(providerId) AND account_id = \(channel.accountId)
+                    AND channel_id = \(channel.id) AND direction = 'inbound'
+                LIMIT 1
+                """, logger: logger)
+            for try await _ in seen { alreadyStored = true }
+        }
+        guard
+            var plan = MessagingEngine.planReceived(
+                event, channel: channel, alreadyStored: alreadyStored, now: now, note: note)
+        else { return }
+        var optOutChanged: (address: String, optedOut: Bool)?
+        switch plan.optOut {
+        case .add(let kind, let address, let source):
+            if try await insertOptOut(
+                connection, account: channel.accountId, kind: kind, address: address, source: source, now: now,
+                logger: logger)
+            {
+                optOutChanged = (address, true)
+            }
+        case .remove(let kind, let address):
+            if try await PostgresIdentityStore.deleteOptOut(
+                connection, account: channel.accountId, kind: kind, address: address, logger: logger)
+            {
+                optOutChanged = (address, false)
+            }
+        case nil:
+            break
+        }
+        plan.message.conversationId = try await upsertConversation(connection, plan.conversation, logger: logger)
+        try await connection.query(try PostgresRowEncoder.insert(plan.message, into: "message"), logger: logger)
+        try await PostgresWebhookEvents.messageReceived(connection, plan.message, now: now, logger: logger)
+        if let optOutChanged {
+            try await PostgresWebhookEvents.optOutChanged(
+                connection, account: channel.accountId, channelId: channel.id, contact: optOutChanged.address,
+                optedOut: optOutChanged.optedOut, messageId: plan.message.id, now: now, logger: logger)
+        }
+    }
+
+    /// Adds an opt-out unless the contact is already on the list (the first one is kept), as
+    /// ``PostgresIdentityStore/insertOptOut(_:account:kind:address:source:now:logger:)`` does, and says whether it
+    /// was added: only a change is reported (`optout.changed`), and of two STOPs racing, only one adds.
+    static func insertOptOut(
+        _ connection: PostgresConnection, account: String, kind: OptOutKind, address: String, source: String,
+        now: Double, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            INSERT INTO contact_opt_out (account_id, kind, contact_address, source, created_at)
+            VALUES (\(account), \(kind.rawValue), \(address), \(source), \(now))
+            ON CONFLICT (account_id, kind, contact_address) DO NOTHING RETURNING 1
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    // MARK: Conversations
+
+    /// Applies `touch` to the conversation for (account, channel, contact), creating it when there is none.
+    ///
+    /// One upsert: two instances receiving the first messages of a contact at once share one conversation (the
+    /// second waits for the first's row and updates it).
+    /// - Returns: The conversation's id.
+    static func upsertConversation(_ connection: PostgresConnection, _ touch: ConversationTouch, logger: Logger)
+        async throws -> String
+    {
+        let rows = try await connection.query(
+            """
+            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
+                window_expires_at, last_message_at, created_at, updated_at, queue)
+            VALUES (\(MessagingEngine.newId("conv")), \(touch.account), \(touch.channelId), \(touch.contact), 'open',
+                NULL, \(touch.unreadIncrement), \(touch.windowExpiresAt), \(touch.now), \(touch.now), \(touch.now),
+                \(touch.queue))
+            ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
+                status = CASE WHEN \(touch.reopens) AND conversation.status = 'closed' THEN 'open'
+                    ELSE conversation.status END,
+                unread_count = conversation.unread_count + EXCLUDED.unread_count,
+                window_expires_at = COALESCE(EXCLUDED.window_expires_at, conversation.window_expires_at),
+                last_message_at = EXCLUDED.last_message_at,
+                updated_at = EXCLUDED.updated_at
+            RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(String.self) { return id }
+        throw ServiceError.storage("conversation upsert returned no row")
+    }
+
+    // MARK: Statuses
+
+    /// The columns read into a ``SentMessageStatus``, in its order.
+    private static let sentStatusColumns = "id, status, provider_message_id, error_code, error_message, updated_at"
+
+    /// Applies a status callback as ``MessagingEngine/planStatus(_:found:account:channelId:now:)`` decides.
+    ///
+    /// The message row is locked while the rules read it: two callbacks for one message on two instances apply one
+    /// after the other, so statuses still only move forward.
+    static func applyStatus(
+        _ event: NormalizedEvent.MessageStatus, account: String, channelId: String, connection: PostgresConnection,
+        now: Double, logger: Logger
+    ) async throws {
+        var found: SentMessageStatus?
+        if let providerId = event.providerMessageId {
+            try await lockProviderId(connection, account: account, providerId: providerId, logger: logger)
+            found = try await sentMessage(
+                connection,
+                """
+                SELECT \(unescaped: sentStatusColumns) FROM message
+                WHERE account_id = \(account) AND provider_message_id = \(providerId) AND direction = 'outbound'
+                LIMIT 1 FOR UPDATE
+                """, logger: logger)
+        }
+        if found == nil, let reference = event.reference {
+            found = try await sentMessage(
+                connection,
+                """
+                SELECT \(unescaped: sentStatusColumns) FROM message
+                WHERE account_id = \(account) AND id = \(reference) AND direction = 'outbound'
+                LIMIT 1 FOR UPDATE
+                """, logger: logger)
+        }
+        switch MessagingEngine.planStatus(event, found: found, account: account, channelId: channelId, now: now) {
+        case .update(let message, let providerStatus, let statusChanged):
+            try await connection.query(
+                """
+                UPDATE message SET status = \(message.status), provider_message_id = \(message.providerMessageId),
+                    error_code = \(message.errorCode), error_message = \(message.errorMessage),
+                    updated_at = \(message.updatedAt), provider_status = COALESCE(\(providerStatus), provider_status)
+                WHERE id = \(message.id)
+                """, logger: logger)
+            if statusChanged {
+                try await PostgresWebhookEvents.messageStatus(
+                    connection, messageId: message.id, now: now, logger: logger)
+            }
+        case .keepPending(let pending):
+            try await connection.query(
+                """
+                INSERT INTO pending_status (account_id, channel_id, provider_message_id, reference, status, error_code,
+                    error_message, received_at)
+                VALUES (\(pending.accountId), \(pending.channelId), \(pending.providerMessageId), \(pending.reference),
+                    \(pending.status), \(pending.errorCode), \(pending.errorMessage), \(pending.receivedAt))
+                """, logger: logger)
+        case .ignore:
+            break
+        }
+    }
+
+    /// Reads (and locks) the status columns of the outbound message `query` finds.
+    private static func sentMessage(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger)
+        async throws -> SentMessageStatus?
+    {
+        let rows = try await connection.query(query, logger: logger)
+        for try await (id, status, providerId, errorCode, errorMessage, updatedAt) in rows.decode(
+            (String, String, String?, String?, String?, Double).self)
+        {
+            return SentMessageStatus(
+                id: id, status: status, providerMessageId: providerId, errorCode: errorCode,
+                errorMessage: errorMessage, updatedAt: updatedAt)
+        }
+        return nil
+    }
+
+    // MARK: Parts of long messages
+
+    /// One set of parts: what the UNIQUE key of `message_part` shares but the part number.
+    private struct PartSet: Sendable {
+        var account: String
+        var channelId: String
+        var contact: String
+        var reference: String
+        var total: Int
+
+        var lockKey: String {
+            ["parts", account, channelId, contact, reference, String(total)].joined(separator: "\u{1}")
+        }
+    }
+
+    /// Stores a part; returns the whole message once the last part is in, nil while parts are missing or when the
+    /// part was already stored (the carrier sent it again).
+    ///
+    /// The set's advisory lock is taken before the insert: two instances storing the last two parts at once run
+    /// one after the other, and the second sees the first's part, so exactly one of them assembles.
+    static func collectPart(
+        _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, connection: PostgresConnection, now: Double,
+        logger: Logger
+    ) async throws -> NormalizedEvent.MessageReceived? {
+        guard let reference = event.partReference, let total = event.partTotal, let number = event.partNumber else {
+            return event
+        }
+        let set = PartSet(
+            account: channel.accountId, channelId: channel.id, contact: event.from, reference: reference, total: total)
+        try await lock(connection, set.lockKey, logger: logger)
+        let inserted = try await connection.query(
+            """
+            INSERT INTO message_part (account_id, channel_id, contact_address, reference, total, number, to_address,
+                body, media, provider_message_id, received_at)
+            VALUES (\(set.account), \(set.channelId), \(set.contact), \(reference), \(total), \(number), \(event.to),
+                \(event.text), \(MediaColumn.text(event.media)), \(event.providerMessageId), \(now))
+            ON CONFLICT (account_id, channel_id, contact_address, reference, total, number) DO NOTHING RETURNING 1
+            """, logger: logger)
+        var stored = false
+        for try await _ in inserted { stored = true }
+        guard stored else { return nil }
+        let parts = try await waitingParts(connection, set, logger: logger)
+        guard let whole = MessagingEngine.assembled(parts, total: total, from: event.from, carrier: event.carrier)
+        else { return nil }
+        try await markAssembled(connection, set, now: now, logger: logger)
+        return whole
+    }
+
+    /// ``InboundStore/storeOverdueParts(waitingBefore:assembledBefore:limit:now:)`` inside one transaction.
+    ///
+    /// Each set is taken under its advisory lock and read again: a set whose last part another instance stored
+    /// meanwhile (or another instance's sweep took) has no waiting parts left and is skipped. The lock is only tried:
+    /// a set busy elsewhere is left to the next sweep rather than waited for.
+    static func storeOverdueParts(
+        _ connection: PostgresConnection, waitingBefore: Double, assembledBefore: Double, limit: Int, now: Double,
+        logger: Logger
+    ) async throws -> Int {
+        var sets: [PartSet] = []
+        let rows = try await connection.query(
+            """
+            SELECT DISTINCT account_id, channel_id, contact_address, reference, total FROM message_part
+            WHERE assembled_at IS NULL AND received_at < \(waitingBefore) LIMIT \(limit)
+            """, logger: logger)
+        for try await (account, channelId, contact, reference, total) in rows.decode(
+            (String, String, String, String, Int).self)
+        {
+            sets.append(
+                PartSet(account: account, channelId: channelId, contact: contact, reference: reference, total: total))
+        }
+        var stored = 0
+        for set in sets {
+            var locked = false
+            for try await value in try await connection.query(
+                "SELECT pg_try_advisory_xact_lock(hashtextextended(\(set.lockKey), 0))", logger: logger
+            ).decode(Bool.self) {
+                locked = value
+            }
+            guard locked else { continue }
+            let parts = try await waitingParts(connection, set, logger: logger)
+            guard !parts.isEmpty else { continue }
+            try await markAssembled(connection, set, now: now, logger: logger)
+            // A deleted channel keeps its messages: store under its id all the same.
+            let channel =
+                try await PostgresRowDecoder.first(
+                    ChannelRecord.self,
+                    try await connection.query(
+                        "SELECT * FROM messaging_channel WHERE account_id = \(set.account) AND id = \(set.channelId)",
+                        logger: logger))
+                ?? ChannelRecord(
+                    id: set.channelId, accountId: set.account, channel: "sms", provider: "", address: "",
+                    settings: [:], defaultQueue: nil, createdAt: now, updatedAt: now)
+            let whole = MessagingEngine.joined(parts, from: set.contact, carrier: channel.provider)
+            try await storeReceived(
+                whole, channel: channel, connection: connection, now: now,
+                note: MessagingEngine.partsMissingNote(arrived: parts.count, total: set.total), logger: logger)
+            stored += 1
+        }
+        try await connection.query(
+            """
+            DELETE FROM message_part WHERE id IN (
+                SELECT id FROM message_part WHERE assembled_at IS NOT NULL AND assembled_at < \(assembledBefore)
+                LIMIT \(limit * 10))
+            """, logger: logger)
+        return stored
+    }
+
+    private static func waitingParts(_ connection: PostgresConnection, _ set: PartSet, logger: Logger) async throws
+        -> [MessagingEngine.StoredPart]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT number, to_address, body, media, provider_message_id FROM message_part
+            WHERE account_id = \(set.account) AND channel_id = \(set.channelId) AND contact_address = \(set.contact)
+                AND reference = \(set.reference) AND total = \(set.total) AND assembled_at IS NULL
+            ORDER BY number
+            """, logger: logger)
+        var parts: [MessagingEngine.StoredPart] = []
+        for try await (number, to, body, media, providerId) in rows.decode(
+            (Int, String?, String?, String?, String?).self)
+        {
+            parts.append(
+                MessagingEngine.StoredPart(
+                    number: number, to: to, body: body, media: MediaColumn.urls(media), providerMessageId: providerId))
+        }
+        return parts
+    }
+
+    private static func markAssembled(_ connection: PostgresConnection, _ set: PartSet, now: Double, logger: Logger)
+        async throws
+    {
+        try await connection.query(
+            """
+            UPDATE message_part SET assembled_at = \(now)
+            WHERE account_id = \(set.account) AND channel_id = \(set.channelId) AND contact_address = \(set.contact)
+                AND reference = \(set.reference) AND total = \(set.total) AND assembled_at IS NULL
+            """, logger: logger)
+    }
 }
