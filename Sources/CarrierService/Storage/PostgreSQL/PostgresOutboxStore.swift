@@ -359,8 +359,9 @@ struct PostgresOutboxStore: OutboxStore {
     static func lockProviderId(_ connection: PostgresConnection, account: String, providerId: String, logger: Logger)
         async throws
     {
-        try await connection.query(
-            "SELECT pg_advisory_xact_lock(hashtextextended(\(account + "\u{1F}" + providerId), 17))", logger: logger)
+        // The very lock the inbound store takes: one key for both sides.
+        try await PostgresInboundStore.lockProviderId(
+            connection, account: account, providerId: providerId, logger: logger)
     }
 
     // MARK: Leases, cancel, attempts
