@@ -25,7 +25,7 @@ fi
     || { cat "$dir/initdb.log" >&2; exit 1; }
 # Throwaway: no fsync, a few more connections for parallel tests.
 "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=128MB" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=1000 -c shared_buffers=128MB" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 "${run[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U carrier carrier
 echo "postgres://carrier@127.0.0.1:$port/carrier?sslmode=disable"

@@ -20,7 +20,8 @@ struct StorageBackend: Sendable {
     {
         if let url = configuration.databaseURL {
             let database = try await PostgresServiceDatabase.open(
-                url: url, maximumConnections: configuration.databaseConnections, logger: logger)
+                url: url, maximumConnections: configuration.databaseConnections, logger: logger,
+                onCommit: { duration in metrics.commit(duration: duration, batchSize: 1) })
             return StorageBackend(
                 stores: .postgres(database), exclusive: false, closing: { database.close() },
                 listening: { wake in

@@ -65,6 +65,8 @@ struct TestServer {
         logger.logLevel = .warning
         var configuration = configuration ?? Self.configuration(databasePath: databasePath)
         if TestBackend.current == .postgres, configuration.databaseURL == nil {
+            // Hundreds of servers run at once in the suite: a few connections each.
+            configuration.databaseConnections = 4
             let key = configuration.databasePath
             if let known = postgresDatabases.withLock({ $0[key] }) {
                 configuration.databaseURL = known

@@ -13,13 +13,19 @@ final class PostgresServiceDatabase: Sendable {
     let location: PostgresLocation
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// Told how long each COMMIT took (the `carrier_db_commit_*` metrics; one transaction per commit here).
+    private let onCommit: @Sendable (Duration) -> Void
 
     /// The NOTIFY channel that says an outbox job or a webhook delivery became due now.
     static let wakeChannel = "carrier_due"
     /// The NOTIFY channel that says channels or API keys changed (caches drop their entries).
     static let changeChannel = "carrier_changed"
 
-    private init(location: PostgresLocation, maximumConnections: Int, logger: Logger) {
+    private init(
+        location: PostgresLocation, maximumConnections: Int, logger: Logger,
+        onCommit: @escaping @Sendable (Duration) -> Void
+    ) {
+        self.onCommit = onCommit
         self.location = location
         self.logger = logger
         // The pool retries connecting on its own and says so at info level for every try; warnings are enough.
@@ -35,11 +41,13 @@ final class PostgresServiceDatabase: Sendable {
     /// Connects to the database at `url` and migrates it.
     /// - Throws: ``ServiceError`` `invalid-database-url`, or `storage-error` naming the server (never the
     ///   password) when it cannot be reached or migrated.
-    static func open(url: String, maximumConnections: Int = 16, migrate: Bool = true, logger: Logger) async throws
-        -> PostgresServiceDatabase
-    {
+    static func open(
+        url: String, maximumConnections: Int = 16, migrate: Bool = true, logger: Logger,
+        onCommit: @escaping @Sendable (Duration) -> Void = { _ in }
+    ) async throws -> PostgresServiceDatabase {
         let location = try PostgresLocation(url: url)
-        let database = PostgresServiceDatabase(location: location, maximumConnections: maximumConnections, logger: logger)
+        let database = PostgresServiceDatabase(
+            location: location, maximumConnections: maximumConnections, logger: logger, onCommit: onCommit)
         do {
             // The pool waits for a connection as long as it takes; a server that is not there must fail start-up.
             try await withDeadline(seconds: connectSeconds) { try await database.ping() }
@@ -85,7 +93,9 @@ final class PostgresServiceDatabase: Sendable {
             try await connection.query("BEGIN", logger: logger)
             do {
                 let value = try await body(connection)
+                let started = ContinuousClock.now
                 try await connection.query("COMMIT", logger: logger)
+                onCommit(ContinuousClock.now - started)
                 return value
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
