@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func tableWithUnknownFormatVersionIsRefused() throws {
-        let json = #"{"formatVersion": 2, "adapters": []}"#
+        let json = #"{"formatVersion": 1, "adapters": []}"#
         #expect(throws: AdapterTableError.self) { try AdapterTable.decode(Data(json.utf8)) }
         do {
             _ = try AdapterTable.decode(Data(json.utf8))

@@ -60,7 +60,7 @@ private struct RequestBuilder {
         for variant in send.variants {
             let holds: Bool
             do {
-                holds = try variant.when.expression.holds(in: context)
+                holds = try variant.when.holds(in: context)
             } catch {
                 throw error.at(variant.origin)
             }
