@@ -173,6 +173,8 @@ extension DefinitionDecoder {
                         "wrong-type", "\(context).body must be a mapping of fields, found \(b.kindDescription)", at: b)
                     return nil
                 }
+                rawBytesAllowed = format != .json
+                defer { rawBytesAllowed = false }
                 return bodyNode(b, json: format == .json, inEach: false).map(BodyTemplate.fields)
             case .xml, .text, .none:
                 error(
@@ -184,6 +186,8 @@ extension DefinitionDecoder {
         if let n = f["template"] {
             switch format {
             case .json, .xml, .text:
+                rawBytesAllowed = format == .text
+                defer { rawBytesAllowed = false }
                 guard let t = template(n, "\(context).template", place: .send) else { return nil }
                 if format == .json { checkJSONTemplate(t, n) }
                 return .text(t)
