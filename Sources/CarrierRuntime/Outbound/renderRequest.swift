@@ -211,7 +211,7 @@ private struct RequestBuilder {
             }
             var signing = context
             signing.request = [
-                "method": method, "url": url, "path": Self.pathAndQuery(of: url),
+                "method": method, "url": url, "path": requestTarget(of: url),
                 "body": String(decoding: body, as: UTF8.self), "timestamp": String(clock.timestamp()),
                 "nonce": clock.nonce(),
             ]
@@ -294,15 +294,6 @@ private struct RequestBuilder {
             separator = "?"
         }
         return url + separator + encodeForm(pairs)
-    }
-
-    /// `request.path`: everything after the host (`/v1/messages?x=1`), or `/` when there is nothing.
-    static func pathAndQuery(of url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let afterHost = url[scheme.upperBound...].firstIndex { $0 == "/" || $0 == "?" }
-        guard let afterHost else { return "/" }
-        let rest = String(url[afterHost...])
-        return rest.hasPrefix("?") ? "/" + rest : rest
     }
 }
 

@@ -77,7 +77,7 @@ func apply(
     }
 
     switch kind {
-    case .url: return try mapValue { .string(WireEscaping.url($0)) }
+    case .url: return mapValue { .string(WireEscaping.url($0)) }
     case .xml: return try mapText { .string(WireEscaping.xml($0)) }
     case .json: return .string(value.jsonText)
     case .base64: return try mapText { .string(Data($0.utf8).base64EncodedString()) }

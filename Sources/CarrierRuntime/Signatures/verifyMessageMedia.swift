@@ -1,0 +1,54 @@
+import CarrierCore
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// Checks a MessageMedia enterprise webhook signature: RSA PKCS#1 v1.5 over `"<method> <target> HTTP/1.1"` followed
+/// by the `Date` header and the raw body, and that the date is within `toleranceSeconds` of `now`.
+///
+/// The digest is the one the account's signature key was created with; SHA-256 and SHA-512 are both tried (a
+/// PKCS#1 v1.5 signature names its digest, so this accepts nothing a single digest would not). SHA-224 keys cannot
+/// be checked: swift-crypto's RSA verifies SHA-1, SHA-256, SHA-384 and SHA-512 digests only.
+///
+/// - Parameters:
+///   - method: the request method.
+///   - publicURL: the URL MessageMedia called; its path and query form the signed request line.
+///   - date: the `Date` header (RFC 1123, e.g. `Wed, 18 Jul 2018 06:33:52 GMT`).
+///   - body: the raw request body.
+///   - signatureBase64: the `X-Messagemedia-Signature` header.
+///   - publicKey: the key's `public_key` as the signature key API returns it (Base64 DER), or PEM.
+///   - now: the current time.
+///   - toleranceSeconds: how far the date may be from `now`, either way.
+/// - Returns: true when the signature matches and the date is fresh.
+/// - Throws: `SignatureError` `bad-public-key` when the configured key is not an RSA public key of 2048 bits or more.
+func verifyMessageMedia(
+    method: String, publicURL: String, date: String, body: [UInt8], signatureBase64: String, publicKey: String,
+    now: Date, toleranceSeconds: Int
+) throws(SignatureError) -> Bool {
+    let key: _RSA.Signing.PublicKey
+    do {
+        let text = publicKey.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("-----BEGIN") {
+            key = try _RSA.Signing.PublicKey(pemRepresentation: text)
+        } else if let der = decodeBase64(text) {
+            key = try _RSA.Signing.PublicKey(derRepresentation: der)
+        } else {
+            throw SignatureError(code: "bad-public-key", message: "")
+        }
+    } catch {
+        throw SignatureError(
+            code: "bad-public-key",
+            message: "the MessageMedia public key is not an RSA public key of 2048 bits or more (Base64 DER or PEM)")
+    }
+    guard let sent = try? readInstant(date, format: .rfc2822, zone: .utc) else { return false }
+    guard abs(now.timeIntervalSince1970 - TimeInterval(sent.seconds)) <= TimeInterval(toleranceSeconds) else {
+        return false
+    }
+    guard let signatureBytes = decodeBase64(signatureBase64), !signatureBytes.isEmpty else { return false }
+    var signed = Array("\(method.uppercased()) \(requestTarget(of: publicURL)) HTTP/1.1".utf8)
+    signed += date.utf8
+    signed += body
+    let signature = _RSA.Signing.RSASignature(rawRepresentation: signatureBytes)
+    return key.isValidSignature(signature, for: SHA256.hash(data: signed), padding: .insecurePKCS1v1_5)
+        || key.isValidSignature(signature, for: SHA512.hash(data: signed), padding: .insecurePKCS1v1_5)
+}
