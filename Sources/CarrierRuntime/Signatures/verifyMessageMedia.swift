@@ -16,7 +16,8 @@ import _CryptoExtras
 ///   - date: the `Date` header (RFC 1123, e.g. `Wed, 18 Jul 2018 06:33:52 GMT`).
 ///   - body: the raw request body.
 ///   - signatureBase64: the `X-Messagemedia-Signature` header.
-///   - publicKey: the key's `public_key` as the signature key API returns it (Base64 DER), or PEM.
+///   - publicKey: the key's `public_key` as the signature key API returns it (Base64 DER), or PEM; read by
+///     ``rsaPublicKeyComponents(_:)``, never by swift-crypto's own parsers.
 ///   - now: the current time.
 ///   - toleranceSeconds: how far the date may be from `now`, either way.
 /// - Returns: true when the signature matches and the date is fresh.
@@ -25,21 +26,12 @@ func verifyMessageMedia(
     method: String, publicURL: String, date: String, body: [UInt8], signatureBase64: String, publicKey: String,
     now: Date, toleranceSeconds: Int
 ) throws(SignatureError) -> Bool {
-    let key: _RSA.Signing.PublicKey
-    do {
-        let text = publicKey.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("-----BEGIN") {
-            key = try _RSA.Signing.PublicKey(pemRepresentation: text)
-        } else if let der = decodeBase64(text) {
-            key = try _RSA.Signing.PublicKey(derRepresentation: der)
-        } else {
-            throw SignatureError(code: "bad-public-key", message: "")
-        }
-    } catch {
-        throw SignatureError(
-            code: "bad-public-key",
-            message: "the MessageMedia public key is not an RSA public key of 2048 bits or more (Base64 DER or PEM)")
-    }
+    let bad = SignatureError(
+        code: "bad-public-key",
+        message: "the MessageMedia public key is not an RSA public key of 2048 bits or more (Base64 DER or PEM)")
+    guard let components = rsaPublicKeyComponents(publicKey), components.n.count * 8 >= 2048,
+        let key = try? _RSA.Signing.PublicKey(n: components.n, e: components.e)
+    else { throw bad }
     guard let sent = try? readInstant(date, format: .rfc2822, zone: .utc) else { return false }
     guard abs(now.timeIntervalSince1970 - TimeInterval(sent.seconds)) <= TimeInterval(toleranceSeconds) else {
         return false

@@ -75,7 +75,32 @@ import Testing
         #expect(!(try Self.check(try Self.vectors.named("reply_sha224"))))
     }
 
-    @Test(arguments: ["", "bm90IGEga2V5", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"])
+    /// The key as PKCS#1 (`RSA PUBLIC KEY`): the SPKI without its 24-byte header (2048-bit key).
+    static var pkcs1PEM: String {
+        let der = decodeBase64(vectors.publicKeyBase64DER)!
+        return "-----BEGIN RSA PUBLIC KEY-----\n"
+            + Data(der.dropFirst(24)).base64EncodedString(options: .lineLength64Characters)
+            + "\n-----END RSA PUBLIC KEY-----\n"
+    }
+
+    @Test func pkcs1KeysAreReadToo() throws {
+        #expect(try Self.check(try Self.vectors.named("reply_sha256"), key: Self.pkcs1PEM))
+    }
+
+    /// Malformed keys, including ones swift-crypto's own DER parser would abort on.
+    static let badKeys: [String] = {
+        let der = decodeBase64(vectors.publicKeyBase64DER)!
+        var small: [UInt8] = [0x30, 0x81, 0x89, 0x02, 0x81, 0x81, 0x00, 0xC0]
+        small += [UInt8](repeating: 0x01, count: 127) + [0x02, 0x03, 0x01, 0x00, 0x01]
+        return [
+            "", "bm90IGEga2V5", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+            Data(der.dropLast(10)).base64EncodedString(), Data(der + [0]).base64EncodedString(),
+            Data(der.prefix(24)).base64EncodedString(), Data(small).base64EncodedString(),
+            "-----BEGIN PUBLIC KEY-----\n" + vectors.publicKeyBase64DER, "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+        ]
+    }()
+
+    @Test(arguments: badKeys)
     func aKeyThatIsNotAnRSAKeyIsAConfigurationError(_ key: String) throws {
         let c = try Self.vectors.named("reply_sha256")
         #expect(throws: SignatureError.self) { try Self.check(c, key: key) }
