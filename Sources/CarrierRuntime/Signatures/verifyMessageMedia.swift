@@ -6,9 +6,9 @@ import _CryptoExtras
 /// Checks a MessageMedia enterprise webhook signature: RSA PKCS#1 v1.5 over `"<method> <target> HTTP/1.1"` followed
 /// by the `Date` header and the raw body, and that the date is within `toleranceSeconds` of `now`.
 ///
-/// The digest is the one the account's signature key was created with; SHA-256 and SHA-512 are both tried (a
-/// PKCS#1 v1.5 signature names its digest, so this accepts nothing a single digest would not). SHA-224 keys cannot
-/// be checked: swift-crypto's RSA verifies SHA-1, SHA-256, SHA-384 and SHA-512 digests only.
+/// The digest is the one the account's signature key was created with (SHA224, SHA256 or SHA512); all three are
+/// tried (a PKCS#1 v1.5 signature names its digest, so this accepts nothing a single digest would not). SHA-256 and
+/// SHA-512 go through swift-crypto; SHA-224, which swift-crypto's RSA lacks, through ``verifyRSASHA224``.
 ///
 /// - Parameters:
 ///   - method: the request method.
@@ -43,4 +43,5 @@ func verifyMessageMedia(
     let signature = _RSA.Signing.RSASignature(rawRepresentation: signatureBytes)
     return key.isValidSignature(signature, for: SHA256.hash(data: signed), padding: .insecurePKCS1v1_5)
         || key.isValidSignature(signature, for: SHA512.hash(data: signed), padding: .insecurePKCS1v1_5)
+        || verifyRSASHA224(signature: signatureBytes, message: signed, modulus: components.n, exponent: components.e)
 }

@@ -5,7 +5,7 @@ import Testing
 
 @testable import CarrierRuntime
 
-/// MessageMedia enterprise webhook signatures. The vectors are COMPUTED by `scripts/messagemedia_signature_vectors.py`
+/// MessageMedia enterprise webhook signatures (SHA-256, SHA-512 through swift-crypto; SHA-224 through our own RSA). The vectors are COMPUTED by `scripts/messagemedia_signature_vectors.py`
 /// with Python's `cryptography` (a fresh RSA-2048 key; RSA PKCS#1 v1.5 over request line + Date + body) and read
 /// from `scripts/messagemedia_signature_vectors.json`.
 @Suite struct MessageMediaSignatureTests {
@@ -71,8 +71,33 @@ import Testing
         #expect(!(try Self.check(c, now: Self.signedAt.addingTimeInterval(-301))))
     }
 
-    @Test func sha224KeysAreRefusedNotAccepted() throws {
-        #expect(!(try Self.check(try Self.vectors.named("reply_sha224"))))
+    @Test func sha224KeysVerifyThroughTheOwnRSACheck() throws {
+        let c = try Self.vectors.named("reply_sha224")
+        #expect(try Self.check(c))
+        #expect(!(try Self.check(c, body: c.body.replacingOccurrences(of: "Derpina", with: "Derpinb"))))
+        #expect(!(try Self.check(c, method: "PUT")))
+    }
+
+    /// FIPS 180-4 examples and a long message; the digests are Python's `hashlib.sha224(...).hexdigest()`.
+    @Test(arguments: [
+        ("", "d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f"),
+        ("abc", "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"),
+        (
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "75388b16512776cc5dba5da1fd890150b0c6455cb4f58b1952522525"
+        ),
+        (String(repeating: "a", count: 1000), "4e8f0ce90b64661a2b5e84be6d93a7d9b76871062f1814433d04a03d"),
+    ])
+    func sha224MatchesHashlib(_ message: String, _ hex: String) {
+        #expect(WireEscaping.hex(sha224(Array(message.utf8))).lowercased() == hex)
+    }
+
+    /// The textbook key n = 61 * 53 = 3233, e = 17: 65^17 mod 3233 = 2790 (Python: `pow(65, 17, 3233)`).
+    @Test func montgomeryPowerMatchesATextbookKey() throws {
+        let n = try #require(RSAPublicModulus(bigEndian: [0x0C, 0xA1]))
+        #expect(n.power([65], exponent: [17]) == [0x0A, 0xE6])
+        #expect(n.power([0x0C, 0xA1], exponent: [17]) == nil)  // not below the modulus
+        #expect(RSAPublicModulus(bigEndian: [0x0C, 0xA2]) == nil)  // even
     }
 
     /// The key as PKCS#1 (`RSA PUBLIC KEY`): the SPKI without its 24-byte header (2048-bit key).
