@@ -133,16 +133,28 @@ extension MessagingEngine {
     ) throws(ServiceError) {
         let probe = OutboundMessage(
             channel: channel.channel, to: request.to ?? "", body: templateName == nil ? request.body : nil,
-            media: request.mediaUrls ?? [],
+            mediaItems: request.mediaItems,
             template: templateName.map { OutboundMessage.Template(name: $0, language: request.templateLang) },
             metadata: request.metadata ?? [:], tags: request.tags ?? [])
         let problems = gateway.problems(of: probe, carrier: channel.provider)
             // Templates are checked against the account's approved templates and the carrier when stored.
             .filter { $0.code != "templates-unsupported" }
         guard !problems.isEmpty else { return }
-        let names = ["media": "mediaUrls", "channel": "channelId", "template": "templateName"]
+        let names = ["media": request.mediaMember, "channel": "channelId", "template": "templateName"]
         throw .validation(
-            problems.map { .invalid(names[$0.attribute] ?? $0.attribute, $0.code, $0.message) })
+            problems.map {
+                .invalid(names[$0.attribute] ?? Self.mediaAttribute($0.attribute, request), $0.code, $0.message)
+            })
+    }
+
+    /// A runtime attribute `media[i]` or `media[i].contentType` in the request's own terms (`mediaUrls[i]` when the
+    /// media came as `mediaUrls`, which carry no content type); any other attribute as it is.
+    private static func mediaAttribute(_ attribute: String, _ request: SendRequest) -> String {
+        guard attribute.hasPrefix("media["), let close = attribute.firstIndex(of: "]"),
+            let index = Int(attribute[attribute.index(attribute.startIndex, offsetBy: 6)..<close])
+        else { return attribute }
+        let field = attribute[attribute.index(after: close)...].drop { $0 == "." }
+        return request.mediaAttribute(index, field: field.isEmpty ? nil : String(field))
     }
 
     /// The `POST /send` answer for a message in its current state.
