@@ -50,6 +50,14 @@ struct MediaTypeAndChannelUpdateTests {
             #expect(given.errorCode == "media-type-not-supported")
             #expect(Self.attribute(given) == "media[0].contentType")
 
+            // Only the URL reaches the carrier, so its own extension must fit too, whatever contentType says.
+            let contradicted = try await server.send([
+                "channelId": "wa", "to": "+15557770001",
+                "media": [["url": "https://cdn.test/clip.mp4", "contentType": "image/png"]],
+            ])
+            #expect(contradicted.errorCode == "media-type-not-supported")
+            #expect(Self.attribute(contradicted) == "media[0]")
+
             // Twilio WhatsApp takes one item, of its WhatsApp formats: a GIF is MMS-only.
             let gif = try await server.send([
                 "channelId": "twa", "to": "+15557770001", "media": ["https://cdn.test/a.gif"],
