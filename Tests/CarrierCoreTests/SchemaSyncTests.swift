@@ -47,6 +47,7 @@ import Testing
             name: "limits",
             keys: [
                 "maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries", "byChannel",
+                "mediaTypes", "strictMediaTypes",
             ],
             schemaPointer: "/$defs/limits", snippet: base + "limits: KEYS"),
         KeySection(
@@ -470,6 +471,8 @@ struct AdapterTableSamples {
         limits.ratePerSecond = 5
         limits.maxRetries = 2
         limits.byChannel = ["whatsapp": ChannelLimits(maxParts: 1, maxMedia: 1)]
+        limits.mediaTypes = ["image/jpeg"]
+        limits.strictMediaTypes = true
 
         var auth = AuthRule()
         auth.type = .hmac
@@ -556,7 +559,10 @@ struct AdapterTableSamples {
         structs = [
             ("adapter", adapter, fullAdapter),
             ("limits", Limits(), limits),
-            ("channelLimits", ChannelLimits(), ChannelLimits(maxParts: 1, maxMedia: 1)),
+            (
+                "channelLimits", ChannelLimits(),
+                ChannelLimits(maxParts: 1, maxMedia: 1, mediaTypes: ["image/*"], strictMediaTypes: false)
+            ),
             ("options", Options(), Options()),
             ("settingSpec", setting, fullSetting),
             ("authRule", AuthRule(), auth),
