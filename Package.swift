@@ -44,6 +44,8 @@ let package = Package(
             dependencies: [
                 "CarrierCore", "CLibCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signature checks (MessageMedia webhooks)
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
         .testTarget(name: "CarrierRuntimeTests", dependencies: ["CarrierRuntime", "CarrierTestSupport"]),
 

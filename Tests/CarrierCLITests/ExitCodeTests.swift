@@ -93,7 +93,7 @@ import Testing
         let second = try CLI.run(["build", ".", "-o", "out.json"], in: dir)
         #expect(second.stderr.contains("out.json is up to date"))
         let table = try String(contentsOf: dir.appendingPathComponent("out.json"), encoding: .utf8)
-        #expect(table.contains("\"formatVersion\" : 1"))
+        #expect(table.contains("\"formatVersion\" : 2"))
         #expect(table.contains("\"origin\" : \"acme/carrier.yaml:1:1\""))
     }
 

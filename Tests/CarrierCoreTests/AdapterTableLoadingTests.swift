@@ -43,9 +43,9 @@ import Testing
         ("", "bad-adapter-table"),
         ("[]", "bad-adapter-table"),
         (#"{"adapters": []}"#, "bad-adapter-table"),
-        (#"{"formatVersion": 1, "adapters": [{"name": "x"}]}"#, "bad-adapter-table"),
-        (#"{"formatVersion": 1, "adapters": [{"id": "a"}, {"id": "a"}]}"#, "bad-adapter-table"),
-        (#"{"formatVersion": 1, "adapters": [{"id": "a""#, "bad-adapter-table"),
+        (#"{"formatVersion": 2, "adapters": [{"name": "x"}]}"#, "bad-adapter-table"),
+        (#"{"formatVersion": 2, "adapters": [{"id": "a"}, {"id": "a"}]}"#, "bad-adapter-table"),
+        (#"{"formatVersion": 2, "adapters": [{"id": "a""#, "bad-adapter-table"),
         (#"{"formatVersion": 7, "adapters": []}"#, "unsupported-format-version"),
     ])
     func badTablesAreRefused(_ json: String, _ code: String) {

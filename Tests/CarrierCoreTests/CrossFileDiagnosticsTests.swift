@@ -40,6 +40,8 @@ import Testing
     @Test(arguments: [
         ("plivo-v2", "header: X-Plivo-Signature-V2, secret: s", "nonceHeader"),
         ("bird", "header: messagebird-signature, secret: s", "timestampHeader"),
+        ("messagemedia", "header: X-Messagemedia-Signature, timestampHeader: Date", "publicKey"),
+        ("messagemedia", "header: X-Messagemedia-Signature, publicKey: k", "timestampHeader"),
     ])
     func signatureSchemesNameTheKeyTheyNeed(scheme: String, keys: String, missing: String) {
         let inbound = """
@@ -79,7 +81,7 @@ import Testing
     }
 
     @Test func tableWithUnknownFormatVersionIsRefused() throws {
-        let json = #"{"formatVersion": 2, "adapters": []}"#
+        let json = #"{"formatVersion": 1, "adapters": []}"#
         #expect(throws: AdapterTableError.self) { try AdapterTable.decode(Data(json.utf8)) }
         do {
             _ = try AdapterTable.decode(Data(json.utf8))

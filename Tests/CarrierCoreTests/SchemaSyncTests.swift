@@ -47,6 +47,7 @@ import Testing
             name: "limits",
             keys: [
                 "maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries", "byChannel",
+                "mediaTypes", "strictMediaTypes",
             ],
             schemaPointer: "/$defs/limits", snippet: base + "limits: KEYS"),
         KeySection(
@@ -310,6 +311,25 @@ import Testing
         }
     }
 
+    /// A variant's `when` is an expression string or one of the objects its list and comparison cases encode to,
+    /// in the definition schema and in the table schema alike.
+    @Test(arguments: ["carrier.schema.json", "adapter-table.schema.json"])
+    func variantConditionBranchesMatchEncoding(_ file: String) throws {
+        let schema = try JSONSchemaDocument(file: file)
+        let e = try TemplateExpression.parse("message.channel")
+        let objects: [VariantCondition] = [
+            .equals(e, ["sms"]), .equals(e, ["sms", "mms"]), .all([.holds(e)]), .any([.holds(e)]),
+        ]
+        let branches = try #require(schema.value(at: "/$defs/variantCondition/oneOf") as? [[String: Any]])
+        let objectBranches = branches.filter { $0["$ref"] == nil }
+        #expect(branches.compactMap { $0["$ref"] as? String } == ["#/$defs/expression"])
+        let branchKeys = try objectBranches.map { try schema.keys(in: $0) }
+        #expect(Set(branchKeys) == Set(try objects.map { try Self.encodedKeys($0) }))
+        #expect(branchKeys.count == objects.count)
+        let single = try JSONEncoder().encode(VariantCondition.holds(e))
+        #expect(String(decoding: single, as: UTF8.self) == #""message.channel""#)
+    }
+
     // MARK: - Helpers
 
     /// Compiles `section.snippet` with every listed key (expects no `unknown-key`), then with one more unknown key
@@ -451,6 +471,8 @@ struct AdapterTableSamples {
         limits.ratePerSecond = 5
         limits.maxRetries = 2
         limits.byChannel = ["whatsapp": ChannelLimits(maxParts: 1, maxMedia: 1)]
+        limits.mediaTypes = ["image/jpeg"]
+        limits.strictMediaTypes = true
 
         var auth = AuthRule()
         auth.type = .hmac
@@ -537,7 +559,10 @@ struct AdapterTableSamples {
         structs = [
             ("adapter", adapter, fullAdapter),
             ("limits", Limits(), limits),
-            ("channelLimits", ChannelLimits(), ChannelLimits(maxParts: 1, maxMedia: 1)),
+            (
+                "channelLimits", ChannelLimits(),
+                ChannelLimits(maxParts: 1, maxMedia: 1, mediaTypes: ["image/*"], strictMediaTypes: false)
+            ),
             ("options", Options(), Options()),
             ("settingSpec", setting, fullSetting),
             ("authRule", AuthRule(), auth),

@@ -37,6 +37,7 @@ import Testing
         #expect(
             try Self.documentedProperties("WebhookEndpointRequest") == MessagingEngine.WebhookEndpointRequest.members)
         #expect(try Self.documentedProperties("ChannelRequest") == ChannelRequest.members)
+        #expect(try Self.documentedProperties("ChannelUpdate") == ChannelUpdate.members)
         #expect(try Self.documentedProperties("TemplateRequest") == TemplateRequest.members)
     }
 

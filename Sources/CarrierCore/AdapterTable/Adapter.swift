@@ -58,6 +58,12 @@ public struct Limits: Sendable, Hashable, Codable {
     /// Message-size limits that differ for one channel kind (`limits.byChannel`), e.g. one media item on WhatsApp
     /// where SMS/MMS take ten; nil when every channel shares the limits above.
     public var byChannel: [String: ChannelLimits]?
+    /// The media types the carrier takes (`image/jpeg`, or `image/*` for every image type), lower-cased; nil when
+    /// the definition does not say, and then any type is sent.
+    public var mediaTypes: [String]?
+    /// Whether a media item whose type is unknown (no `contentType` and no known file extension) is refused; nil
+    /// means false.
+    public var strictMediaTypes: Bool?
 
     public init() {}
 
@@ -66,16 +72,30 @@ public struct Limits: Sendable, Hashable, Codable {
 
     /// The most media items a message may carry on `channel`.
     public func mediaLimit(on channel: String) -> Int { byChannel?[channel]?.maxMedia ?? maxMedia }
+
+    /// The media types the carrier takes on `channel`; nil when any type may be sent.
+    public func mediaTypes(on channel: String) -> [String]? { byChannel?[channel]?.mediaTypes ?? mediaTypes }
+
+    /// Whether media of an unknown type are refused on `channel`.
+    public func refusesUnknownMediaTypes(on channel: String) -> Bool {
+        byChannel?[channel]?.strictMediaTypes ?? strictMediaTypes ?? false
+    }
 }
 
 /// The limits of one channel kind that override the carrier's (`limits.byChannel.<channel>`).
 public struct ChannelLimits: Sendable, Hashable, Codable {
     public var maxParts: Int?
     public var maxMedia: Int?
+    public var mediaTypes: [String]?
+    public var strictMediaTypes: Bool?
 
-    public init(maxParts: Int? = nil, maxMedia: Int? = nil) {
+    public init(
+        maxParts: Int? = nil, maxMedia: Int? = nil, mediaTypes: [String]? = nil, strictMediaTypes: Bool? = nil
+    ) {
         self.maxParts = maxParts
         self.maxMedia = maxMedia
+        self.mediaTypes = mediaTypes
+        self.strictMediaTypes = strictMediaTypes
     }
 }
 

@@ -10,7 +10,10 @@ import Synchronization
 /// and a handful of channels thus never pays for the rest. ``adapters`` decodes everything.
 public struct AdapterTable: Sendable, Hashable, Codable {
     /// Bumped whenever the JSON shape changes incompatibly; a runtime refuses any other version.
-    public static let currentFormatVersion = 1
+    ///
+    /// 2: a variant's `when` may be an object (`all`, `any`, `value` with `equals`/`in`), and templates may use the
+    /// `utf16be` filter, neither of which a version 1 runtime reads.
+    public static let currentFormatVersion = 2
 
     public let formatVersion: Int
     /// The adapter ids, sorted.

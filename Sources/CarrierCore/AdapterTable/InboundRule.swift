@@ -87,6 +87,9 @@ public struct SignatureRule: Sendable, Hashable, Codable {
         case signalwire
         /// Bird `messagebird-signature`: HMAC-SHA256 of `timestamp \n URL \n SHA-256(body)`, Base64.
         case bird
+        /// MessageMedia `X-Messagemedia-Signature`: RSA PKCS#1 v1.5 over the request line, the `Date` header and the
+        /// body, Base64, with SHA-256 or SHA-512 (whichever the account's signature key was created with).
+        case messagemedia
     }
 
     public var scheme: Scheme

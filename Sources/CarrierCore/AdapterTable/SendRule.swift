@@ -28,16 +28,21 @@ public struct SendRule: Sendable, Hashable, Codable {
     /// An alternative URL and/or body used when `when` holds (first match wins); what it leaves out comes from
     /// `send`.
     public struct Variant: Sendable, Hashable, Codable {
-        public var when: ConditionExpression
+        public var when: VariantCondition
         public var url: Template?
         public var body: BodyTemplate?
         public var origin: String?
 
-        public init(when: ConditionExpression, url: Template? = nil, body: BodyTemplate?, origin: String? = nil) {
+        public init(when: VariantCondition, url: Template? = nil, body: BodyTemplate?, origin: String? = nil) {
             self.when = when
             self.url = url
             self.body = body
             self.origin = origin
+        }
+
+        /// A variant whose `when` is one expression.
+        public init(when: ConditionExpression, url: Template? = nil, body: BodyTemplate?, origin: String? = nil) {
+            self.init(when: .holds(when.expression), url: url, body: body, origin: origin)
         }
     }
 

@@ -144,6 +144,7 @@ extension DefinitionDecoder {
         case .vonageSig, .basicAuth: needs = ["secret"]
         case .plivoV2, .plivoV3: needs = ["header", "nonceHeader", "secret"]
         case .bird: needs = ["header", "timestampHeader", "secret"]
+        case .messagemedia: needs = ["header", "timestampHeader", "publicKey"]
         }
         for key in needs where !f.has(key) {
             error("missing-key", "signature scheme '\(scheme.rawValue)' needs key '\(key)'", at: startOf(node))

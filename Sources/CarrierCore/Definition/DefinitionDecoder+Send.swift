@@ -43,7 +43,7 @@ extension DefinitionDecoder {
                     let vf = fields(
                         item, "a send variant", known: ["when", "url", "body", "template"], required: ["when"])
                 else { continue }
-                let when = vf["when"].flatMap { expression($0, "variant when", place: .send) }
+                let when = vf["when"].flatMap { variantCondition($0, "variant when") }
                 var variantURL: Template?
                 if let n = vf["url"], let t = template(n, "variant url", place: .send) {
                     checkURLTemplate(t, n)
@@ -58,7 +58,7 @@ extension DefinitionDecoder {
                 if let when, !hasBody || variantBody != nil {
                     variants.append(
                         SendRule.Variant(
-                            when: ConditionExpression(when), url: variantURL, body: variantBody, origin: origin(item)))
+                            when: when, url: variantURL, body: variantBody, origin: origin(item)))
                 }
             }
         }
@@ -70,6 +70,70 @@ extension DefinitionDecoder {
             rule.deduplicatesByReference = true
         }
         return rule
+    }
+
+    /// A variant's `when`: an expression, `{value, equals|in}`, or a non-empty `all:` / `any:` list of conditions.
+    ///
+    /// A mapping holds one form only: `all` or `any` next to each other or next to `value` is an error (the plain
+    /// condition belongs inside the list), so what a mapping means never depends on an unwritten precedence.
+    func variantCondition(_ node: YAMLNode, _ what: String) -> VariantCondition? {
+        guard case .mapping = node.kind else {
+            return expression(node, what, place: .send).map(VariantCondition.holds)
+        }
+        guard let f = fields(node, what, known: ["all", "any", "value", "equals", "in"]) else { return nil }
+        let forms = f.order.filter { $0 == "all" || $0 == "any" || $0 == "value" }
+        if forms.count > 1 {
+            let second = forms[1]
+            error(
+                "invalid-value",
+                "\(what) mixes '\(forms[0])' and '\(second)' in one mapping; put each condition in its own item of an "
+                    + "'all' or 'any' list", at: f.keyNode(second) ?? node)
+            return nil
+        }
+        for list in ["all", "any"] {
+            guard let n = f[list] else { continue }
+            for stray in ["equals", "in"] where f.has(stray) {
+                error(
+                    "invalid-value", "\(what).\(list) cannot take '\(stray)'; '\(stray)' goes with 'value'",
+                    at: f.keyNode(stray) ?? node)
+                return nil
+            }
+            guard let items = self.list(n, "\(what).\(list)") else { return nil }
+            if items.isEmpty {
+                error("invalid-value", "\(what).\(list) needs at least one condition", at: n)
+                return nil
+            }
+            let conditions = items.compactMap { variantCondition($0, "\(what).\(list) item") }
+            guard conditions.count == items.count else { return nil }
+            return list == "all" ? .all(conditions) : .any(conditions)
+        }
+        guard let vn = f["value"] else {
+            error("missing-key", "\(what) needs 'all', 'any', or 'value' with 'equals' or 'in'", at: startOf(node))
+            return nil
+        }
+        if f.has("equals") && f.has("in") {
+            error("invalid-value", "\(what) takes 'equals' or 'in', not both", at: f.keyNode("in") ?? node)
+            return nil
+        }
+        var value = expression(vn, "\(what).value", place: .send)
+        if value?.negated == true {
+            error("invalid-value", "\(what).value cannot be negated with '!'; compare with 'equals' or 'in'", at: vn)
+            value = nil
+        }
+        if let n = f["equals"] {
+            guard let v = string(n, "\(what).equals"), let value else { return nil }
+            return .equals(value, [v])
+        }
+        if let n = f["in"] {
+            guard let values = stringList(n, "\(what).in"), let value else { return nil }
+            if values.isEmpty {
+                error("invalid-value", "\(what).in needs at least one value", at: n)
+                return nil
+            }
+            return .equals(value, values)
+        }
+        error("missing-key", "\(what).value needs 'equals' or 'in'", at: startOf(node))
+        return nil
     }
 
     /// Reports `bad-url` when the URL template cannot give an http(s) URL.
@@ -109,6 +173,8 @@ extension DefinitionDecoder {
                         "wrong-type", "\(context).body must be a mapping of fields, found \(b.kindDescription)", at: b)
                     return nil
                 }
+                rawBytesAllowed = format != .json
+                defer { rawBytesAllowed = false }
                 return bodyNode(b, json: format == .json, inEach: false).map(BodyTemplate.fields)
             case .xml, .text, .none:
                 error(
@@ -120,6 +186,8 @@ extension DefinitionDecoder {
         if let n = f["template"] {
             switch format {
             case .json, .xml, .text:
+                rawBytesAllowed = format == .text
+                defer { rawBytesAllowed = false }
                 guard let t = template(n, "\(context).template", place: .send) else { return nil }
                 if format == .json { checkJSONTemplate(t, n) }
                 return .text(t)

@@ -70,6 +70,19 @@ extension DefinitionDecoder {
             error("undeclared-setting", message, at: at)
             ok = false
         }
+        if let bytes = e.filters.firstIndex(where: { $0.kind == .utf16be }) {
+            let after = e.filters[(bytes + 1)...]
+            if after.contains(where: { $0.kind != .url }) || after.count > 1 {
+                error("bad-template", "filter 'utf16be' gives bytes; only one 'url' may follow it", at: at)
+                ok = false
+            } else if after.isEmpty && !rawBytesAllowed {
+                error(
+                    "bad-template",
+                    "filter 'utf16be' gives raw bytes, which only form and query values and text bodies carry; add "
+                        + "'| url' to percent-escape them here", at: at)
+                ok = false
+            }
+        }
         for filter in e.filters {
             guard let kind = filter.kind else {
                 var message = "unknown filter '\(filter.name)'"

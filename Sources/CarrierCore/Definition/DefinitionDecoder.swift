@@ -13,6 +13,9 @@ final class DefinitionDecoder {
     var settingKinds: [String: SettingSpec.Kind] = [:]
     /// True while decoding the `$item` of a `$each: message.media`, where `item.url`, `item.filename`, ... exist.
     var inMediaEach = false
+    /// True while decoding form and query body values and `format: text` templates: the places that carry the raw
+    /// bytes of the `utf16be` filter.
+    var rawBytesAllowed = false
 
     init(file: String) {
         self.file = file

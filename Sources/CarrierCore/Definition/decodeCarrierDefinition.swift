@@ -92,6 +92,7 @@ extension DefinitionDecoder {
                 node, "limits",
                 known: [
                     "maxParts", "maxMedia", "ratePerSecond", "connectTimeoutMs", "timeoutMs", "maxRetries", "byChannel",
+                    "mediaTypes", "strictMediaTypes",
                 ])
         else { return limits }
         if let n = f["maxParts"], let v = int(n, "limits.maxParts", min: 1) { limits.maxParts = v }
@@ -102,6 +103,8 @@ extension DefinitionDecoder {
         }
         if let n = f["timeoutMs"], let v = int(n, "limits.timeoutMs", min: 1) { limits.timeoutMs = v }
         if let n = f["maxRetries"], let v = int(n, "limits.maxRetries", min: 0) { limits.maxRetries = v }
+        if let n = f["mediaTypes"] { limits.mediaTypes = mediaTypes(n, "limits.mediaTypes") }
+        if let n = f["strictMediaTypes"], let v = bool(n, "limits.strictMediaTypes") { limits.strictMediaTypes = v }
         if let n = f["byChannel"] {
             var byChannel: [String: ChannelLimits] = [:]
             for (channel, keyNode, value) in pairs(n, "limits.byChannel") {
@@ -113,15 +116,47 @@ extension DefinitionDecoder {
                     continue
                 }
                 let what = "limits.byChannel.\(channel)"
-                guard let cf = fields(value, what, known: ["maxParts", "maxMedia"]) else { continue }
+                guard
+                    let cf = fields(
+                        value, what, known: ["maxParts", "maxMedia", "mediaTypes", "strictMediaTypes"])
+                else { continue }
                 var entry = ChannelLimits()
                 if let m = cf["maxParts"], let v = int(m, "\(what).maxParts", min: 1) { entry.maxParts = v }
                 if let m = cf["maxMedia"], let v = maxMedia(m, "\(what).maxMedia") { entry.maxMedia = v }
+                if let m = cf["mediaTypes"] { entry.mediaTypes = mediaTypes(m, "\(what).mediaTypes") }
+                if let m = cf["strictMediaTypes"], let v = bool(m, "\(what).strictMediaTypes") {
+                    entry.strictMediaTypes = v
+                }
                 byChannel[channel] = entry
             }
             if !byChannel.isEmpty { limits.byChannel = byChannel }
         }
         return limits
+    }
+
+    /// A `mediaTypes` list: MIME types (`image/jpeg`, or `image/*`), lower-cased; each bad or repeated item is
+    /// reported at its own position.
+    private func mediaTypes(_ node: YAMLNode, _ what: String) -> [String]? {
+        guard let items = list(node, what) else { return nil }
+        if items.isEmpty { error("invalid-value", "\(what) must name at least one media type", at: node) }
+        var types: [String] = []
+        for item in items {
+            guard let text = string(item, "each item of \(what)") else { continue }
+            let type = text.lowercased()
+            guard MediaType.isValid(type, wildcard: true) else {
+                error(
+                    "bad-media-type",
+                    "'\(text)' in \(what) is not a media type: write type/subtype (e.g. image/jpeg or image/*), without parameters",
+                    at: item)
+                continue
+            }
+            if types.contains(type) {
+                error("invalid-value", "\(what) lists '\(type)' twice", at: item)
+                continue
+            }
+            types.append(type)
+        }
+        return types
     }
 
     /// A `maxMedia` value: 0 to 10.

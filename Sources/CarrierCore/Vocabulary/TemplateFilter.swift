@@ -9,6 +9,9 @@ public enum TemplateFilter: String, VocabularyTerm {
     case prefix, join, first, count, truncate
     /// UTF-16BE bytes as upper-case hex.
     case hexUCS2 = "hex_ucs2"
+    /// UTF-16BE bytes themselves (Kannel's `coding=2`): raw in text bodies, percent-escaped in form and query values;
+    /// only `url` may follow it, which percent-escapes the bytes anywhere.
+    case utf16be
     case map
     /// ISO 8601 time to epoch seconds.
     case epoch
@@ -30,7 +33,7 @@ public enum TemplateFilter: String, VocabularyTerm {
 
     public var argument: ArgumentKind {
         switch self {
-        case .url, .json, .xml, .base64, .upper, .lower, .trim, .digits, .first, .count, .hexUCS2, .epoch:
+        case .url, .json, .xml, .base64, .upper, .lower, .trim, .digits, .first, .count, .hexUCS2, .utf16be, .epoch:
             .none
         case .default: .stringOrVariable
         case .prefix, .join, .map, .inZone, .date: .string

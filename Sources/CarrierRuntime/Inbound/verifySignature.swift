@@ -46,14 +46,21 @@ func verifySignature(
         ok = verifyHMAC(
             body: request.body, signature: signature, secret: secret, algorithm: algorithm,
             encoding: rule.encoding ?? .hex, prefix: rule.prefix ?? "")
-    case .ed25519:
+    case .ed25519, .messagemedia:
+        // Public-key schemes: a signature header, a signed time header, the carrier's public key.
         let signature = try header(rule.header)
         let timestamp = try header(rule.timestampHeader)
         let key = try value(rule.publicKey)
+        let tolerance = rule.toleranceSeconds ?? 300
         do {
-            ok = try verifyEd25519(
-                body: request.body, timestamp: timestamp, signatureBase64: signature, publicKeyBase64: key, now: now,
-                toleranceSeconds: rule.toleranceSeconds ?? 300)
+            ok =
+                rule.scheme == .ed25519
+                ? try verifyEd25519(
+                    body: request.body, timestamp: timestamp, signatureBase64: signature, publicKeyBase64: key,
+                    now: now, toleranceSeconds: tolerance)
+                : try verifyMessageMedia(
+                    method: request.method, publicURL: publicURL, date: timestamp, body: request.body,
+                    signatureBase64: signature, publicKey: key, now: now, toleranceSeconds: tolerance)
         } catch {
             throw fail(error.message)
         }

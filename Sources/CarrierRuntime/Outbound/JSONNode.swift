@@ -13,6 +13,7 @@ indirect enum JSONNode: Sendable {
         switch value {
         case .null: self = .null
         case .string(let s): self = .string(s)
+        case .bytes: self = .string(value.text)  // the compiler lets raw bytes into form, query and text bodies only
         case .integer, .bool: self = .raw(value.jsonText)
         case .list(let l): self = .array(l.map(JSONNode.init))
         }

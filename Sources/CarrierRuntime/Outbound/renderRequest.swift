@@ -60,7 +60,7 @@ private struct RequestBuilder {
         for variant in send.variants {
             let holds: Bool
             do {
-                holds = try variant.when.expression.holds(in: context)
+                holds = try variant.when.holds(in: context)
             } catch {
                 throw error.at(variant.origin)
             }
@@ -78,23 +78,23 @@ private struct RequestBuilder {
         }
 
         // What auth adds to the URL or body; headers are added after the body is known.
-        var authQuery: [(String, String)] = []
+        var authQuery: [(String, TemplateValue)] = []
         var authField: (name: String, value: TemplateValue)?
         switch auth.type {
         case .query:
-            authQuery.append((try authName(), try render(try authTemplate(auth.value, "value"), in: context)))
+            authQuery.append((try authName(), .string(try render(try authTemplate(auth.value, "value"), in: context))))
         case .body:
             authField = (try authName(), try typedValue(try authTemplate(auth.value, "value")))
         default:
             break
         }
 
-        var queryPairs: [(String, String)] = []
+        var queryPairs: [(String, TemplateValue)] = []
         var bodyBytes: [UInt8] = []
         var hasBody = false
         switch send.format {
         case .form, .query:
-            var pairs: [(String, String)]
+            var pairs: [(String, TemplateValue)]
             switch body {
             case .fields(let node)?: pairs = try formPairs(node)
             case .text(let template)?:
@@ -137,9 +137,10 @@ private struct RequestBuilder {
             hasBody = true
             try refuseAuthField(authField)
             switch body {
+            case .text(let template)? where send.format == .xml:
+                bodyBytes = Array(try render(template, in: context, escaping: .xml).utf8)
             case .text(let template)?:
-                bodyBytes = Array(
-                    try render(template, in: context, escaping: send.format == .xml ? .xml : .none).utf8)
+                bodyBytes = try renderBytes(template, in: context)
             case .fields?:
                 throw RenderError(
                     code: "bad-body", message: "a \(send.format.rawValue) body is a text template, not fields")
@@ -210,7 +211,7 @@ private struct RequestBuilder {
             }
             var signing = context
             signing.request = [
-                "method": method, "url": url, "path": Self.pathAndQuery(of: url),
+                "method": method, "url": url, "path": requestTarget(of: url),
                 "body": String(decoding: body, as: UTF8.self), "timestamp": String(clock.timestamp()),
                 "nonce": clock.nonce(),
             ]
@@ -244,11 +245,11 @@ private struct RequestBuilder {
 
     // MARK: Form and query
 
-    private func formPairs(_ node: BodyNode) throws(RenderError) -> [(String, String)] {
+    private func formPairs(_ node: BodyNode) throws(RenderError) -> [(String, TemplateValue)] {
         guard case .object(let fields) = node else {
             throw RenderError(code: "bad-body", message: "a \(send.format.rawValue) body is a mapping of fields")
         }
-        var pairs: [(String, String)] = []
+        var pairs: [(String, TemplateValue)] = []
         for field in fields {
             let value: TemplateValue
             switch field.value {
@@ -265,9 +266,9 @@ private struct RequestBuilder {
     }
 
     /// A list repeats the key; null is an empty value.
-    private static func pairs(_ key: String, _ value: TemplateValue) -> [(String, String)] {
-        if case .list(let items) = value { return items.map { (key, $0.text) } }
-        return [(key, value.text)]
+    private static func pairs(_ key: String, _ value: TemplateValue) -> [(String, TemplateValue)] {
+        if case .list(let items) = value { return items.map { (key, $0) } }
+        return [(key, value)]
     }
 
     /// A JSON literal from the definition as a form value: `null` is null, a JSON string its content.
@@ -279,11 +280,12 @@ private struct RequestBuilder {
         return .string(text)
     }
 
-    static func encodeForm(_ pairs: [(String, String)]) -> String {
+    /// Values are form-encoded from their wire bytes, so `utf16be` bytes arrive percent-escaped.
+    static func encodeForm(_ pairs: [(String, TemplateValue)]) -> String {
         pairs.map { WireEscaping.form($0.0) + "=" + WireEscaping.form($0.1) }.joined(separator: "&")
     }
 
-    static func appendQuery(_ pairs: [(String, String)], to url: String) -> String {
+    static func appendQuery(_ pairs: [(String, TemplateValue)], to url: String) -> String {
         guard !pairs.isEmpty else { return url }
         let separator: String
         if let q = url.firstIndex(of: "?") {
@@ -292,15 +294,6 @@ private struct RequestBuilder {
             separator = "?"
         }
         return url + separator + encodeForm(pairs)
-    }
-
-    /// `request.path`: everything after the host (`/v1/messages?x=1`), or `/` when there is nothing.
-    static func pathAndQuery(of url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let afterHost = url[scheme.upperBound...].firstIndex { $0 == "/" || $0 == "?" }
-        guard let afterHost else { return "/" }
-        let rest = String(url[afterHost...])
-        return rest.hasPrefix("?") ? "/" + rest : rest
     }
 }
 

@@ -34,6 +34,7 @@ public func validateMessage(
                     "\(m.media.count) media items; carrier '\(adapter.id)' takes at most \(maxMedia) on \(m.channel)",
                 attribute: "media"))
     }
+    errors += mediaTypeProblems(m, adapter: adapter)
     if !adapter.channels.contains(m.channel) {
         errors.append(
             MessageError(
@@ -65,6 +66,55 @@ public func validateMessage(
                     message:
                         "the body needs \(parts) segments; carrier '\(adapter.id)' sends at most \(maxParts) on \(m.channel)",
                     attribute: "body"))
+        }
+    }
+    return errors
+}
+
+/// Each media item whose type the carrier does not take (`limits.mediaTypes`), whose given `contentType` is not a
+/// media type, or, with `limits.strictMediaTypes`, whose type is unknown. The type is the item's `contentType`, else
+/// the one its URL's file extension suggests (``MediaType/inferred(fromURL:)``). Attributes are `media[i]` (a type
+/// inferred from the URL) or `media[i].contentType` (a type given).
+private func mediaTypeProblems(_ m: OutboundMessage, adapter: Adapter) -> [MessageError] {
+    var errors: [MessageError] = []
+    let allowed = adapter.limits.mediaTypes(on: m.channel)
+    let strict = adapter.limits.refusesUnknownMediaTypes(on: m.channel)
+    for (index, item) in m.media.enumerated() {
+        let type: String?
+        let attribute: String
+        if let given = item.contentType {
+            attribute = "media[\(index)].contentType"
+            guard let essence = MediaType.essence(given) else {
+                errors.append(
+                    MessageError(
+                        code: "invalid-media-type",
+                        message: "'\(given)' is not a media type: write type/subtype, e.g. image/jpeg",
+                        attribute: attribute))
+                continue
+            }
+            type = essence
+        } else {
+            attribute = "media[\(index)]"
+            type = MediaType.inferred(fromURL: item.url)
+        }
+        guard let type else {
+            if strict {
+                errors.append(
+                    MessageError(
+                        code: "media-type-unknown",
+                        message:
+                            "the type of media item \(index) is unknown (give its contentType, or a URL with a known file extension); carrier '\(adapter.id)' takes only known types on \(m.channel)",
+                        attribute: attribute))
+            }
+            continue
+        }
+        if let allowed, !MediaType.isAllowed(type, by: allowed) {
+            errors.append(
+                MessageError(
+                    code: "media-type-not-supported",
+                    message:
+                        "\(type)\(item.contentType == nil ? " (from the URL's file extension)" : ""): carrier '\(adapter.id)' does not take this media type on \(m.channel) (it takes \(allowed.prefix(6).joined(separator: ", "))\(allowed.count > 6 ? ", ..." : ""))",
+                    attribute: attribute))
         }
     }
     return errors

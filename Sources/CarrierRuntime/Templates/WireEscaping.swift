@@ -10,9 +10,13 @@ enum WireEscaping {
     }
 
     private static func percentEncode(_ s: String, spaceAsPlus: Bool) -> String {
+        percentEncode(bytes: s.utf8, spaceAsPlus: spaceAsPlus)
+    }
+
+    private static func percentEncode(bytes: some Collection<UInt8>, spaceAsPlus: Bool) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
+        out.reserveCapacity(bytes.count)
+        for b in bytes {
             if isUnreserved(b) {
                 out.append(b)
             } else if b == 0x20, spaceAsPlus {
@@ -31,6 +35,12 @@ enum WireEscaping {
 
     /// `application/x-www-form-urlencoded`: like ``url(_:)`` but space is `+` (Go's `url.QueryEscape`).
     static func form(_ s: String) -> String { percentEncode(s, spaceAsPlus: true) }
+
+    /// A value's wire bytes (raw for `.bytes`, UTF-8 otherwise), form-encoded.
+    static func form(_ value: TemplateValue) -> String { percentEncode(bytes: value.wireBytes, spaceAsPlus: true) }
+
+    /// A value's wire bytes (raw for `.bytes`, UTF-8 otherwise), percent-encoded (RFC 3986).
+    static func url(_ value: TemplateValue) -> String { percentEncode(bytes: value.wireBytes, spaceAsPlus: false) }
 
     /// XML text and attribute escaping.
     static func xml(_ s: String) -> String {
@@ -72,6 +82,7 @@ extension TemplateValue {
         case .bool(let b): b ? "true" : "false"
         case .null: "null"
         case .list(let l): "[" + l.map(\.jsonText).joined(separator: ",") + "]"
+        case .bytes: WireEscaping.jsonString(text)
         }
     }
 }

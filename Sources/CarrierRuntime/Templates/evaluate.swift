@@ -57,6 +57,18 @@ func apply(
         return try go(value)
     }
 
+    /// Like `mapText`, but hands over the value itself, so that `.bytes` keep their bytes.
+    func mapValue(_ transform: (TemplateValue) -> TemplateValue) -> TemplateValue {
+        func go(_ v: TemplateValue) -> TemplateValue {
+            switch v {
+            case .null: .null
+            case .list(let l): .list(l.map(go))
+            default: transform(v)
+            }
+        }
+        return go(value)
+    }
+
     func number(_ s: String) throws(RenderError) -> Int {
         guard let n = Int(s.trimmingCharacters(in: .whitespaces)) else {
             throw RenderError(code: "bad-number", message: "filter '\(filter.name)' needs a whole number, got '\(s)'")
@@ -65,7 +77,7 @@ func apply(
     }
 
     switch kind {
-    case .url: return try mapText { .string(WireEscaping.url($0)) }
+    case .url: return mapValue { .string(WireEscaping.url($0)) }
     case .xml: return try mapText { .string(WireEscaping.xml($0)) }
     case .json: return .string(value.jsonText)
     case .base64: return try mapText { .string(Data($0.utf8).base64EncodedString()) }
@@ -74,14 +86,9 @@ func apply(
     case .trim: return try mapText { .string($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     case .digits: return try mapText { .string(String($0.unicodeScalars.filter { ("0"..."9").contains($0) })) }
     case .hexUCS2:
-        return try mapText { s in
-            var bytes: [UInt8] = []
-            for unit in s.utf16 {
-                bytes.append(UInt8(unit >> 8))
-                bytes.append(UInt8(unit & 0xFF))
-            }
-            return .string(WireEscaping.hex(bytes))
-        }
+        return try mapText { s in .string(WireEscaping.hex(utf16BigEndian(s))) }
+    case .utf16be:
+        return try mapText { s in .bytes(utf16BigEndian(s)) }
     case .epoch:
         return try mapText { s throws(RenderError) in .integer(Int(try isoInstant(s).seconds)) }
     case .inZone:
@@ -132,6 +139,17 @@ func apply(
         if case .list(let l) = value { return .list(Array(l.prefix(n))) }
         return try mapText { .string(String($0.prefix(n))) }
     }
+}
+
+/// The UTF-16BE bytes of `s` (surrogate pairs for characters outside the BMP).
+private func utf16BigEndian(_ s: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(s.utf16.count * 2)
+    for unit in s.utf16 {
+        bytes.append(UInt8(unit >> 8))
+        bytes.append(UInt8(unit & 0xFF))
+    }
+    return bytes
 }
 
 private func renderZone(_ text: String) throws(RenderError) -> TimestampZone {

@@ -29,8 +29,8 @@ public func render(_ template: Template, in context: TemplateContext, escaping: 
             let value = try evaluate(e, in: context)
             switch escaping {
             case .none: out += value.text
-            case .form: out += WireEscaping.form(value.text)
-            case .url: out += WireEscaping.url(value.text)
+            case .form: out += WireEscaping.form(value)
+            case .url: out += WireEscaping.url(value)
             case .xml: out += WireEscaping.xml(value.text)
             case .json:
                 if e.filters.last?.name == "json" {
@@ -39,6 +39,19 @@ public func render(_ template: Template, in context: TemplateContext, escaping: 
                     out += value.jsonText
                 }
             }
+        }
+    }
+    return out
+}
+
+/// Renders a text template as bytes, with no escaping: literal text as UTF-8, `.bytes` values (`utf16be`) as they
+/// are, other values as UTF-8 text. For `format: text` bodies, which may carry raw UTF-16BE.
+public func renderBytes(_ template: Template, in context: TemplateContext) throws(RenderError) -> [UInt8] {
+    var out: [UInt8] = []
+    for part in template.parts {
+        switch part {
+        case .text(let t): out += t.utf8
+        case .expression(let e): out += try evaluate(e, in: context).wireBytes
         }
     }
     return out

@@ -12,7 +12,7 @@ enum Route: Int, CaseIterable, Sendable {
     case conversationList, conversation, conversationUpdate, conversationMessages
     case optOutList, optOutCreate, optOutDelete
     case replies, repliesConfirm, pendingStatuses
-    case channels, channelCreate, channel, channelDelete, channelInboundToken
+    case channels, channelCreate, channel, channelDelete, channelInboundToken, channelUpdate
     case templates, templateCreate, templateUpdate
     case inboundPost, inboundGet, inboundTokenPost, inboundTokenGet
     case webhookList, webhookCreate, webhookCallbackSecret, webhookCallbackSecretRotate
@@ -45,6 +45,7 @@ enum Route: Int, CaseIterable, Sendable {
         case .channelCreate: (.POST, "/channels")
         case .channel: (.GET, "/channels/{id}")
         case .channelDelete: (.DELETE, "/channels/{id}")
+        case .channelUpdate: (.PATCH, "/channels/{id}")
         case .channelInboundToken: (.POST, "/channels/{id}/inbound-token")
         case .templates: (.GET, "/templates")
         case .templateCreate: (.POST, "/templates")

@@ -25,7 +25,7 @@ extension ServiceResponder {
         switch route {
         case .message, .messageCancel, .messageAttempts, .messageCarrierReply:
             fields["messageId"] = parameters.first.map { .string($0) }
-        case .channel, .channelDelete, .channelInboundToken:
+        case .channel, .channelDelete, .channelInboundToken, .channelUpdate:
             fields["channelId"] = parameters.first.map { .string($0) }
         case .inboundPost, .inboundGet, .inboundTokenPost, .inboundTokenGet:
             if parameters.count >= 2 { fields["channelId"] = .string(parameters[1]) }

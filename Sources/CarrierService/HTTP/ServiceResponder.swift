@@ -238,7 +238,7 @@ final class ServiceResponder: Sendable {
         case .pendingStatuses:
             let identity = try await authenticate(request, scope: "messaging")
             return .json(200, encoding: ["pending": try await engine.pendingStatuses(account: identity.account)])
-        case .channels, .channelCreate, .channel, .channelDelete, .channelInboundToken:
+        case .channels, .channelCreate, .channel, .channelDelete, .channelInboundToken, .channelUpdate:
             let identity = try await authenticate(request, scope: "admin")
             return try await channels(route, id: id, body: body, account: identity.account)
         case .templates, .templateCreate, .templateUpdate:
@@ -334,6 +334,10 @@ final class ServiceResponder: Sendable {
             let channelRequest = try Self.decodeStrict(ChannelRequest.self, from: body, members: ChannelRequest.members)
             let created = try await engine.createChannel(channelRequest, account: account)
             return .json(201, encoding: view(created.record, token: created.token))
+        case .channelUpdate:
+            let update = try ChannelUpdate(json: body)
+            let updated = try await engine.updateChannel(id: id, update, account: account)
+            return .json(200, encoding: view(updated.record, token: updated.token))
         case .channel:
             let channel = try await engine.channel(id: id, account: account)
             return .json(200, encoding: view(channel))

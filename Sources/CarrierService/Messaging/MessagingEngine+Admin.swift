@@ -187,6 +187,82 @@ extension MessagingEngine {
         return (record, token)
     }
 
+    /// Changes an API channel's settings, address, default queue, rate or validity (`PATCH /channels/{id}`).
+    ///
+    /// The channel as it would be is validated exactly like a new one (every problem listed); new secret values are
+    /// sealed like on creation, the stored ones stay sealed as they are. A channel whose carrier no longer signs its
+    /// webhooks after the change, and that has no webhook token, gets one (shown once, as on creation).
+    /// - Returns: The updated record and the new webhook token, if one was made.
+    /// - Throws: ``ServiceError`` `unknown-channel`, `channel-read-only` (a channel from the configuration file),
+    ///   `validation-failed` (or the one problem's code), `secrets-key-missing` or `channel-exists`.
+    func updateChannel(id: String, _ update: ChannelUpdate, account: String) async throws(ServiceError)
+        -> (record: ChannelRecord, token: String?)
+    {
+        let existing = try await channel(id: id, account: account)
+        guard existing.source == "api" else {
+            throw ServiceError(
+                status: 409, code: "channel-read-only",
+                message: "channel '\(id)' comes from the configuration file; change it there and restart or reload")
+        }
+        let secrets = gateway.secretSettings(carrier: existing.provider)
+        var errors: [ServiceError.FieldError] = []
+        for (name, value) in update.settings.sorted(by: { $0.key < $1.key }) {
+            guard let value else { continue }
+            if isSecretReference(value) {
+                errors.append(
+                    .invalid(
+                        "settings.\(name)", "reference-not-allowed",
+                        "env:, file: and literal: references are only read from the configuration file; give the value"
+                    ))
+            } else if secrets.contains(name) && value == "***" {
+                errors.append(
+                    .invalid(
+                        "settings.\(name)", "redacted-value",
+                        "'\(name)' is a secret the API shows as ***: give its new value, or leave it out to keep it"))
+            }
+        }
+        let request = update.applied(to: existing)
+        errors += Self.channelProblems(request) + definitionProblems(request)
+        if !errors.isEmpty { throw .validation(errors) }
+
+        var record = existing
+        record.settings = request.settings ?? [:]
+        let changedSecrets = update.settings.compactMap { name, value in
+            secrets.contains(name) && !(value ?? "").isEmpty ? name : nil
+        }
+        if !changedSecrets.isEmpty {
+            guard let box = secretBox else {
+                throw ServiceError(
+                    status: 400, code: "secrets-key-missing",
+                    message: "this server has no secretsKey configured, so it does not accept secret settings")
+            }
+            for name in changedSecrets {
+                record.settings[name] = try box.seal(
+                    record.settings[name] ?? "", account: account, channel: id, name: name)
+            }
+        }
+        // Only whether a signature secret has a value matters here, so sealed values stand in for the plain ones.
+        var token: String?
+        if existing.inboundTokenHash == nil
+            && !gateway.signsWebhooks(carrier: existing.provider, settings: record.settings)
+        {
+            let newToken = Self.newInboundToken()
+            record.inboundTokenHash = Self.hashKey(newToken)
+            record.inboundTokenSealed = sealInboundToken(newToken, account: account, channelId: id)
+            token = newToken
+        }
+        record.address = request.address ?? existing.address
+        record.defaultQueue = request.defaultQueue
+        record.ratePerSecond = request.ratePerSecond
+        record.validitySeconds = request.validitySeconds
+        record.updatedAt = Self.now()
+        let updated = record
+        defer { channelCache.invalidate(Self.channelKey(account: account, id: id)) }
+        let outcome = try await storage(writing: true) { try await admin.upsertChannel(updated) }
+        try Self.check(outcome, updated)
+        return (updated, token)
+    }
+
     /// Creates or updates a channel from the configuration file (settings kept as the operator wrote them).
     func seedChannel(_ seed: ServiceConfiguration.ChannelSeed, tokenHash: String?) async throws(ServiceError) {
         let request = ChannelRequest(

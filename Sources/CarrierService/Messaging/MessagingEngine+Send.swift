@@ -127,22 +127,45 @@ extension MessagingEngine {
     }
 
     /// Refuses, before anything is stored, what the carrier would refuse: more media or segments than it takes, a
-    /// kind it does not carry (400 with the problem's code, naming the limit).
+    /// kind it does not carry, a media type it does not take (400 with the problem's code, naming the limit).
+    ///
+    /// Media types are checked twice when the request gives content types: as given, and as the dispatcher will see
+    /// them, since only the URLs are stored and sent (carriers read the type the URL serves), so the URL's own file
+    /// extension must fit too. A refusal the first attempt would meet is met here instead.
     private func checkCarrierLimits(
         _ request: SendRequest, channel: ChannelRecord, templateName: String?
     ) throws(ServiceError) {
-        let probe = OutboundMessage(
+        var probe = OutboundMessage(
             channel: channel.channel, to: request.to ?? "", body: templateName == nil ? request.body : nil,
-            media: request.mediaUrls ?? [],
+            mediaItems: request.mediaItems,
             template: templateName.map { OutboundMessage.Template(name: $0, language: request.templateLang) },
             metadata: request.metadata ?? [:], tags: request.tags ?? [])
-        let problems = gateway.problems(of: probe, carrier: channel.provider)
+        var problems = gateway.problems(of: probe, carrier: channel.provider)
             // Templates are checked against the account's approved templates and the carrier when stored.
             .filter { $0.code != "templates-unsupported" }
+        if request.mediaContentTypes != nil {
+            let named = Set(problems.map { $0.attribute.prefix { $0 != "." } })
+            probe.media = (request.mediaUrls ?? []).map { MediaItem(url: $0) }
+            problems += gateway.problems(of: probe, carrier: channel.provider).filter {
+                $0.code.hasPrefix("media-type-") && !named.contains($0.attribute.prefix { $0 != "." })
+            }
+        }
         guard !problems.isEmpty else { return }
-        let names = ["media": "mediaUrls", "channel": "channelId", "template": "templateName"]
+        let names = ["media": request.mediaMember, "channel": "channelId", "template": "templateName"]
         throw .validation(
-            problems.map { .invalid(names[$0.attribute] ?? $0.attribute, $0.code, $0.message) })
+            problems.map {
+                .invalid(names[$0.attribute] ?? Self.mediaAttribute($0.attribute, request), $0.code, $0.message)
+            })
+    }
+
+    /// A runtime attribute `media[i]` or `media[i].contentType` in the request's own terms (`mediaUrls[i]` when the
+    /// media came as `mediaUrls`, which carry no content type); any other attribute as it is.
+    private static func mediaAttribute(_ attribute: String, _ request: SendRequest) -> String {
+        guard attribute.hasPrefix("media["), let close = attribute.firstIndex(of: "]"),
+            let index = Int(attribute[attribute.index(attribute.startIndex, offsetBy: 6)..<close])
+        else { return attribute }
+        let field = attribute[attribute.index(after: close)...].drop { $0 == "." }
+        return request.mediaAttribute(index, field: field.isEmpty ? nil : String(field))
     }
 
     /// The `POST /send` answer for a message in its current state.

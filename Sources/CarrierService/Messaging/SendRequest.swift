@@ -7,7 +7,12 @@ struct SendRequest: Sendable, Equatable {
     var channelId: String?
     var to: String?
     var body: String?
+    /// The media URLs, from `mediaUrls` or `media`.
     var mediaUrls: [String]?
+    /// The `contentType` of each of `media`'s items (nil where an item gives none); nil when no item gives one.
+    var mediaContentTypes: [String?]?
+    /// The member the media came in (`mediaUrls` or `media`), for the attributes of their errors.
+    var mediaMember = "mediaUrls"
     var templateName: String?
     var templateLang: String?
     var templateVars: [String]?
@@ -28,8 +33,11 @@ struct SendRequest: Sendable, Equatable {
     /// The members `POST /send` takes; any other is refused (`unknown-field`), never dropped silently.
     static let members: Set<String> = [
         "channelId", "to", "body", "mediaUrls", "templateName", "templateLang", "templateVars", "reference",
-        "scheduledFor", "validity", "callbackUrl", "deliveryReport", "metadata", "tags",
+        "scheduledFor", "validity", "callbackUrl", "deliveryReport", "metadata", "tags", "media",
     ]
+
+    /// The members a `media` item object takes.
+    static let mediaItemMembers: Set<String> = ["url", "contentType"]
 
     /// Reads a `POST /send` body; `null` counts as absent.
     ///
@@ -41,6 +49,17 @@ struct SendRequest: Sendable, Equatable {
         to = try Self.string(members, "to")
         body = try Self.string(members, "body")
         mediaUrls = try Self.strings(members, "mediaUrls")
+        if let items = try Self.mediaItems(members) {
+            if mediaUrls != nil {
+                throw .validation([
+                    .invalid("media", "conflicting-members", "give media or mediaUrls, not both")
+                ])
+            }
+            mediaUrls = items.map(\.url)
+            let types = items.map(\.contentType)
+            mediaContentTypes = types.contains { $0 != nil } ? types : nil
+            mediaMember = "media"
+        }
         templateName = try Self.string(members, "templateName")
         templateLang = try Self.string(members, "templateLang")
         templateVars = try Self.strings(members, "templateVars")
@@ -95,6 +114,54 @@ struct SendRequest: Sendable, Equatable {
         case .string(let text): return text
         default: throw .badJSON("'\(key)' must be a string")
         }
+    }
+
+    /// `media`: URL strings or `{url, contentType?}` objects; nil when absent.
+    private static func mediaItems(_ members: PayloadObject) throws(ServiceError)
+        -> [(url: String, contentType: String?)]?
+    {
+        switch members["media"] {
+        case nil, .null: return nil
+        case .array(let items):
+            var media: [(url: String, contentType: String?)] = []
+            for (index, item) in items.enumerated() {
+                switch item {
+                case .string(let url):
+                    media.append((url, nil))
+                case .object(let object):
+                    let unknown = object.keys.filter { !mediaItemMembers.contains($0) }.sorted()
+                    if !unknown.isEmpty {
+                        throw .validation(
+                            unknown.map { .invalid("media[\(index)].\($0)", "unknown-field", "unknown field '\($0)'") })
+                    }
+                    guard case .string(let url) = object["url"] else {
+                        throw .badJSON("'media[\(index)].url' must be a string")
+                    }
+                    switch object["contentType"] {
+                    case nil, .null: media.append((url, nil))
+                    case .string(let type): media.append((url, type))
+                    default: throw .badJSON("'media[\(index)].contentType' must be a string")
+                    }
+                default:
+                    throw .badJSON("'media' items must be URL strings or {url, contentType} objects")
+                }
+            }
+            return media
+        default: throw .badJSON("'media' must be an array")
+        }
+    }
+
+    /// The media as the runtime checks them, with their given content types.
+    var mediaItems: [MediaItem] {
+        (mediaUrls ?? []).enumerated().map { index, url in
+            MediaItem(url: url, contentType: mediaContentTypes?[index])
+        }
+    }
+
+    /// The attribute naming media item `index` (or its `field`) in the member the request used.
+    func mediaAttribute(_ index: Int, field: String? = nil) -> String {
+        mediaMember == "media"
+            ? "media[\(index)]" + (field.map { "." + $0 } ?? "") : "mediaUrls[\(index)]"
     }
 
     private static func strings(_ members: PayloadObject, _ key: String) throws(ServiceError) -> [String]? {
@@ -170,7 +237,8 @@ struct SendRequest: Sendable, Equatable {
         }
         for (index, url) in (mediaUrls ?? []).enumerated()
         where !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
-            errors.append(.invalid("mediaUrls[\(index)]", "invalid-url", "media URLs must be http(s) URLs"))
+            errors.append(
+                .invalid(mediaAttribute(index, field: "url"), "invalid-url", "media URLs must be http(s) URLs"))
         }
         return errors
     }
@@ -196,6 +264,9 @@ struct SendRequest: Sendable, Equatable {
         if metadata != nil || tags != nil {
             add(metadata.map(MessageRecord.metadataText))
             add(tags.map { $0.map { "\($0.utf8.count):\($0)" }.joined(separator: ",") })
+        }
+        if let mediaContentTypes {
+            add(mediaContentTypes.map { type in type.map { "\($0.utf8.count):\($0)" } ?? "-" }.joined(separator: ","))
         }
         return MessagingEngine.hashKey(text)
     }
