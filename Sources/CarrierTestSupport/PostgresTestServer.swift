@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -30,8 +31,18 @@ package enum PostgresTestServer {
         }.get()
     }
 
-    /// Creates an empty database and returns its URL (`psql`, from Debian's postgresql-client).
-    package static func freshDatabaseURL() throws(Failure) -> String {
+    /// Creates an empty database and returns its URL (`psql`, from Debian's postgresql-client). The blocking work runs
+    /// on a Dispatch thread: tests calling this at once would otherwise hold every thread of Swift's cooperative pool
+    /// (two on this machine) while `psql` runs, and stall every other test.
+    package static func freshDatabaseURL() async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { () throws(Failure) -> String in try freshDatabaseURLBlocking() })
+            }
+        }
+    }
+
+    private static func freshDatabaseURLBlocking() throws(Failure) -> String {
         let server = try serverURL()
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         guard shell("psql '\(server)' -q -c 'CREATE DATABASE \(name)' >/dev/null") == 0,

@@ -45,7 +45,7 @@ struct DatabaseCopyTests {
         onSQLite.process.terminate()
         onSQLite.process.waitUntilExit()
 
-        let postgres = try PostgresTestServer.freshDatabaseURL()
+        let postgres = try await PostgresTestServer.freshDatabaseURL()
         let migrated = try CLI.run(["db", "migrate", "--database", postgres])
         #expect(migrated.status == 0, "\(migrated.stderr)")
         #expect(migrated.stdout.contains("applied v1"))

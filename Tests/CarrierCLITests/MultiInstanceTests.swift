@@ -35,7 +35,7 @@ struct MultiInstanceTests {
         try Self.writeAcme(to: carriers)
         let behaviour = Carrier()
         let carrier = try MockCarrierServer { behaviour.answer($0) }
-        let database = try PostgresTestServer.freshDatabaseURL()
+        let database = try await PostgresTestServer.freshDatabaseURL()
         let configuration: [String: Any] = [
             "host": "127.0.0.1", "port": 0, "databaseURL": database,
             "apiKeys": ["literal:multi-key": ["account": "a", "scopes": ["messaging", "admin"]]],

@@ -1,5 +1,6 @@
 import CarrierCore
 import CarrierService
+import Dispatch
 import Foundation
 import GRDB
 import Logging
@@ -133,8 +134,11 @@ struct TestServer {
                 try? FileManager.default.removeItem(at: file.appendingPathExtension("sql"))
                 try? FileManager.default.removeItem(at: file.appendingPathExtension("out"))
             }
-            let status = system(
-                "psql '\(databaseURL)' -v ON_ERROR_STOP=1 -qAt -f '\(file.path).sql' > '\(file.path).out' 2>&1")
+            let command = "psql '\(databaseURL)' -v ON_ERROR_STOP=1 -qAt -f '\(file.path).sql' > '\(file.path).out' 2>&1"
+            // On a Dispatch thread: a blocking call must not hold one of the cooperative pool's few threads.
+            let status = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: system(command)) }
+            }
             let output = (try? String(contentsOf: file.appendingPathExtension("out"), encoding: .utf8)) ?? ""
             guard status == 0 else { throw TestServerError.sql(output) }
             return output.split(separator: "\n").map { String($0.split(separator: "|").first ?? "") }
