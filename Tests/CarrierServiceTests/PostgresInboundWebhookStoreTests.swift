@@ -8,7 +8,10 @@ import Testing
 
 /// The races of the inbound and webhook stores on PostgreSQL: two instances (two pools on one database) doing the
 /// same thing at the same moment. The single-instance behaviour runs through the whole service suite on PostgreSQL.
-@Suite struct PostgresInboundWebhookStoreTests {
+///
+/// One test at a time, on small pools: the service suite runs beside it on the same server, and every test's pools
+/// count against the server's connection limit.
+@Suite(.serialized) struct PostgresInboundWebhookStoreTests {
     /// Two instances of the service on one fresh database.
     struct Instances {
         var one: PostgresServiceDatabase
@@ -29,8 +32,8 @@ import Testing
 
     static func instances() async throws -> Instances {
         let url = try await PostgresTestCluster.freshDatabaseURL()
-        let one = try await PostgresServiceDatabase.open(url: url, logger: logger)
-        let two = try await PostgresServiceDatabase.open(url: url, logger: logger)
+        let one = try await PostgresServiceDatabase.open(url: url, maximumConnections: 4, logger: logger)
+        let two = try await PostgresServiceDatabase.open(url: url, maximumConnections: 4, logger: logger)
         return Instances(one: one, two: two)
     }
 

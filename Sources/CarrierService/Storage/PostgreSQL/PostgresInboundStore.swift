@@ -85,13 +85,15 @@ struct PostgresInboundStore: InboundStore {
     /// The advisory lock on one provider message id of an account, taken before looking a message up by it.
     ///
     /// A status callback that finds no message keeps it in `pending_status`, and the outbox applies those when it
-    /// stores the provider id. The outbox store must take this lock in that transaction too, before it writes the
-    /// message row (this store locks in that order: the id, then the row) and before reading `pending_status`;
-    /// otherwise a callback arriving meanwhile can miss the uncommitted id and be kept forever.
+    /// stores the provider id, under this same lock: the callback either sees the id stored or is in
+    /// `pending_status` before the outbox reads it. The key and seed must stay those of the outbox store's lock
+    /// (`PostgresOutboxStore.lockProviderId`), which is taken after the message row: see
+    /// ``applyStatus(_:account:channelId:connection:now:logger:)`` for the order this side keeps.
     static func lockProviderId(_ connection: PostgresConnection, account: String, providerId: String, logger: Logger)
         async throws
     {
-        try await lock(connection, "provider-id\u{1}" + account + "\u{1}" + providerId, logger: logger)
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(\(account + "\u{1F}" + providerId), 17))", logger: logger)
     }
 
     // MARK: Replays
@@ -257,11 +259,25 @@ struct PostgresInboundStore: InboundStore {
     /// Applies a status callback as ``MessagingEngine/planStatus(_:found:account:channelId:now:)`` decides.
     ///
     /// The message row is locked while the rules read it: two callbacks for one message on two instances apply one
-    /// after the other, so statuses still only move forward.
+    /// after the other, so statuses still only move forward. As on SQLite the message the provider id names wins
+    /// over the one our reference names. Lock order: the outbox locks a message's row and then its provider id, so
+    /// the row our reference names is locked before the provider id is (a callback carrying both, arriving while the
+    /// send's result is stored, would otherwise hold the id and wait for the row the outbox holds while it waits
+    /// for the id).
     static func applyStatus(
         _ event: NormalizedEvent.MessageStatus, account: String, channelId: String, connection: PostgresConnection,
         now: Double, logger: Logger
     ) async throws {
+        var byReference: SentMessageStatus?
+        if let reference = event.reference {
+            byReference = try await sentMessage(
+                connection,
+                """
+                SELECT \(unescaped: sentStatusColumns) FROM message
+                WHERE account_id = \(account) AND id = \(reference) AND direction = 'outbound'
+                LIMIT 1 FOR UPDATE
+                """, logger: logger)
+        }
         var found: SentMessageStatus?
         if let providerId = event.providerMessageId {
             try await lockProviderId(connection, account: account, providerId: providerId, logger: logger)
@@ -273,15 +289,7 @@ struct PostgresInboundStore: InboundStore {
                 LIMIT 1 FOR UPDATE
                 """, logger: logger)
         }
-        if found == nil, let reference = event.reference {
-            found = try await sentMessage(
-                connection,
-                """
-                SELECT \(unescaped: sentStatusColumns) FROM message
-                WHERE account_id = \(account) AND id = \(reference) AND direction = 'outbound'
-                LIMIT 1 FOR UPDATE
-                """, logger: logger)
-        }
+        if found == nil { found = byReference }
         switch MessagingEngine.planStatus(event, found: found, account: account, channelId: channelId, now: now) {
         case .update(let message, let providerStatus, let statusChanged):
             try await connection.query(
