@@ -173,33 +173,11 @@ struct SQLiteOutboxStore: OutboxStore {
                 try insert.execute()
                 message.attempts = max(message.attempts, attempt.number)
             }
-            let current = MessageStatus(rawValue: message.status) ?? .queued
             let statusBefore = message.status
-            switch disposition {
-            case .accepted(let providerId, let status):
-                message.providerMessageId = providerId ?? message.providerMessageId
-                if current.canAdvance(to: status) { message.status = status.rawValue }
-                message.nextAttemptAt = nil
-                try Self.deleteJob(db, message.id)
-            case .finished(let status, let errorCode, let errorMessage, let providerId):
-                message.providerMessageId = providerId ?? message.providerMessageId
-                if current.canAdvance(to: status) { message.status = status.rawValue }
-                message.errorCode = errorCode
-                message.errorMessage = errorMessage
-                message.nextAttemptAt = nil
-                try Self.deleteJob(db, message.id)
-            case .retry(let dueAt, let errorCode, let errorMessage):
-                if current == .scheduled { message.status = MessageStatus.queued.rawValue }
-                message.errorCode = errorCode
-                message.errorMessage = errorMessage
-                message.nextAttemptAt = dueAt
-                try Self.reschedule(db, message.id, dueAt: dueAt)
-            case .postpone(let dueAt):
-                if current == .scheduled { message.status = MessageStatus.queued.rawValue }
-                message.nextAttemptAt = dueAt
-                try Self.reschedule(db, message.id, dueAt: dueAt)
+            switch disposition.apply(to: &message, now: now) {
+            case .done: try Self.deleteJob(db, message.id)
+            case .dueAgain(let dueAt): try Self.reschedule(db, message.id, dueAt: dueAt)
             }
-            message.updatedAt = now
             if message.status != statusBefore { try SQLiteWebhookEvents.messageStatus(db, message, now: now) }
             if let providerId = message.providerMessageId {
                 try Self.applyPendingStatuses(db, &message, providerId: providerId, now: now)

@@ -252,33 +252,11 @@ struct PostgresOutboxStore: OutboxStore {
                     """, logger: logger)
                 message.attempts = max(message.attempts, attempt.number)
             }
-            let current = MessageStatus(rawValue: message.status) ?? .queued
             let statusBefore = message.status
-            switch disposition {
-            case .accepted(let providerId, let status):
-                message.providerMessageId = providerId ?? message.providerMessageId
-                if current.canAdvance(to: status) { message.status = status.rawValue }
-                message.nextAttemptAt = nil
-                try await Self.deleteJob(connection, messageId, logger: logger)
-            case .finished(let status, let errorCode, let errorMessage, let providerId):
-                message.providerMessageId = providerId ?? message.providerMessageId
-                if current.canAdvance(to: status) { message.status = status.rawValue }
-                message.errorCode = errorCode
-                message.errorMessage = errorMessage
-                message.nextAttemptAt = nil
-                try await Self.deleteJob(connection, messageId, logger: logger)
-            case .retry(let dueAt, let errorCode, let errorMessage):
-                if current == .scheduled { message.status = MessageStatus.queued.rawValue }
-                message.errorCode = errorCode
-                message.errorMessage = errorMessage
-                message.nextAttemptAt = dueAt
-                try await Self.reschedule(connection, messageId, dueAt: dueAt, logger: logger)
-            case .postpone(let dueAt):
-                if current == .scheduled { message.status = MessageStatus.queued.rawValue }
-                message.nextAttemptAt = dueAt
-                try await Self.reschedule(connection, messageId, dueAt: dueAt, logger: logger)
+            switch disposition.apply(to: &message, now: now) {
+            case .done: try await Self.deleteJob(connection, messageId, logger: logger)
+            case .dueAgain(let dueAt): try await Self.reschedule(connection, messageId, dueAt: dueAt, logger: logger)
             }
-            message.updatedAt = now
             if message.status != statusBefore {
                 try await PostgresWebhookEvents.messageStatus(connection, message, now: now, logger: logger)
             }
