@@ -116,7 +116,10 @@ final class Dispatcher: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         do {
-            try await store.releaseLeases(owner: owner)
+            // Outside the cancelled claim loop's task: a pool may refuse a cancelled task a connection (PostgreSQL).
+            let store = store
+            let owner = owner
+            try await Task { try await store.releaseLeases(owner: owner) }.value
         } catch {
             logger.warning("outbox leases not released", metadata: ["error": "\(error)"])
         }

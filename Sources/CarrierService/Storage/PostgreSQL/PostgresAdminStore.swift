@@ -53,9 +53,6 @@ struct PostgresAdminStore: AdminStore {
                     try PostgresRowEncoder.upsert(
                         record, into: "messaging_channel", conflict: ["account_id", "id"], keeping: ["created_at"]),
                     logger: logger)
-                try await PostgresServiceDatabase.notify(
-                    connection, PostgresServiceDatabase.changeChannel, payload: record.accountId + "\u{1}" + record.id,
-                    logger: logger)
                 return .stored
             }
         } catch where PostgresServiceDatabase.isUniqueViolation(error) {
@@ -86,7 +83,7 @@ struct PostgresAdminStore: AdminStore {
         -> ChannelRecord?
     {
         try await database.transaction { connection in
-            let channel = try await PostgresRowDecoder.first(
+            try await PostgresRowDecoder.first(
                 ChannelRecord.self,
                 try await connection.query(
                     """
@@ -94,11 +91,6 @@ struct PostgresAdminStore: AdminStore {
                         updated_at = \(now)
                     WHERE account_id = \(account) AND id = \(channelId) RETURNING *
                     """, logger: logger))
-            if channel != nil {
-                try await PostgresServiceDatabase.notify(
-                    connection, PostgresServiceDatabase.changeChannel, payload: account + "\u{1}" + channelId, logger: logger)
-            }
-            return channel
         }
     }
 
@@ -109,10 +101,6 @@ struct PostgresAdminStore: AdminStore {
                 logger: logger)
             var deleted = false
             for try await _ in rows { deleted = true }
-            if deleted {
-                try await PostgresServiceDatabase.notify(
-                    connection, PostgresServiceDatabase.changeChannel, payload: account + "\u{1}" + id, logger: logger)
-            }
             return deleted
         }
     }

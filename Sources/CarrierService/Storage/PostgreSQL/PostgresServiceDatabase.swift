@@ -18,8 +18,6 @@ final class PostgresServiceDatabase: Sendable {
 
     /// The NOTIFY channel that says an outbox job or a webhook delivery became due now.
     static let wakeChannel = "carrier_due"
-    /// The NOTIFY channel that says channels or API keys changed (caches drop their entries).
-    static let changeChannel = "carrier_changed"
 
     private init(
         location: PostgresLocation, maximumConnections: Int, logger: Logger,
