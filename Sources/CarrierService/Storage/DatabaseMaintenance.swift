@@ -74,7 +74,7 @@ public enum DatabaseMaintenance {
             var copied: [(table: String, rows: Int)] = []
             for table in PostgresSchema.tables {
                 let types = try await columnTypes(table, connection, logger: logger)
-                let rows = try await source.read { db in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") }
+                let rows = try source.read { db in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") }
                 for row in rows {
                     var columns: [String] = []
                     var bindings = PostgresBindings()
