@@ -299,7 +299,9 @@ struct OutboxTests {
         let carrier = try Carrier(.status(503))
         try await Self.withService(carrierURL: carrier.server.baseURL, maxSendAttempts: 1000) { server in
             let answer = try await server.send(["channelId": "sms", "to": Self.to, "body": "otp 1234", "validity": 1])
-            #expect(answer.status == 202)
+            // 202 after the first (refused) attempt; on a loaded machine the first attempt may start after the
+            // second of validity, and then the answer is already the final `expired`.
+            #expect(answer.status == 202 || answer.json["status"] as? String == "expired", "\(answer.text)")
             let id = try #require(answer.json["messageId"] as? String)
             let expired = try await server.waitForMessage(id) { $0["status"] as? String == "expired" }
             #expect(expired["errorCode"] as? String == "expired")
