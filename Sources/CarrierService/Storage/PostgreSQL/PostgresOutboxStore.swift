@@ -48,7 +48,7 @@ struct PostgresOutboxStore: OutboxStore {
                     TemplateRecord.self, try await connection.query(query.query, logger: logger))
             }
             var draft = try decide(facts)
-            draft.message.conversationId = try await Self.upsertConversation(
+            draft.message.conversationId = try await PostgresInboundStore.upsertConversation(
                 connection,
                 MessagingEngine.conversationTouch(
                     account: lookup.account, channelId: lookup.channelId, contact: lookup.contact,
@@ -133,31 +133,6 @@ struct PostgresOutboxStore: OutboxStore {
             WHERE account_id = \(account) AND key = \(binding.key)
             """, logger: logger)
         return nil
-    }
-
-    /// Applies `touch` to the conversation for (account, channel, contact), creating it when there is none, in
-    /// one statement: two instances touching a new contact at once end up with one conversation.
-    /// - Returns: the conversation's id.
-    private static func upsertConversation(
-        _ connection: PostgresConnection, _ touch: ConversationTouch, logger: Logger
-    ) async throws -> String {
-        let rows = try await connection.query(
-            """
-            INSERT INTO conversation AS c (id, account_id, channel_id, contact_address, status, assignee,
-                unread_count, window_expires_at, last_message_at, created_at, updated_at, queue)
-            VALUES (\(MessagingEngine.newId("conv")), \(touch.account), \(touch.channelId), \(touch.contact), 'open',
-                NULL, \(touch.unreadIncrement), \(touch.windowExpiresAt), \(touch.now), \(touch.now), \(touch.now),
-                \(touch.queue))
-            ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
-                status = CASE WHEN \(touch.reopens) AND c.status = 'closed' THEN 'open' ELSE c.status END,
-                unread_count = c.unread_count + EXCLUDED.unread_count,
-                window_expires_at = COALESCE(EXCLUDED.window_expires_at, c.window_expires_at),
-                last_message_at = EXCLUDED.last_message_at,
-                updated_at = EXCLUDED.updated_at
-            RETURNING id
-            """, logger: logger)
-        for try await id in rows.decode(String.self) { return id }
-        throw ServiceError.storage("conversation upsert returned no row")
     }
 
     // MARK: Claim
