@@ -90,10 +90,12 @@ run() {
         # Half the connections to each instance, at once; figures are the sums.
         local half=$(( (conns + 1) / 2 ))
         wrk -t1 -c"$half" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18083$path" >/dev/null &
-        wrk -t1 -c"$half" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18086$path" >/dev/null; wait
+        local other=$!
+        wrk -t1 -c"$half" -d"${WARMUP:-3}s" -s "$script" "http://127.0.0.1:18086$path" >/dev/null; wait "$other"
         before=$(ticks)
         wrk -t1 -c"$half" -d"${secs}s" -s "$script" "http://127.0.0.1:18083$path" >"$scratch/wrk1" &
-        wrk -t1 -c"$half" -d"${secs}s" -s "$script" "http://127.0.0.1:18086$path" >"$scratch/wrk2"; wait
+        other=$!
+        wrk -t1 -c"$half" -d"${secs}s" -s "$script" "http://127.0.0.1:18086$path" >"$scratch/wrk2"; wait "$other"
         after=$(ticks)
         out=$(cat "$scratch/wrk1" "$scratch/wrk2")
     else
