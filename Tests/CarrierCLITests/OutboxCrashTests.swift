@@ -84,26 +84,7 @@ struct OutboxCrashTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-crash-\(UUID())")
         let carriers = directory.appendingPathComponent("carriers/acme")
         try FileManager.default.createDirectory(at: carriers, withIntermediateDirectories: true)
-        try Data(
-            """
-            formatVersion: 1
-            id: acme
-            name: Acme
-            channels: [sms]
-            limits: { timeoutMs: 2000, connectTimeoutMs: 500 }
-            settings:
-              base_url: { type: url }
-            auth: { type: none }
-            send:
-              url: "{{ settings.base_url }}/messages"
-              format: json
-              body: { to: "{{ message.to }}", text: "{{ message.body }}", ref: "{{ message.reference }}" }
-            response:
-              messageId: id
-              errorCode: error.code
-              retry: { status: [429, 5xx] }
-            """.utf8
-        ).write(to: carriers.appendingPathComponent("carrier.yaml"))
+        try MultiInstanceTests.writeAcme(to: carriers)
 
         // 500 first; 200 once it is up (after the kill).
         let behaviour = Carrier()
