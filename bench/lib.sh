@@ -43,3 +43,30 @@ stop_mock_carrier() {
 mock_requests() {
     curl -s "http://127.0.0.1:$1/nginx_status" | awk 'NR == 3 { print $3 - 1 }'
 }
+
+# start_relay DIR PORT UPSTREAM_PORT: nginx (two workers) relaying every request to the mock carrier on
+# 127.0.0.1:UPSTREAM_PORT's /send over kept-alive connections. It stores nothing and applies no rules: the cheapest
+# HTTP-in, HTTP-out relay this machine runs, so its rate is a ceiling for any relay measured beside it.
+start_relay() {
+    local dir=$1 port=$2 upstream=$3
+    mkdir -p "$dir/logs"
+    cat > "$dir/nginx.conf" <<CONF
+worker_processes 2;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    upstream carrier { server 127.0.0.1:$upstream; keepalive 1024; keepalive_requests 1000000; }
+    server {
+        listen 127.0.0.1:$port;
+        location = /send { proxy_pass http://carrier; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    }
+}
+CONF
+    nginx -c "$dir/nginx.conf" -p "$dir"
+    sleep 0.5
+}

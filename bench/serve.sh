@@ -33,6 +33,7 @@ cleanup() {
     [ -n "${queue_pid:-}" ] && kill "$queue_pid" 2>/dev/null
     stop_mock_carrier "$scratch"
     stop_mock_carrier "$scratch/slow"
+    stop_mock_carrier "$scratch/relay"
     rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -158,6 +159,23 @@ dbq queue "SELECT 'outbox_messages_' || status || '=' || count(*) FROM message G
 dbq queue "SELECT 'outbox_jobs_left=' || count(*) FROM outbox_job" 2>/dev/null || true
 kill "$queue_pid"; wait "$queue_pid" 2>/dev/null || true; queue_pid=""
 
+# The ceiling beside them: nginx relaying /send to the same mock carriers (fast, then slow at SLOW_CONNS), storing
+# nothing. Any relay on this machine, sharing its two cores with wrk and the mock, stays below these rates.
+relay_phase() {
+    local name=$1 upstream=$2 conns=$3
+    start_relay "$scratch/relay" 18087 "$upstream"
+    wrk -t1 -c"$conns" -d2s -s bench/serve/send.lua http://127.0.0.1:18087/send >/dev/null
+    local out
+    out=$(wrk -t1 -c"$conns" -d"${secs}s" -s bench/serve/send.lua http://127.0.0.1:18087/send)
+    stop_mock_carrier "$scratch/relay"
+    echo "$out" | grep -E "Requests/sec|Latency|Non-2xx" | sed "s/^/$name: /"
+    echo "${name}_req_per_s=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')"
+}
+relay_phase relay 18082 "$queue_conns" | tee "$scratch/relay.out"
+relay_rate=$(awk -F= '/^relay_req_per_s=/ {print $2}' "$scratch/relay.out")
+relay_phase relay_slow_carrier 18084 "$slow_conns"
+echo "outbox_vs_relay=$(awk -v a="$outbox_rate" -v b="$relay_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+
 if [ "${KANNEL:-0}" = 1 ]; then
     stop_mock_carrier "$scratch"; stop_mock_carrier "$scratch/slow"
     [ -n "$pgdir" ] && { scripts/pg-throwaway.sh stop "$pgdir"; pgdir=""; }
@@ -166,4 +184,5 @@ if [ "${KANNEL:-0}" = 1 ]; then
     kannel_rate=$(echo "$kannel_out" | awk -F= '/^kannel_sends_per_s=/ {print $2}')
     echo "kannel_sends_per_s=$kannel_rate"
     echo "outbox_vs_kannel=$(awk -v a="$outbox_rate" -v b="$kannel_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+    echo "relay_vs_kannel=$(awk -v a="$relay_rate" -v b="$kannel_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
 fi

@@ -2,6 +2,7 @@ import CarrierCore
 import CarrierRuntime
 import CarrierService
 import CarrierTestSupport
+import Crypto
 import Foundation
 import Testing
 
@@ -105,10 +106,14 @@ struct MediaTypeAndChannelUpdateTests {
             #expect(Self.attribute(notAType) == "media[1].contentType")
             let extra = try await server.send([
                 "channelId": "tw", "to": "+15557770001",
-                "media": [["url": "https://cdn.test/a.jpg", "caption": "hi"]],
+                "media": [["url": "https://cdn.test/a.jpg", "size": 12]],
             ])
             #expect(extra.errorCode == "unknown-field")
-            #expect(Self.attribute(extra) == "media[0].caption")
+            #expect(Self.attribute(extra) == "media[0].size")
+            let notText = try await server.send([
+                "channelId": "tw", "to": "+15557770001", "media": [["url": "https://cdn.test/a.jpg", "caption": 1]],
+            ])
+            #expect(notText.errorCode == "bad-json")
             let noURL = try await server.send([
                 "channelId": "tw", "to": "+15557770001", "media": [["contentType": "image/png"]],
             ])
@@ -119,6 +124,60 @@ struct MediaTypeAndChannelUpdateTests {
             #expect(badURL.errorCode == "invalid-url")
             #expect(Self.attribute(badURL) == "media[0].url")
             #expect(mock.requests.isEmpty)
+        }
+    }
+
+    /// A document's file name and caption reach the carrier (WhatsApp Cloud sends an item with a file name as a
+    /// document) and are stored with the message; bare URLs stay strings.
+    @Test func mediaDetailsAreStoredAndReachTheCarrier() async throws {
+        try await withService { server, mock in
+            let payload = """
+                {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+                "messaging_product":"whatsapp","metadata":{"display_phone_number":"1 555 000 0009",
+                "phone_number_id":"123"},"contacts":[{"profile":{"name":"A"},"wa_id":"15557770001"}],
+                "messages":[{"from":"15557770001","id":"wamid.in1","timestamp":"1700000000","type":"text",
+                "text":{"body":"hi"}}]}}]}]}
+                """
+            let body = Data(payload.utf8)
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: body, using: SymmetricKey(data: Data(IdentityTests.appSecret.utf8)))
+            let opened = try await server.call(
+                "POST", "/inbound/acct-1/wa", body: body, apiKey: nil,
+                headers: [
+                    "Content-Type": "application/json",
+                    "X-Hub-Signature-256": "sha256=" + mac.map { String(format: "%02x", $0) }.joined(),
+                ])
+            #expect(opened.status == 200, "\(opened.text)")
+
+            let sent = try await server.send([
+                "channelId": "wa", "to": "+15557770001", "body": "your invoice",
+                "media": [
+                    [
+                        "url": "https://cdn.test/files/inv-42", "contentType": "application/pdf",
+                        "filename": "invoice-42.pdf", "caption": "Invoice 42",
+                    ]
+                ],
+            ])
+            #expect(sent.status == 200, "\(sent.text)")
+            let request = try #require(mock.requests.last).bodyText
+            #expect(request.contains(#""type":"document""#), "\(request)")
+            #expect(request.contains(#""filename":"invoice-42.pdf""#), "\(request)")
+            #expect(request.contains(#""caption":"Invoice 42""#), "\(request)")
+
+            let id = try #require(sent.json["messageId"] as? String)
+            let stored = try await server.call("GET", "/messages/\(id)")
+            let item = try #require((stored.json["media"] as? [[String: Any]])?.first, "\(stored.text)")
+            #expect(item["url"] as? String == "https://cdn.test/files/inv-42")
+            #expect(item["contentType"] as? String == "application/pdf")
+            #expect(item["filename"] as? String == "invoice-42.pdf")
+            #expect(item["caption"] as? String == "Invoice 42")
+
+            let plain = try await server.send([
+                "channelId": "tw", "to": "+15557770001", "media": ["https://cdn.test/a.jpg"],
+            ])
+            let plainId = try #require(plain.json["messageId"] as? String)
+            let plainStored = try await server.call("GET", "/messages/\(plainId)")
+            #expect(plainStored.json["media"] as? [String] == ["https://cdn.test/a.jpg"])
         }
     }
 

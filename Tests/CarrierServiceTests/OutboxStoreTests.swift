@@ -1,3 +1,4 @@
+import CarrierRuntime
 import Foundation
 import GRDB
 import Logging
@@ -106,6 +107,29 @@ import Testing
         let again = try await store.claimDue(
             owner: "third", now: 1150, leaseUntil: 1250, limit: 10, skippingChannels: [])
         #expect(again.isEmpty, "claimed once per lease")
+    }
+
+    /// What `/send` gave about each media item (type, file name, caption) is what a later claim reads back, and a
+    /// bare URL stays a bare URL.
+    @Test(arguments: TestBackend.allCases)
+    func mediaDetailsSurviveTheRoundTripThroughStorage(_ backend: TestBackend) async throws {
+        let stores = try await Self.stores(backend)
+        defer { stores.close() }
+        let media = [
+            MediaItem(url: "https://cdn.test/a.jpg"),
+            MediaItem(
+                url: "https://cdn.test/inv", contentType: "application/pdf", filename: "invoice \"42\".pdf",
+                caption: "Invoice 42, é"),
+        ]
+        _ = try await stores.outbox.accept(Self.lookup, idempotency: nil) { _ in
+            var draft = Self.draft(id: "m1", dueAt: 1000, lease: nil)
+            draft.message.media = media
+            return draft
+        }
+        let claimed = try await stores.outbox.claimDue(
+            owner: "d", now: 1001, leaseUntil: 1100, limit: 10, skippingChannels: [])
+        #expect(claimed.first?.message.media == media)
+        #expect(try await stores.count("SELECT count(*) FROM message WHERE media LIKE '[\"https://cdn.test/a.jpg\",{%'") == 1)
     }
 
     @Test(arguments: TestBackend.allCases)

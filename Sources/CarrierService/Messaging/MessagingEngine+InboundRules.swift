@@ -83,7 +83,8 @@ extension MessagingEngine {
         let message = MessageRecord(
             id: newId("msg"), accountId: channel.accountId, conversationId: "", channelId: channel.id,
             direction: "inbound", fromAddress: event.from, toAddress: event.to ?? channel.address, body: event.text,
-            media: event.media, status: MessageStatus.received.rawValue, providerMessageId: event.providerMessageId,
+            media: event.media.map { MediaItem(url: $0) }, status: MessageStatus.received.rawValue,
+            providerMessageId: event.providerMessageId,
             templateName: nil, segments: nil, errorCode: note?.code, errorMessage: note?.message, reference: nil,
             confirmed: false, createdAt: now, updatedAt: now)
         return ReceivedPlan(optOut: optOut, conversation: touch, message: message)

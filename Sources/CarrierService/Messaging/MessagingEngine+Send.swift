@@ -87,7 +87,7 @@ extension MessagingEngine {
                 var message = MessageRecord(
                     id: messageId, accountId: account, conversationId: "", channelId: channel.id,
                     direction: "outbound", fromAddress: channel.address, toAddress: to, body: body,
-                    media: request.mediaUrls ?? [],
+                    media: request.mediaItems,
                     status: (scheduledFor == nil ? MessageStatus.queued : .scheduled).rawValue,
                     providerMessageId: nil, templateName: template?.name,
                     segments: bodySegments ?? body.map { gateway.segments(for: $0, carrier: channel.provider) } ?? 1,
@@ -143,9 +143,14 @@ extension MessagingEngine {
         var problems = gateway.problems(of: probe, carrier: channel.provider)
             // Templates are checked against the account's approved templates and the carrier when stored.
             .filter { $0.code != "templates-unsupported" }
-        if request.mediaContentTypes != nil {
+        if request.mediaItems.contains(where: { $0.contentType != nil }) {
+            // Carriers that fetch the URL see its own type, not the one given: its extension, when known, must fit.
             let named = Set(problems.map { $0.attribute.prefix { $0 != "." } })
-            probe.media = (request.mediaUrls ?? []).map { MediaItem(url: $0) }
+            probe.media = request.mediaItems.map { item in
+                var bare = item
+                bare.contentType = nil
+                return bare
+            }
             problems += gateway.problems(of: probe, carrier: channel.provider).filter {
                 $0.code.hasPrefix("media-type-") && !named.contains($0.attribute.prefix { $0 != "." })
             }

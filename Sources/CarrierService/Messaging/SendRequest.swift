@@ -9,8 +9,8 @@ struct SendRequest: Sendable, Equatable {
     var body: String?
     /// The media URLs, from `mediaUrls` or `media`.
     var mediaUrls: [String]?
-    /// The `contentType` of each of `media`'s items (nil where an item gives none); nil when no item gives one.
-    var mediaContentTypes: [String?]?
+    /// `media`'s items, when any gives more than its URL (`contentType`, `filename`, `caption`); nil otherwise.
+    var mediaDetails: [MediaItem]?
     /// The member the media came in (`mediaUrls` or `media`), for the attributes of their errors.
     var mediaMember = "mediaUrls"
     var templateName: String?
@@ -36,8 +36,8 @@ struct SendRequest: Sendable, Equatable {
         "scheduledFor", "validity", "callbackUrl", "deliveryReport", "metadata", "tags", "media",
     ]
 
-    /// The members a `media` item object takes.
-    static let mediaItemMembers: Set<String> = ["url", "contentType"]
+    /// The members a `media` item object takes (what templates read as `item.<field>`).
+    static let mediaItemMembers = Set(MediaItem.fieldNames)
 
     /// Reads a `POST /send` body; `null` counts as absent.
     ///
@@ -56,8 +56,7 @@ struct SendRequest: Sendable, Equatable {
                 ])
             }
             mediaUrls = items.map(\.url)
-            let types = items.map(\.contentType)
-            mediaContentTypes = types.contains { $0 != nil } ? types : nil
+            mediaDetails = items.contains { $0 != MediaItem(url: $0.url) } ? items : nil
             mediaMember = "media"
         }
         templateName = try Self.string(members, "templateName")
@@ -116,18 +115,16 @@ struct SendRequest: Sendable, Equatable {
         }
     }
 
-    /// `media`: URL strings or `{url, contentType?}` objects; nil when absent.
-    private static func mediaItems(_ members: PayloadObject) throws(ServiceError)
-        -> [(url: String, contentType: String?)]?
-    {
+    /// `media`: URL strings or `{url, contentType?, filename?, caption?}` objects; nil when absent.
+    private static func mediaItems(_ members: PayloadObject) throws(ServiceError) -> [MediaItem]? {
         switch members["media"] {
         case nil, .null: return nil
         case .array(let items):
-            var media: [(url: String, contentType: String?)] = []
+            var media: [MediaItem] = []
             for (index, item) in items.enumerated() {
                 switch item {
                 case .string(let url):
-                    media.append((url, nil))
+                    media.append(MediaItem(url: url))
                 case .object(let object):
                     let unknown = object.keys.filter { !mediaItemMembers.contains($0) }.sorted()
                     if !unknown.isEmpty {
@@ -137,13 +134,20 @@ struct SendRequest: Sendable, Equatable {
                     guard case .string(let url) = object["url"] else {
                         throw .badJSON("'media[\(index)].url' must be a string")
                     }
-                    switch object["contentType"] {
-                    case nil, .null: media.append((url, nil))
-                    case .string(let type): media.append((url, type))
-                    default: throw .badJSON("'media[\(index)].contentType' must be a string")
+                    var fields: [String: String] = [:]
+                    for name in MediaItem.fieldNames where name != "url" {
+                        switch object[name] {
+                        case nil, .null: break
+                        case .string(let text): fields[name] = text
+                        default: throw .badJSON("'media[\(index)].\(name)' must be a string")
+                        }
                     }
+                    media.append(
+                        MediaItem(
+                            url: url, contentType: fields["contentType"], filename: fields["filename"],
+                            caption: fields["caption"]))
                 default:
-                    throw .badJSON("'media' items must be URL strings or {url, contentType} objects")
+                    throw .badJSON("'media' items must be URL strings or {url, contentType, filename, caption} objects")
                 }
             }
             return media
@@ -151,11 +155,9 @@ struct SendRequest: Sendable, Equatable {
         }
     }
 
-    /// The media as the runtime checks them, with their given content types.
+    /// The media as stored and handed to the carrier, with the details given.
     var mediaItems: [MediaItem] {
-        (mediaUrls ?? []).enumerated().map { index, url in
-            MediaItem(url: url, contentType: mediaContentTypes?[index])
-        }
+        mediaDetails ?? (mediaUrls ?? []).map { MediaItem(url: $0) }
     }
 
     /// The attribute naming media item `index` (or its `field`) in the member the request used.
@@ -265,8 +267,11 @@ struct SendRequest: Sendable, Equatable {
             add(metadata.map(MessageRecord.metadataText))
             add(tags.map { $0.map { "\($0.utf8.count):\($0)" }.joined(separator: ",") })
         }
-        if let mediaContentTypes {
-            add(mediaContentTypes.map { type in type.map { "\($0.utf8.count):\($0)" } ?? "-" }.joined(separator: ","))
+        // Each detail only when some item gives it, so that keys bound before a detail existed still match.
+        if let mediaDetails {
+            for field in ["contentType", "filename", "caption"] where mediaDetails.contains(where: { $0.field(field) != nil }) {
+                add(mediaDetails.map { item in item.field(field).map { "\($0.utf8.count):\($0)" } ?? "-" }.joined(separator: ","))
+            }
         }
         return MessagingEngine.hashKey(text)
     }

@@ -280,7 +280,7 @@ final class Dispatcher: Sendable {
         let validity = message.validitySeconds.flatMap { _ in message.expiresAt.map { max(1, Int($0 - now)) } }
         var outbound = OutboundMessage(
             channel: channel.channel, to: message.toAddress ?? "", from: channel.address,
-            body: template == nil ? message.body : nil, media: message.media, template: template,
+            body: template == nil ? message.body : nil, mediaItems: message.media, template: template,
             validity: validity, reference: message.id, metadata: message.metadata ?? [:], tags: message.tags ?? [])
         // Our id stays `reference`, the key delivery reports are matched by; the client's goes to carriers that
         // have a field of their own for it.

@@ -1,3 +1,4 @@
+import CarrierRuntime
 import GRDB
 import Synchronization
 
@@ -116,7 +117,8 @@ struct MessageRecord: SnakeCaseRecord, Sendable, Equatable {
     var fromAddress: String?
     var toAddress: String?
     var body: String?
-    var media: [String]
+    /// URL strings, or items with the details `/send` gave (`contentType`, `filename`, `caption`).
+    var media: [MediaItem]
     var status: String
     var providerMessageId: String?
     var templateName: String?

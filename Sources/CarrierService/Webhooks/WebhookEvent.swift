@@ -35,7 +35,7 @@ struct WebhookEvent: Sendable {
         ]
         if type == .messageReceived {
             data["body"] = .optional(message.body)
-            data["media"] = .strings(message.media)
+            data["media"] = .strings(message.media.map(\.url))
         }
         return WebhookEvent(
             type: type, accountId: message.accountId, channelId: message.channelId, messageId: message.id, data: data,

@@ -111,8 +111,10 @@ struct PostgresRowEncoder {
         }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
             column(key)
-            let json = try JSONEncoder().encode(value)
-            sink.bindings.append(String(decoding: json, as: UTF8.self))
+            let encoder = JSONEncoder()
+            // The text GRDB writes for SQLite: keys sorted, slashes as they are (media URLs stay readable).
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            sink.bindings.append(String(decoding: try encoder.encode(value), as: UTF8.self))
         }
         // Optionals write NULL rather than leaving the column out, so an UPDATE clears it.
         mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
