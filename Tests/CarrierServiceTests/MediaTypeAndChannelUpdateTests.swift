@@ -208,6 +208,54 @@ struct MediaTypeAndChannelUpdateTests {
         ]
     }
 
+    /// Concurrent PATCHes of different members all land (none overwrites another with what it read before), and a
+    /// PATCH racing a DELETE never brings the channel back.
+    @Test func concurrentUpdatesAreNeverLostAndNeverUndoADelete() async throws {
+        try await withService { server, mock in
+            var create = Self.twilioChannel
+            create["settings"] = [
+                "account_sid": RealGatewayTests.accountSid, "auth_token": "token", "base_url": mock.baseURL,
+            ]
+            #expect(try await server.call("POST", "/channels", json: create).status == 201)
+            for round in 1...4 {
+                let statuses = await withTaskGroup(of: Int.self) { group in
+                    for member in 0..<3 {
+                        group.addTask {
+                            let change: [String: Any] =
+                                switch member {
+                                case 0: ["defaultQueue": "queue-\(round)"]
+                                case 1: ["ratePerSecond": round * 2]
+                                default: ["validitySeconds": round * 100]
+                                }
+                            return (try? await server.call("PATCH", "/channels/tw-api", json: change).status) ?? -1
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses == [200, 200, 200], "round \(round)")
+                let read = try await server.call("GET", "/channels/tw-api")
+                #expect(read.json["defaultQueue"] as? String == "queue-\(round)", "round \(round): \(read.text)")
+                #expect(read.json["ratePerSecond"] as? Double == Double(round * 2), "round \(round): \(read.text)")
+                #expect(read.json["validitySeconds"] as? Int == round * 100, "round \(round): \(read.text)")
+            }
+
+            for round in 1...4 {
+                let id = "tw-race-\(round)"
+                var channel = create
+                channel["id"] = id
+                channel["address"] = "+1555000710\(round)"
+                #expect(try await server.call("POST", "/channels", json: channel).status == 201)
+                async let patched = server.call("PATCH", "/channels/\(id)", json: ["defaultQueue": "late"])
+                async let deleted = server.call("DELETE", "/channels/\(id)")
+                let (patch, delete) = try await (patched, deleted)
+                #expect(delete.status == 204 || delete.status == 200, "\(delete.text)")
+                #expect(patch.status == 200 || patch.errorCode == "unknown-channel", "\(patch.text)")
+                let after = try await server.call("GET", "/channels/\(id)")
+                #expect(after.status == 404, "round \(round): the delete stands: \(after.text)")
+            }
+        }
+    }
+
     @Test func patchChangesSettingsAndTheNewSecretIsSealedAndUsed() async throws {
         try await withService { server, mock in
             var create = Self.twilioChannel

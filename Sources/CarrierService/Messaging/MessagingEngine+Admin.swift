@@ -194,9 +194,26 @@ extension MessagingEngine {
     /// webhooks after the change, and that has no webhook token, gets one (shown once, as on creation).
     /// - Returns: The updated record and the new webhook token, if one was made.
     /// - Throws: ``ServiceError`` `unknown-channel`, `channel-read-only` (a channel from the configuration file),
-    ///   `validation-failed` (or the one problem's code), `secrets-key-missing` or `channel-exists`.
+    ///   `validation-failed` (or the one problem's code), `secrets-key-missing`, `channel-exists` or
+    ///   `concurrent-update` (other updates of the channel kept coming first).
     func updateChannel(id: String, _ update: ChannelUpdate, account: String) async throws(ServiceError)
         -> (record: ChannelRecord, token: String?)
+    {
+        // Read, change, write only if unchanged since the read: a concurrent PATCH is never lost and a concurrent
+        // DELETE is never undone. Another update in between makes this one start again from what it stored.
+        for _ in 0..<Self.channelUpdateTries {
+            if let updated = try await updateChannelOnce(id: id, update, account: account) { return updated }
+        }
+        throw ServiceError(
+            status: 409, code: "concurrent-update",
+            message: "channel '\(id)' kept changing while this update was applied; try again")
+    }
+
+    static let channelUpdateTries = 5
+
+    /// One read-change-write of ``updateChannel(id:_:account:)``; nil when the channel changed after the read.
+    private func updateChannelOnce(id: String, _ update: ChannelUpdate, account: String) async throws(ServiceError)
+        -> (record: ChannelRecord, token: String?)?
     {
         let existing = try await channel(id: id, account: account)
         guard existing.source == "api" else {
@@ -255,10 +272,14 @@ extension MessagingEngine {
         record.defaultQueue = request.defaultQueue
         record.ratePerSecond = request.ratePerSecond
         record.validitySeconds = request.validitySeconds
-        record.updatedAt = Self.now()
+        // Later than the stored time even on a clock that did not move: the next update's check depends on it.
+        record.updatedAt = max(Self.now(), existing.updatedAt.nextUp)
         let updated = record
         defer { channelCache.invalidate(Self.channelKey(account: account, id: id)) }
-        let outcome = try await storage(writing: true) { try await admin.upsertChannel(updated) }
+        let outcome = try await storage(writing: true) {
+            try await admin.updateChannel(updated, ifUpdatedAt: existing.updatedAt)
+        }
+        if outcome == .changedMeanwhile { return nil }
         try Self.check(outcome, updated)
         return (updated, token)
     }
@@ -332,6 +353,11 @@ extension MessagingEngine {
         switch outcome {
         case .stored:
             return
+        case .missing:
+            throw .notFound("unknown-channel", "no channel '\(record.id)' in this account")
+        case .changedMeanwhile:
+            throw ServiceError(
+                status: 409, code: "concurrent-update", message: "channel '\(record.id)' changed meanwhile; try again")
         case .idTaken:
             throw ServiceError(status: 409, code: "channel-exists", message: "channel '\(record.id)' exists")
         case .addressTaken:

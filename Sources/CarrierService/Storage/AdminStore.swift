@@ -14,6 +14,10 @@ protocol AdminStore: Sendable {
     /// Inserts or replaces a channel (keeping the stored `createdAt`) unless another channel of the account has its
     /// kind and address.
     func upsertChannel(_ record: ChannelRecord) async throws -> ChannelWriteOutcome
+    /// Replaces a channel (keeping the stored `createdAt`) only when it is as it was read: stored with
+    /// `updatedAt == ifUpdatedAt`. `.missing` when it was deleted, `.changedMeanwhile` when another update came first,
+    /// `.addressTaken` when another channel of the account has its kind and address.
+    func updateChannel(_ record: ChannelRecord, ifUpdatedAt: Double) async throws -> ChannelWriteOutcome
     /// The account's channel with this id, or nil.
     func channel(id: String, account: String) async throws -> ChannelRecord?
     /// The account's channels, oldest first.
@@ -49,4 +53,8 @@ enum ChannelWriteOutcome: Sendable, Equatable {
     case idTaken
     /// Another channel of the account has this kind and address.
     case addressTaken
+    /// The channel is gone (``AdminStore/updateChannel(_:ifUpdatedAt:)`` only).
+    case missing
+    /// The channel changed after it was read (``AdminStore/updateChannel(_:ifUpdatedAt:)`` only).
+    case changedMeanwhile
 }

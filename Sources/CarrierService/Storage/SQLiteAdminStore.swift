@@ -51,6 +51,20 @@ struct SQLiteAdminStore: AdminStore {
         }
     }
 
+    func updateChannel(_ record: ChannelRecord, ifUpdatedAt: Double) async throws -> ChannelWriteOutcome {
+        try await writer.write { db in
+            guard let existing = try Self.channelQuery(id: record.id, account: record.accountId).fetchOne(db) else {
+                return .missing
+            }
+            guard existing.updatedAt == ifUpdatedAt else { return .changedMeanwhile }
+            if try Self.addressTaken(db, record) { return .addressTaken }
+            var updated = record
+            updated.createdAt = existing.createdAt
+            try updated.update(db)
+            return .stored
+        }
+    }
+
     func channel(id: String, account: String) async throws -> ChannelRecord? {
         try await database.read { db in try Self.channelQuery(id: id, account: account).fetchOne(db) }
     }

@@ -60,6 +60,31 @@ struct PostgresAdminStore: AdminStore {
         }
     }
 
+    func updateChannel(_ record: ChannelRecord, ifUpdatedAt: Double) async throws -> ChannelWriteOutcome {
+        do {
+            return try await database.transaction { connection -> ChannelWriteOutcome in
+                // The row lock holds a concurrent update or delete until this transaction ends.
+                let current = try await PostgresRowDecoder.first(
+                    ChannelRecord.self,
+                    try await connection.query(
+                        """
+                        SELECT * FROM messaging_channel WHERE account_id = \(record.accountId) AND id = \(record.id)
+                        FOR UPDATE
+                        """, logger: logger))
+                guard let current else { return .missing }
+                guard current.updatedAt == ifUpdatedAt else { return .changedMeanwhile }
+                var updated = record
+                updated.createdAt = current.createdAt
+                try await connection.query(
+                    try PostgresRowEncoder.update(updated, in: "messaging_channel", keys: ["account_id", "id"]),
+                    logger: logger)
+                return .stored
+            }
+        } catch where PostgresServiceDatabase.isUniqueViolation(error) {
+            return .addressTaken
+        }
+    }
+
     func channel(id: String, account: String) async throws -> ChannelRecord? {
         try await database.read { connection in
             try await PostgresRowDecoder.first(
