@@ -97,6 +97,73 @@ struct MultiInstanceTests {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// A channel changed or deleted through one instance is what the other uses for its next send, without waiting
+    /// for its channel cache to expire (the change is announced on commit with NOTIFY).
+    @Test func aChannelChangedOnOneInstanceIsUsedAtOnceByTheOther() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-multi-\(UUID())")
+        let carriers = directory.appendingPathComponent("carriers/acme")
+        try FileManager.default.createDirectory(at: carriers, withIntermediateDirectories: true)
+        try Self.writeAcme(to: carriers)
+        let old = try MockCarrierServer { _ in .json(#"{"id":"old-1"}"#) }
+        let new = try MockCarrierServer { _ in .json(#"{"id":"new-1"}"#) }
+        defer {
+            old.stop()
+            new.stop()
+        }
+        let configuration: [String: Any] = [
+            "host": "127.0.0.1", "port": 0, "databaseURL": try await PostgresTestServer.freshDatabaseURL(),
+            "apiKeys": ["literal:multi-key": ["account": "a", "scopes": ["messaging", "admin"]]],
+            "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true,
+        ]
+        let configPath = directory.appendingPathComponent("config.json")
+        try JSONSerialization.data(withJSONObject: configuration).write(to: configPath)
+        let arguments = [
+            "--config", configPath.path, "--carriers", directory.appendingPathComponent("carriers").path,
+            "--log-level", "warning",
+        ]
+        let first = try OutboxCrashTests.Service.start(arguments: arguments, apiKey: "multi-key")
+        let second = try OutboxCrashTests.Service.start(arguments: arguments, apiKey: "multi-key")
+        defer {
+            first.process.terminate()
+            second.process.terminate()
+        }
+        let (created, body) = try await first.call(
+            "POST", "/channels",
+            json: [
+                "id": "api", "channel": "sms", "provider": "acme", "address": "+15550000009",
+                "settings": ["base_url": old.baseURL],
+            ])
+        #expect(created == 201, "\(body)")
+        let message: [String: Any] = ["channelId": "api", "to": "+15552000001", "body": "hi"]
+        let (sentBefore, before) = try await second.call("POST", "/send", json: message)
+        #expect(sentBefore == 200 && before["providerMessageId"] as? String == "old-1", "\(before)")
+
+        let (patched, patchBody) = try await first.call(
+            "PATCH", "/channels/api", json: ["settings": ["base_url": new.baseURL]])
+        #expect(patched == 200, "\(patchBody)")
+        // The notification crosses on commit; well within a second, far below the 10 s cache lifetime.
+        var provider: String?
+        let deadline = Date().addingTimeInterval(2)
+        while provider != "new-1" && Date() < deadline {
+            let (_, after) = try await second.call("POST", "/send", json: message)
+            provider = after["providerMessageId"] as? String
+            if provider != "new-1" { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        #expect(provider == "new-1", "the second instance sends with the changed settings")
+
+        let (deleted, _) = try await first.call("DELETE", "/channels/api")
+        #expect(deleted == 200)
+        var refused: String?
+        let deleteDeadline = Date().addingTimeInterval(2)
+        while refused != "unknown-channel" && Date() < deleteDeadline {
+            let (_, after) = try await second.call("POST", "/send", json: message)
+            refused = (after["error"] as? [String: Any])?["code"] as? String
+            if refused != "unknown-channel" { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        #expect(refused == "unknown-channel", "the second instance no longer sends on the deleted channel")
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// Sends `count` messages, alternating between the instances, 16 at a time; returns their ids.
     static func send(count: Int, offset: Int, through instances: [OutboxCrashTests.Service]) async throws -> [String] {
         try await withThrowingTaskGroup(of: String.self) { group in

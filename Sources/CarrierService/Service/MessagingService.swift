@@ -78,10 +78,20 @@ public struct MessagingService: Sendable {
         let dispatcherLoop = engine.dispatcher
         let deliverer = engine.webhooks
         let listener = Task {
-            await backend.listen {
-                dispatcherLoop.wake()
-                deliverer.wake()
-            }
+            await backend.listen(
+                StorageBackend.Events(
+                    wake: {
+                        dispatcherLoop.wake()
+                        deliverer.wake()
+                    },
+                    channelChanged: { key in
+                        if let key {
+                            engine.channelCache.invalidate(
+                                MessagingEngine.channelKey(account: key.account, id: key.channelId))
+                        } else {
+                            engine.channelCache.removeAll()
+                        }
+                    }))
         }
         let retention = Task { await engine.removeExpiredPeriodically(every: .seconds(600)) }
         if configuration.dispatcher { engine.dispatcher.willRun() }

@@ -10,8 +10,18 @@ struct StorageBackend: Sendable {
     var exclusive: Bool
     /// What the backend needs to stop: commit what is queued, close connections.
     private var closing: @Sendable () async -> Void
-    /// Wakes this instance's dispatcher and deliverer when another instance queued due work (PostgreSQL NOTIFY).
-    private var listening: @Sendable (_ wake: @escaping @Sendable () -> Void) async -> Void
+    /// Wakes this instance's dispatcher and deliverer when another instance queued due work, and names the channels
+    /// another instance changed (PostgreSQL NOTIFY).
+    private var listening: @Sendable (_ events: Events) async -> Void
+
+    /// What other instances tell this one.
+    struct Events: Sendable {
+        /// Work became due.
+        var wake: @Sendable () -> Void
+        /// A channel was created, changed or deleted; nil when some changes may have been missed (a listener that
+        /// reconnected), so every cached channel is stale.
+        var channelChanged: @Sendable (ChannelKey?) -> Void
+    }
 
     /// Opens the database the configuration names: `databaseURL` (PostgreSQL) when set, else the SQLite file at
     /// `databasePath`; migrates it.
@@ -24,8 +34,21 @@ struct StorageBackend: Sendable {
                 onCommit: { duration in metrics.commit(duration: duration, batchSize: 1) })
             return StorageBackend(
                 stores: .postgres(database), exclusive: false, closing: { database.close() },
-                listening: { wake in
-                    await database.listen(PostgresServiceDatabase.wakeChannel) { _ in wake() }
+                listening: { events in
+                    await withDiscardingTaskGroup { group in
+                        group.addTask {
+                            await database.listen(PostgresServiceDatabase.wakeChannel) { _ in events.wake() }
+                        }
+                        group.addTask {
+                            await database.listen(PostgresServiceDatabase.channelChangeChannel) { payload in
+                                // The empty payload is the listener (re)connecting: changes may have been missed.
+                                events.channelChanged(
+                                    PostgresServiceDatabase.changedChannel(payload).map {
+                                        ChannelKey(account: $0.account, channelId: $0.id)
+                                    })
+                            }
+                        }
+                    }
                 })
         }
         let path = configuration.databasePath
@@ -42,8 +65,8 @@ struct StorageBackend: Sendable {
             }, listening: { _ in })
     }
 
-    /// Calls `wake` whenever another instance says work became due, until the task is cancelled.
-    func listen(wake: @escaping @Sendable () -> Void) async { await listening(wake) }
+    /// Passes on what other instances say (work became due, a channel changed) until the task is cancelled.
+    func listen(_ events: Events) async { await listening(events) }
 
     /// Commits what is queued and closes the database.
     func close() async { await closing() }

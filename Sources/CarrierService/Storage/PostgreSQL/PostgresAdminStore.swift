@@ -37,7 +37,11 @@ struct PostgresAdminStore: AdminStore {
             let inserted = try await connection.query(
                 try PostgresRowEncoder.insert(record, into: "messaging_channel", suffix: "ON CONFLICT DO NOTHING RETURNING id"),
                 logger: logger)
-            for try await _ in inserted { return .stored }
+            for try await _ in inserted {
+                try await PostgresServiceDatabase.notifyChannelChanged(
+                    connection, account: record.accountId, id: record.id, logger: logger)
+                return .stored
+            }
             let existing = try await connection.query(
                 "SELECT 1 FROM messaging_channel WHERE account_id = \(record.accountId) AND id = \(record.id)",
                 logger: logger)
@@ -53,6 +57,8 @@ struct PostgresAdminStore: AdminStore {
                     try PostgresRowEncoder.upsert(
                         record, into: "messaging_channel", conflict: ["account_id", "id"], keeping: ["created_at"]),
                     logger: logger)
+                try await PostgresServiceDatabase.notifyChannelChanged(
+                    connection, account: record.accountId, id: record.id, logger: logger)
                 return .stored
             }
         } catch where PostgresServiceDatabase.isUniqueViolation(error) {
@@ -78,6 +84,8 @@ struct PostgresAdminStore: AdminStore {
                 try await connection.query(
                     try PostgresRowEncoder.update(updated, in: "messaging_channel", keys: ["account_id", "id"]),
                     logger: logger)
+                try await PostgresServiceDatabase.notifyChannelChanged(
+                    connection, account: record.accountId, id: record.id, logger: logger)
                 return .stored
             }
         } catch where PostgresServiceDatabase.isUniqueViolation(error) {
@@ -108,7 +116,7 @@ struct PostgresAdminStore: AdminStore {
         -> ChannelRecord?
     {
         try await database.transaction { connection in
-            try await PostgresRowDecoder.first(
+            let updated = try await PostgresRowDecoder.first(
                 ChannelRecord.self,
                 try await connection.query(
                     """
@@ -116,6 +124,11 @@ struct PostgresAdminStore: AdminStore {
                         updated_at = \(now)
                     WHERE account_id = \(account) AND id = \(channelId) RETURNING *
                     """, logger: logger))
+            if updated != nil {
+                try await PostgresServiceDatabase.notifyChannelChanged(
+                    connection, account: account, id: channelId, logger: logger)
+            }
+            return updated
         }
     }
 
@@ -126,6 +139,10 @@ struct PostgresAdminStore: AdminStore {
                 logger: logger)
             var deleted = false
             for try await _ in rows { deleted = true }
+            if deleted {
+                try await PostgresServiceDatabase.notifyChannelChanged(
+                    connection, account: account, id: id, logger: logger)
+            }
             return deleted
         }
     }

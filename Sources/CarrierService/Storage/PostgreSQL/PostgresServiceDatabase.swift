@@ -1,3 +1,4 @@
+import CarrierCore
 import Foundation
 import Logging
 import PostgresNIO
@@ -18,6 +19,9 @@ final class PostgresServiceDatabase: Sendable {
 
     /// The NOTIFY channel that says an outbox job or a webhook delivery became due now.
     static let wakeChannel = "carrier_due"
+    /// Notified, on commit, with `["account","channel id"]` when a channel is created, changed or deleted: every
+    /// instance drops it from its channel cache.
+    static let channelChangeChannel = "carrier_channel"
 
     private init(
         location: PostgresLocation, maximumConnections: Int, logger: Logger,
@@ -113,6 +117,21 @@ final class PostgresServiceDatabase: Sendable {
         async throws
     {
         try await connection.query("SELECT pg_notify(\(channel), \(payload))", logger: logger)
+    }
+
+    /// Tells every instance (``channelChangeChannel``) that this transaction changes the account's channel `id`.
+    static func notifyChannelChanged(_ connection: PostgresConnection, account: String, id: String, logger: Logger)
+        async throws
+    {
+        try await notify(connection, channelChangeChannel, payload: "[" + jsonStringLiteral(account) + "," + jsonStringLiteral(id) + "]", logger: logger)
+    }
+
+    /// The account and channel id of a ``channelChangeChannel`` payload; nil for anything else.
+    static func changedChannel(_ payload: String) -> (account: String, id: String)? {
+        guard let pair = try? JSONDecoder().decode([String].self, from: Data(payload.utf8)), pair.count == 2 else {
+            return nil
+        }
+        return (pair[0], pair[1])
     }
 
     /// Calls `onNotification` with the payload of every notification on `channel` until the task is cancelled,
