@@ -50,7 +50,7 @@ if [ "$backend" = postgres ]; then
     pgdir=$(mktemp -d /tmp/carrier-bench-pg.XXXXXX)
     pg_url=$(scripts/pg-throwaway.sh "$pgdir" 2>/dev/null)
     psql "$pg_url" -qc "CREATE DATABASE bench" && psql "$pg_url" -qc "CREATE DATABASE queue"
-    database="\"databaseURL\": \"${pg_url/\/carrier\?//bench?}\", \"databaseConnections\": 32"
+    database="\"databaseURL\": \"${pg_url/\/carrier\?//bench?}\""
 else
     database="\"databasePath\": \"$scratch/bench.sqlite\""
 fi

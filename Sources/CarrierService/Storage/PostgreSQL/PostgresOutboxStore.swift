@@ -281,21 +281,27 @@ struct PostgresOutboxStore: OutboxStore {
             // One statement locks the job, then its message (the order every transaction here takes them in), and
             // reads the message's status columns, the only ones that can have changed since the claim (a delivery
             // report naming our reference).
+            // The account's webhook endpoints come along, for the status event.
             var message = job.message
             var leaseOwner: String?
-            for try await (owner, status, providerId, errorCode, errorMessage, attempts) in try await connection.query(
-                """
-                SELECT j.lease_owner, m.status, m.provider_message_id, m.error_code, m.error_message, m.attempts
-                FROM outbox_job j JOIN message m ON m.id = j.message_id
-                WHERE j.message_id = \(messageId) FOR UPDATE
-                """, logger: logger
-            ).decode((String?, String, String?, String?, String?, Int).self) {
+            var endpointsJSON: String?
+            for try await (owner, status, providerId, errorCode, errorMessage, attempts, endpoints)
+                in try await connection.query(
+                    """
+                    SELECT j.lease_owner, m.status, m.provider_message_id, m.error_code, m.error_message, m.attempts,
+                        \(unescaped: PostgresWebhookEvents.endpointsColumn(accountColumn: "m.account_id"))
+                    FROM outbox_job j JOIN message m ON m.id = j.message_id
+                    WHERE j.message_id = \(messageId) FOR UPDATE OF j, m
+                    """, logger: logger
+                ).decode((String?, String, String?, String?, String?, Int, String?).self)
+            {
                 leaseOwner = owner
                 message.status = status
                 message.providerMessageId = providerId
                 message.errorCode = errorCode
                 message.errorMessage = errorMessage
                 message.attempts = attempts
+                endpointsJSON = endpoints
             }
             guard leaseOwner == job.owner else {
                 logger.warning(
@@ -306,20 +312,29 @@ struct PostgresOutboxStore: OutboxStore {
             if let attempt { message.attempts = max(message.attempts, attempt.number) }
             let statusBefore = message.status
             let next = disposition.apply(to: &message, now: now)
+            let endpoints = try PostgresWebhookEvents.endpoints(endpointsJSON)
             if message.status != statusBefore {
-                try await PostgresWebhookEvents.messageStatus(connection, message, now: now, logger: logger)
+                try await PostgresWebhookEvents.messageStatus(
+                    connection, message, now: now, endpoints: endpoints, logger: logger)
             }
-            if let providerId = message.providerMessageId {
-                try await Self.applyPendingStatuses(
-                    connection, &message, providerId: providerId, now: now, logger: logger)
+            // A carrier may post a delivery report before its send response reaches us; such a report waits in
+            // `pending_status`. The report may reach another instance while this transaction runs: both sides take
+            // the provider id's lock first (after the rows), so the report either sees this transaction's provider id
+            // or is committed to `pending_status` before the statement below starts, which takes it.
+            let providerId = message.providerMessageId
+            if let providerId {
+                try await Self.lockProviderId(
+                    connection, account: message.accountId, providerId: providerId, logger: logger)
             }
-            // The attempt, the job's end or its next due time, and the message, in one statement.
+            // The attempt, the job's end or its next due time, the message and the reports that were waiting for it,
+            // in one statement.
             let dueAgain: Double? =
                 switch next {
                 case .done: nil
                 case .dueAgain(let dueAt): dueAt
                 }
-            try await connection.query(
+            var pending: [(id: Int64, status: String, errorCode: String?, errorMessage: String?)] = []
+            for try await row in try await connection.query(
                 """
                 WITH attempt AS (
                     INSERT INTO send_attempt (message_id, number, started_at, outcome, http_status, error_code,
@@ -335,12 +350,34 @@ struct PostgresOutboxStore: OutboxStore {
                 ), rescheduled AS (
                     UPDATE outbox_job SET due_at = \(dueAgain), lease_owner = NULL, lease_until = NULL
                     WHERE message_id = \(messageId) AND \(dueAgain != nil)
+                ), stored AS (
+                    UPDATE message SET status = \(message.status), provider_message_id = \(providerId),
+                        error_code = \(message.errorCode), error_message = \(message.errorMessage),
+                        attempts = \(message.attempts), next_attempt_at = \(message.nextAttemptAt),
+                        updated_at = \(message.updatedAt),
+                        carrier_reply_excerpt = COALESCE(\(carrierReplyExcerpt), carrier_reply_excerpt)
+                    WHERE id = \(messageId)
                 )
-                UPDATE message SET status = \(message.status), provider_message_id = \(message.providerMessageId),
-                    error_code = \(message.errorCode), error_message = \(message.errorMessage),
-                    attempts = \(message.attempts), next_attempt_at = \(message.nextAttemptAt),
-                    updated_at = \(message.updatedAt),
-                    carrier_reply_excerpt = COALESCE(\(carrierReplyExcerpt), carrier_reply_excerpt)
+                DELETE FROM pending_status WHERE account_id = \(message.accountId) AND provider_message_id = \(providerId)
+                RETURNING id, status, error_code, error_message
+                """, logger: logger
+            ).decode((Int64, String, String?, String?).self) {
+                pending.append(row)
+            }
+            guard !pending.isEmpty else { return message }
+            for row in pending.sorted(by: { $0.id < $1.id }) {
+                let before = message.status
+                MessagingEngine.advance(
+                    &message, to: row.status, errorCode: row.errorCode, errorMessage: row.errorMessage, now: now)
+                if message.status != before {
+                    try await PostgresWebhookEvents.messageStatus(
+                        connection, message, now: now, endpoints: endpoints, logger: logger)
+                }
+            }
+            try await connection.query(
+                """
+                UPDATE message SET status = \(message.status), error_code = \(message.errorCode),
+                    error_message = \(message.errorMessage), updated_at = \(message.updatedAt)
                 WHERE id = \(messageId)
                 """, logger: logger)
             return message
@@ -356,36 +393,6 @@ struct PostgresOutboxStore: OutboxStore {
             )
         else { throw ServiceError.storage("message \(id) vanished") }
         return message
-    }
-
-    /// A carrier may post a delivery report before its send response reaches us; such a report waits in
-    /// `pending_status` and is applied here.
-    ///
-    /// On SQLite the single writer orders the two; here the report may reach another instance while this
-    /// transaction runs. Both sides take ``lockProviderId(_:account:providerId:logger:)`` first, so the report
-    /// either sees this transaction's provider id or is committed to `pending_status` before it is read here.
-    private static func applyPendingStatuses(
-        _ connection: PostgresConnection, _ message: inout MessageRecord, providerId: String, now: Double,
-        logger: Logger
-    ) async throws {
-        try await lockProviderId(connection, account: message.accountId, providerId: providerId, logger: logger)
-        var pending: [(id: Int64, status: String, errorCode: String?, errorMessage: String?)] = []
-        for try await row in try await connection.query(
-            """
-            DELETE FROM pending_status WHERE account_id = \(message.accountId) AND provider_message_id = \(providerId)
-            RETURNING id, status, error_code, error_message
-            """, logger: logger
-        ).decode((Int64, String, String?, String?).self) {
-            pending.append(row)
-        }
-        for row in pending.sorted(by: { $0.id < $1.id }) {
-            let before = message.status
-            MessagingEngine.advance(
-                &message, to: row.status, errorCode: row.errorCode, errorMessage: row.errorMessage, now: now)
-            if message.status != before {
-                try await PostgresWebhookEvents.messageStatus(connection, message, now: now, logger: logger)
-            }
-        }
     }
 
     /// Serializes, until the transaction ends, everything that matches a status callback to a message by the

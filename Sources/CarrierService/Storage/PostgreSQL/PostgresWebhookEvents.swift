@@ -17,16 +17,43 @@ enum PostgresWebhookEvents {
     }
 
     /// `message.status` for an outbound message whose status just changed, as stored afterwards.
-    static func messageStatus(_ connection: PostgresConnection, _ message: MessageRecord, now: Double, logger: Logger)
-        async throws
-    {
+    /// - Parameter endpoints: the account's enabled endpoints when the caller read them already
+    ///   (``endpointsColumn``), else nil.
+    static func messageStatus(
+        _ connection: PostgresConnection, _ message: MessageRecord, now: Double, endpoints: [Endpoint]? = nil,
+        logger: Logger
+    ) async throws {
         let callback =
             WebhookEventType.callbackWants(status: message.status, deliveryReport: message.deliveryReport)
             ? message.callbackUrl : nil
         try await enqueue(
             connection, type: .messageStatus, account: message.accountId, channelId: message.channelId,
-            messageId: message.id, callbackUrl: callback, now: now, logger: logger
+            messageId: message.id, callbackUrl: callback, now: now, endpoints: endpoints, logger: logger
         ) { .message(.messageStatus, message, now: now) }
+    }
+
+    /// An enabled endpoint of the account, in creation order: `events` is the JSON list of types it subscribes to.
+    struct Endpoint: Sendable, Decodable {
+        var id: String
+        var url: String
+        var events: String
+        var channelId: String?
+    }
+
+    /// A column expression reading the enabled endpoints of the account `accountColumn` names as JSON text, for a
+    /// statement that reads other things in the same round trip; decode it with ``endpoints(_:)``.
+    static func endpointsColumn(accountColumn: String) -> String {
+        """
+        (SELECT json_agg(json_build_object('id', e.id, 'url', e.url, 'events', e.events, 'channelId', e.channel_id)
+            ORDER BY e.created_at)
+         FROM webhook_endpoint e WHERE e.account_id = \(accountColumn) AND e.enabled)::text
+        """
+    }
+
+    /// The endpoints an ``endpointsColumn(accountColumn:)`` read (NULL: none).
+    static func endpoints(_ json: String?) throws -> [Endpoint] {
+        guard let json else { return [] }
+        return try JSONDecoder().decode([Endpoint].self, from: Data(json.utf8))
     }
 
     /// `message.status` for the outbound message `id` (read back after its status changed).
@@ -55,18 +82,29 @@ enum PostgresWebhookEvents {
 
     private static func enqueue(
         _ connection: PostgresConnection, type: WebhookEventType, account: String, channelId: String,
-        messageId: String, callbackUrl: String?, now: Double, logger: Logger, event: () -> WebhookEvent
+        messageId: String, callbackUrl: String?, now: Double, endpoints known: [Endpoint]? = nil, logger: Logger,
+        event: () -> WebhookEvent
     ) async throws {
         var targets: [(endpointId: String?, url: String)] = []
         let quotedType = "\"" + type.rawValue + "\""
-        let endpoints = try await connection.query(
-            """
-            SELECT id, url, events, channel_id FROM webhook_endpoint WHERE account_id = \(account) AND enabled
-            ORDER BY created_at
-            """, logger: logger)
-        for try await (id, url, events, channel) in endpoints.decode((String, String, String, String?).self) {
-            guard events.contains(quotedType), channel == nil || channel == channelId else { continue }
-            targets.append((id, url))
+        var endpoints: [Endpoint]
+        if let known {
+            endpoints = known
+        } else {
+            endpoints = []
+            let rows = try await connection.query(
+                """
+                SELECT id, url, events, channel_id FROM webhook_endpoint WHERE account_id = \(account) AND enabled
+                ORDER BY created_at
+                """, logger: logger)
+            for try await (id, url, events, channel) in rows.decode((String, String, String, String?).self) {
+                endpoints.append(Endpoint(id: id, url: url, events: events, channelId: channel))
+            }
+        }
+        for endpoint in endpoints {
+            guard endpoint.events.contains(quotedType), endpoint.channelId == nil || endpoint.channelId == channelId
+            else { continue }
+            targets.append((endpoint.id, endpoint.url))
         }
         if let callbackUrl { targets.append((nil, callbackUrl)) }
         guard !targets.isEmpty else { return }
