@@ -157,21 +157,30 @@ struct PostgresInboundStore: InboundStore {
         _ event: NormalizedEvent.MessageReceived, channel: ChannelRecord, connection: PostgresConnection, now: Double,
         note: (code: String, message: String)? = nil, logger: Logger
     ) async throws {
-        var alreadyStored = false
-        if let providerId = event.providerMessageId, !providerId.isEmpty {
+        let providerId = event.providerMessageId.flatMap { $0.isEmpty ? nil : $0 }
+        if let providerId {
             // A resend reaching another instance at the same moment waits here, then finds this message.
             try await lock(
                 connection, "received\u{1}" + channel.accountId + "\u{1}" + channel.id + "\u{1}" + providerId,
                 logger: logger)
-            let seen = try await connection.query(
-                """
-                SELECT 1 FROM message
-                WHERE provider_message_id = \(providerId) AND account_id = \(channel.accountId)
-                    AND channel_id = \(channel.id) AND direction = 'inbound'
-                LIMIT 1
-                """, logger: logger)
-            for try await _ in seen { alreadyStored = true }
         }
+        // Whether the carrier sent this message before, and the account's webhook endpoints, in one round trip.
+        var alreadyStored = false
+        var endpointsJSON: String?
+        for try await (seen, endpoints) in try await connection.query(
+            """
+            SELECT \(providerId != nil) AND EXISTS (
+                    SELECT 1 FROM message
+                    WHERE provider_message_id = \(providerId) AND account_id = a.account_id
+                        AND channel_id = \(channel.id) AND direction = 'inbound'),
+                \(unescaped: PostgresWebhookEvents.endpointsColumn(accountColumn: "a.account_id"))
+            FROM (SELECT \(channel.accountId)::text AS account_id) a
+            """, logger: logger
+        ).decode((Bool, String?).self) {
+            alreadyStored = seen
+            endpointsJSON = endpoints
+        }
+        let endpoints = try PostgresWebhookEvents.endpoints(endpointsJSON)
         guard
             var plan = MessagingEngine.planReceived(
                 event, channel: channel, alreadyStored: alreadyStored, now: now, note: note)
@@ -196,11 +205,13 @@ struct PostgresInboundStore: InboundStore {
         }
         plan.message.conversationId = try await upsertConversation(connection, plan.conversation, logger: logger)
         try await connection.query(try PostgresRowEncoder.insert(plan.message, into: "message"), logger: logger)
-        try await PostgresWebhookEvents.messageReceived(connection, plan.message, now: now, logger: logger)
+        try await PostgresWebhookEvents.messageReceived(
+            connection, plan.message, now: now, endpoints: endpoints, logger: logger)
         if let optOutChanged {
             try await PostgresWebhookEvents.optOutChanged(
                 connection, account: channel.accountId, channelId: channel.id, contact: optOutChanged.address,
-                optedOut: optOutChanged.optedOut, messageId: plan.message.id, now: now, logger: logger)
+                optedOut: optOutChanged.optedOut, messageId: plan.message.id, now: now, endpoints: endpoints,
+                logger: logger)
         }
     }
 
@@ -253,8 +264,10 @@ struct PostgresInboundStore: InboundStore {
 
     // MARK: Statuses
 
-    /// The columns read into a ``SentMessageStatus``, in its order.
-    private static let sentStatusColumns = "id, status, provider_message_id, error_code, error_message, updated_at"
+    /// The columns read for a status callback: the whole message (the rules read its status columns, the
+    /// `message.status` event reads the rest) and the account's webhook endpoints, in one round trip.
+    private static let sentMessageColumns =
+        "*, " + PostgresWebhookEvents.endpointsColumn(accountColumn: "message.account_id") + " AS webhook_endpoints"
 
     /// Applies a status callback as ``MessagingEngine/planStatus(_:found:account:channelId:now:)`` decides.
     ///
@@ -268,29 +281,31 @@ struct PostgresInboundStore: InboundStore {
         _ event: NormalizedEvent.MessageStatus, account: String, channelId: String, connection: PostgresConnection,
         now: Double, logger: Logger
     ) async throws {
-        var byReference: SentMessageStatus?
+        var byReference: SentMessage?
         if let reference = event.reference {
             byReference = try await sentMessage(
                 connection,
                 """
-                SELECT \(unescaped: sentStatusColumns) FROM message
+                SELECT \(unescaped: sentMessageColumns) FROM message
                 WHERE account_id = \(account) AND id = \(reference) AND direction = 'outbound'
                 LIMIT 1 FOR UPDATE
                 """, logger: logger)
         }
-        var found: SentMessageStatus?
+        var found: SentMessage?
         if let providerId = event.providerMessageId {
             try await lockProviderId(connection, account: account, providerId: providerId, logger: logger)
             found = try await sentMessage(
                 connection,
                 """
-                SELECT \(unescaped: sentStatusColumns) FROM message
+                SELECT \(unescaped: sentMessageColumns) FROM message
                 WHERE account_id = \(account) AND provider_message_id = \(providerId) AND direction = 'outbound'
                 LIMIT 1 FOR UPDATE
                 """, logger: logger)
         }
         if found == nil { found = byReference }
-        switch MessagingEngine.planStatus(event, found: found, account: account, channelId: channelId, now: now) {
+        let plan = MessagingEngine.planStatus(
+            event, found: found?.progress, account: account, channelId: channelId, now: now)
+        switch plan {
         case .update(let message, let providerStatus, let statusChanged):
             try await connection.query(
                 """
@@ -299,9 +314,16 @@ struct PostgresInboundStore: InboundStore {
                     updated_at = \(message.updatedAt), provider_status = COALESCE(\(providerStatus), provider_status)
                 WHERE id = \(message.id)
                 """, logger: logger)
-            if statusChanged {
+            if statusChanged, var stored = found?.record {
+                // The row as the UPDATE left it, for the event.
+                stored.status = message.status
+                stored.providerMessageId = message.providerMessageId
+                stored.errorCode = message.errorCode
+                stored.errorMessage = message.errorMessage
+                stored.updatedAt = message.updatedAt
+                stored.providerStatus = providerStatus ?? stored.providerStatus
                 try await PostgresWebhookEvents.messageStatus(
-                    connection, messageId: message.id, now: now, logger: logger)
+                    connection, stored, now: now, endpoints: found?.endpoints, logger: logger)
             }
         case .keepPending(let pending):
             try await connection.query(
@@ -316,17 +338,28 @@ struct PostgresInboundStore: InboundStore {
         }
     }
 
-    /// Reads (and locks) the status columns of the outbound message `query` finds.
+    /// An outbound message a status callback names, as read (and locked) with its account's webhook endpoints.
+    private struct SentMessage {
+        var record: MessageRecord
+        var endpoints: [PostgresWebhookEvents.Endpoint]
+
+        /// What the rules read.
+        var progress: SentMessageStatus {
+            SentMessageStatus(
+                id: record.id, status: record.status, providerMessageId: record.providerMessageId,
+                errorCode: record.errorCode, errorMessage: record.errorMessage, updatedAt: record.updatedAt)
+        }
+    }
+
+    /// Reads (and locks) the outbound message `query` finds (``sentMessageColumns``).
     private static func sentMessage(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger)
-        async throws -> SentMessageStatus?
+        async throws -> SentMessage?
     {
-        let rows = try await connection.query(query, logger: logger)
-        for try await (id, status, providerId, errorCode, errorMessage, updatedAt) in rows.decode(
-            (String, String, String?, String?, String?, Double).self)
-        {
-            return SentMessageStatus(
-                id: id, status: status, providerMessageId: providerId, errorCode: errorCode,
-                errorMessage: errorMessage, updatedAt: updatedAt)
+        for try await row in try await connection.query(query, logger: logger) {
+            let columns = row.makeRandomAccess()
+            return SentMessage(
+                record: try MessageRecord(from: PostgresRowDecoder(row: columns)),
+                endpoints: try PostgresWebhookEvents.endpoints(columns["webhook_endpoints"].decode(String?.self)))
         }
         return nil
     }

@@ -7,12 +7,13 @@ import PostgresNIO
 /// every instance's deliverer (NOTIFY, sent on commit).
 enum PostgresWebhookEvents {
     /// `message.received` for an inbound message just stored.
-    static func messageReceived(_ connection: PostgresConnection, _ message: MessageRecord, now: Double, logger: Logger)
-        async throws
-    {
+    static func messageReceived(
+        _ connection: PostgresConnection, _ message: MessageRecord, now: Double, endpoints: [Endpoint]? = nil,
+        logger: Logger
+    ) async throws {
         try await enqueue(
             connection, type: .messageReceived, account: message.accountId, channelId: message.channelId,
-            messageId: message.id, callbackUrl: nil, now: now, logger: logger
+            messageId: message.id, callbackUrl: nil, now: now, endpoints: endpoints, logger: logger
         ) { .message(.messageReceived, message, now: now) }
     }
 
@@ -56,23 +57,14 @@ enum PostgresWebhookEvents {
         return try JSONDecoder().decode([Endpoint].self, from: Data(json.utf8))
     }
 
-    /// `message.status` for the outbound message `id` (read back after its status changed).
-    static func messageStatus(_ connection: PostgresConnection, messageId: String, now: Double, logger: Logger)
-        async throws
-    {
-        let rows = try await connection.query("SELECT * FROM message WHERE id = \(messageId)", logger: logger)
-        guard let message = try await PostgresRowDecoder.first(MessageRecord.self, rows) else { return }
-        try await messageStatus(connection, message, now: now, logger: logger)
-    }
-
     /// `optout.changed` after a STOP or START from `contact`, carried by the inbound message `messageId`.
     static func optOutChanged(
         _ connection: PostgresConnection, account: String, channelId: String, contact: String, optedOut: Bool,
-        messageId: String, now: Double, logger: Logger
+        messageId: String, now: Double, endpoints: [Endpoint]? = nil, logger: Logger
     ) async throws {
         try await enqueue(
             connection, type: .optOutChanged, account: account, channelId: channelId, messageId: messageId,
-            callbackUrl: nil, now: now, logger: logger
+            callbackUrl: nil, now: now, endpoints: endpoints, logger: logger
         ) {
             .optOut(
                 account: account, channelId: channelId, contact: contact, optedOut: optedOut, messageId: messageId,
