@@ -5,8 +5,10 @@
 # latency should be the limit (at most SLOW_CONNS / CARRIER_DELAY_MS sends per second).
 # Then the outbox end to end as Kannel is measured (sendWaitMs 0: /send answers 202 once stored, the dispatcher sends
 # in the background): wrk injects /send for SECS, then the script waits until the mock carrier has received every
-# accepted message; sends/s = delivered / (injection + drain). With KANNEL=1 the same run measures Kannel 1.4.5 end
-# to end (../shared/peers/kannel/run.sh, phase 1) and prints the ratio.
+# accepted message; sends/s = delivered / (injection + drain). Then nginx relays /send to the same two mocks (two
+# workers, kept-alive upstream connections, nothing stored): the rate any relay could reach here while sharing the
+# cores with wrk and the mock, printed beside ours. With KANNEL=1 the same run measures Kannel 1.4.5 end to end
+# (../shared/peers/kannel/run.sh, phase 1) and prints the ratios.
 # BACKEND=postgres runs the service on PostgreSQL (a throwaway cluster from scripts/pg-throwaway.sh; fsync off, as
 # the SQLite runs keep synchronous=FULL: compare with that in mind), and INSTANCES=2 (PostgreSQL only) starts two
 # `carrier serve` processes on the one database and drives both with wrk at once (half the connections each).
