@@ -286,6 +286,22 @@ import Testing
         #expect(try await stores.count("SELECT count(*) FROM idempotency_key WHERE key = 'k2'") == 0)
         #expect(try await stores.count("SELECT count(*) FROM message") == 2)
         #expect(try await stores.count("SELECT count(*) FROM conversation") == 1)
+        // An opted-out recipient: the rules see it (whatever path the store takes) and nothing is stored.
+        try await stores.execute(
+            """
+            INSERT INTO contact_opt_out (account_id, kind, contact_address, source, created_at)
+            VALUES ('a', 'sms', '+15550001111', 'api', 1000)
+            """)
+        await #expect(throws: ServiceError.self) {
+            _ = try await store.accept(
+                Self.lookup, idempotency: IdempotencyBinding(key: "k3", requestHash: "h", rememberedSince: 0)
+            ) { facts in
+                if facts.optedOut { throw ServiceError(status: 403, code: "opted-out", message: "no") }
+                return Self.draft(id: "m5", dueAt: 1000, lease: nil)
+            }
+        }
+        #expect(try await stores.count("SELECT count(*) FROM idempotency_key WHERE key = 'k3'") == 0)
+        #expect(try await stores.count("SELECT count(*) FROM message") == 2)
     }
 
     @Test(arguments: TestBackend.allCases)

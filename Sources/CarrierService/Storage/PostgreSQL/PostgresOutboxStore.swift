@@ -19,14 +19,15 @@ struct PostgresOutboxStore: OutboxStore {
         decide: @escaping @Sendable (SendFacts) throws -> OutboundDraft
     ) async throws -> AcceptOutcome {
         let logger = self.logger
-        if idempotency == nil && !lookup.readsWindow && lookup.templateName == nil {
-            // Nothing to read but the opt-out: decided as if the recipient had not opted out, then stored by one
-            // statement that stores nothing when they had (and the rules are asked again, to refuse).
+        if !lookup.readsWindow && lookup.templateName == nil {
+            // Nothing to read but the opt-out (and the key): decided as if the recipient had not opted out and the
+            // key were new, then stored by one statement that stores nothing otherwise. Then the transaction below
+            // decides again with what it reads (the key's message, or the refusal).
             let draft = try decide(SendFacts(optedOut: false, windowExpiresAt: nil, templates: []))
-            if let stored = try await acceptInOneStatement(lookup, draft) {
+            if let stored = try await acceptInOneStatement(lookup, draft, idempotency: idempotency) {
                 return .accepted(stored, leased: draft.lease != nil)
             }
-            _ = try decide(SendFacts(optedOut: true, windowExpiresAt: nil, templates: []))
+            if idempotency == nil { _ = try decide(SendFacts(optedOut: true, windowExpiresAt: nil, templates: [])) }
         }
         return try await database.transaction { connection -> AcceptOutcome in
             // The key is taken first: a request with the same key on another instance waits here for this
@@ -96,10 +97,13 @@ struct PostgresOutboxStore: OutboxStore {
         }
     }
 
-    /// Stores the draft, its conversation, tags and job in one statement (atomic on its own: one round trip instead
-    /// of a transaction's six), unless the recipient is on the opt-out list.
-    /// - Returns: the message as stored, or nil (nothing stored) when the recipient has opted out.
-    private func acceptInOneStatement(_ lookup: SendLookup, _ draft: OutboundDraft) async throws -> MessageRecord? {
+    /// Stores the draft, its conversation, tags, job and idempotency key in one statement (atomic on its own: one
+    /// round trip instead of a transaction's six or more), unless the recipient is on the opt-out list or the key is
+    /// bound to a message already (a concurrent request with the key waits for this one's row, then finds it bound).
+    /// - Returns: the message as stored, or nil (nothing stored) when the recipient opted out or the key is taken.
+    private func acceptInOneStatement(_ lookup: SendLookup, _ draft: OutboundDraft, idempotency: IdempotencyBinding?)
+        async throws -> MessageRecord?
+    {
         let touch = MessagingEngine.conversationTouch(
             account: lookup.account, channelId: lookup.channelId, contact: lookup.contact,
             now: draft.message.createdAt, inbound: false, whatsapp: false)
@@ -130,6 +134,19 @@ struct PostgresOutboxStore: OutboxStore {
             WITH opted AS (
                 SELECT 1 FROM contact_opt_out
                 WHERE account_id = \(account) AND kind = \(kind) AND contact_address = \(contact)
+            ), key AS (
+                -- Taken when new, forgotten (first used before rememberedSince) or bound to nothing, as the
+                -- transaction's takeKey does; bound to this message at once.
+                INSERT INTO idempotency_key (account_id, key, status, response, created_at, message_id, request_hash)
+                SELECT \(account), \(bind(idempotency?.key ?? "")), 1, '', \(now), \(bind(draft.message.id)),
+                    \(bind(idempotency?.requestHash ?? ""))
+                WHERE \(bind(idempotency != nil)) AND NOT EXISTS (SELECT 1 FROM opted)
+                ON CONFLICT (account_id, key) DO UPDATE SET status = 1, response = '',
+                    created_at = EXCLUDED.created_at, message_id = EXCLUDED.message_id,
+                    request_hash = EXCLUDED.request_hash
+                WHERE idempotency_key.created_at < \(bind(idempotency?.rememberedSince ?? 0))
+                    OR idempotency_key.message_id IS NULL
+                RETURNING 1
             ), conv AS (
                 INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
                     window_expires_at, last_message_at, created_at, updated_at, queue)
@@ -137,6 +154,7 @@ struct PostgresOutboxStore: OutboxStore {
                     \(bind(touch.unreadIncrement)), \(bindOptional(touch.windowExpiresAt)), \(now), \(now), \(now),
                     \(bindOptional(touch.queue))
                 WHERE NOT EXISTS (SELECT 1 FROM opted)
+                    AND (\(bind(idempotency == nil)) OR EXISTS (SELECT 1 FROM key))
                 ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
                     status = CASE WHEN \(bind(touch.reopens)) AND conversation.status = 'closed' THEN 'open'
                         ELSE conversation.status END,
