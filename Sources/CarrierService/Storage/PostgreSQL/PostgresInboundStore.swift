@@ -249,17 +249,25 @@ struct PostgresInboundStore: InboundStore {
             VALUES (\(MessagingEngine.newId("conv")), \(touch.account), \(touch.channelId), \(touch.contact), 'open',
                 NULL, \(touch.unreadIncrement), \(touch.windowExpiresAt), \(touch.now), \(touch.now), \(touch.now),
                 \(touch.queue))
-            ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
-                status = CASE WHEN \(touch.reopens) AND conversation.status = 'closed' THEN 'open'
-                    ELSE conversation.status END,
-                unread_count = conversation.unread_count + EXCLUDED.unread_count,
-                window_expires_at = COALESCE(EXCLUDED.window_expires_at, conversation.window_expires_at),
-                last_message_at = EXCLUDED.last_message_at,
-                updated_at = EXCLUDED.updated_at
+            \(unescaped: conversationTouched(reopens: touch.reopens))
             RETURNING id
             """, logger: logger)
         for try await id in rows.decode(String.self) { return id }
         throw ServiceError.storage("conversation upsert returned no row")
+    }
+
+    /// The `ON CONFLICT` clause of a conversation insert: the existing conversation takes the touch instead (the
+    /// new row's values as `EXCLUDED`). Shared by every statement that upserts a conversation.
+    static func conversationTouched(reopens: Bool) -> String {
+        """
+        ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
+            status = CASE WHEN \(reopens ? "TRUE" : "FALSE") AND conversation.status = 'closed' THEN 'open'
+                ELSE conversation.status END,
+            unread_count = conversation.unread_count + EXCLUDED.unread_count,
+            window_expires_at = COALESCE(EXCLUDED.window_expires_at, conversation.window_expires_at),
+            last_message_at = EXCLUDED.last_message_at,
+            updated_at = EXCLUDED.updated_at
+        """
     }
 
     // MARK: Statuses

@@ -155,13 +155,7 @@ struct PostgresOutboxStore: OutboxStore {
                     \(bindOptional(touch.queue))
                 WHERE NOT EXISTS (SELECT 1 FROM opted)
                     AND (\(bind(idempotency == nil)) OR EXISTS (SELECT 1 FROM key))
-                ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
-                    status = CASE WHEN \(bind(touch.reopens)) AND conversation.status = 'closed' THEN 'open'
-                        ELSE conversation.status END,
-                    unread_count = conversation.unread_count + EXCLUDED.unread_count,
-                    window_expires_at = COALESCE(EXCLUDED.window_expires_at, conversation.window_expires_at),
-                    last_message_at = EXCLUDED.last_message_at,
-                    updated_at = EXCLUDED.updated_at
+                \(PostgresInboundStore.conversationTouched(reopens: touch.reopens))
                 RETURNING id
             ), msg AS (
                 INSERT INTO message (\(row.columns.joined(separator: ", ")))
