@@ -50,15 +50,8 @@ struct MultiInstanceTests {
             "leaseSeconds": 5, "sendWaitMs": 0, "maxSendAttempts": 1000, "retryBaseDelaySeconds": 0.2,
             "retryMaxDelaySeconds": 0.5,
         ]
-        let configPath = directory.appendingPathComponent("config.json")
-        try JSONSerialization.data(withJSONObject: configuration).write(to: configPath)
-        let arguments = [
-            "--config", configPath.path, "--carriers", directory.appendingPathComponent("carriers").path,
-            "--log-level", "warning",
-        ]
         // The same configuration file twice: loading its keys and channels is idempotent, never a conflict.
-        let first = try OutboxCrashTests.Service.start(arguments: arguments, apiKey: "multi-key")
-        let second = try OutboxCrashTests.Service.start(arguments: arguments, apiKey: "multi-key")
+        let (first, second) = try Self.startTwo(configuration, in: directory)
         defer {
             first.process.terminate()
             second.process.terminate()
@@ -115,14 +108,7 @@ struct MultiInstanceTests {
             "apiKeys": ["literal:multi-key": ["account": "a", "scopes": ["messaging", "admin"]]],
             "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true,
         ]
-        let configPath = directory.appendingPathComponent("config.json")
-        try JSONSerialization.data(withJSONObject: configuration).write(to: configPath)
-        let arguments = [
-            "--config", configPath.path, "--carriers", directory.appendingPathComponent("carriers").path,
-            "--log-level", "warning",
-        ]
-        let first = try OutboxCrashTests.Service.start(arguments: arguments, apiKey: "multi-key")
-        let second = try OutboxCrashTests.Service.start(arguments: arguments, apiKey: "multi-key")
+        let (first, second) = try Self.startTwo(configuration, in: directory)
         defer {
             first.process.terminate()
             second.process.terminate()
@@ -162,6 +148,26 @@ struct MultiInstanceTests {
         }
         #expect(refused == "unknown-channel", "the second instance no longer sends on the deleted channel")
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Writes `configuration` to `directory` and starts two `carrier serve` processes on it (carriers from
+    /// `directory/carriers`), both taking the key `multi-key`.
+    static func startTwo(_ configuration: [String: Any], in directory: URL) throws
+        -> (OutboxCrashTests.Service, OutboxCrashTests.Service)
+    {
+        let configPath = directory.appendingPathComponent("config.json")
+        try JSONSerialization.data(withJSONObject: configuration).write(to: configPath)
+        let arguments = [
+            "--config", configPath.path, "--carriers", directory.appendingPathComponent("carriers").path,
+            "--log-level", "warning",
+        ]
+        let first = try OutboxCrashTests.Service.start(arguments: arguments, apiKey: "multi-key")
+        do {
+            return (first, try OutboxCrashTests.Service.start(arguments: arguments, apiKey: "multi-key"))
+        } catch {
+            first.process.terminate()
+            throw error
+        }
     }
 
     /// Sends `count` messages, alternating between the instances, 16 at a time; returns their ids.
