@@ -11,10 +11,20 @@ start_mock_carrier() {
         module="load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
         answer="default_type application/json; echo_sleep $(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }'); echo '{\"id\":\"\$connection-\$connection_requests\",\"status\":\"accepted\"}';"
     fi
+    start_nginx "$dir" 1 "$module" "" "
+        listen 127.0.0.1:$port;
+        location = /send { $answer }
+        location = /nginx_status { stub_status; }"
+}
+
+# start_nginx DIR WORKERS MAIN_CONTEXT HTTP_CONTEXT SERVER_BLOCK: an nginx of WORKERS workers with its files in DIR
+# (pid file DIR/nginx.pid, stopped by stop_mock_carrier DIR) and one server; no access log, long keep-alive.
+start_nginx() {
+    local dir=$1 workers=$2 main=$3 http=$4 server=$5
     mkdir -p "$dir/logs"
     cat > "$dir/nginx.conf" <<CONF
-$module
-worker_processes 1;
+$main
+worker_processes $workers;
 pid $dir/nginx.pid;
 error_log $dir/logs/error.log;
 events { worker_connections 4096; }
@@ -22,10 +32,9 @@ http {
     access_log off;
     keepalive_requests 1000000;
     client_body_temp_path $dir/body;
-    server {
-        listen 127.0.0.1:$port;
-        location = /send { $answer }
-        location = /nginx_status { stub_status; }
+    proxy_temp_path $dir/proxy;
+    $http
+    server {$server
     }
 }
 CONF
@@ -49,24 +58,8 @@ mock_requests() {
 # HTTP-in, HTTP-out relay this machine runs, so its rate is a ceiling for any relay measured beside it.
 start_relay() {
     local dir=$1 port=$2 upstream=$3
-    mkdir -p "$dir/logs"
-    cat > "$dir/nginx.conf" <<CONF
-worker_processes 2;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $dir/body;
-    proxy_temp_path $dir/proxy;
-    upstream carrier { server 127.0.0.1:$upstream; keepalive 1024; keepalive_requests 1000000; }
-    server {
+    start_nginx "$dir" 2 "" \
+        "upstream carrier { server 127.0.0.1:$upstream; keepalive 1024; keepalive_requests 1000000; }" "
         listen 127.0.0.1:$port;
-        location = /send { proxy_pass http://carrier; proxy_http_version 1.1; proxy_set_header Connection ""; }
-    }
-}
-CONF
-    nginx -c "$dir/nginx.conf" -p "$dir"
-    sleep 0.5
+        location = /send { proxy_pass http://carrier; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
 }
