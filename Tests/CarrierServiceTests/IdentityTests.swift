@@ -26,6 +26,25 @@ struct IdentityTests {
         }
     }
 
+    /// A signed WhatsApp Cloud webhook with a message from +15557770001 to channel `wa` (which opens its window).
+    static func receiveWhatsAppMessage(_ server: TestServer) async throws -> TestServer.Answer {
+        let payload = """
+            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+            "messaging_product":"whatsapp","metadata":{"display_phone_number":"1 555 000 0009",
+            "phone_number_id":"123"},"contacts":[{"profile":{"name":"A"},"wa_id":"15557770001"}],
+            "messages":[{"from":"15557770001","id":"wamid.in1","timestamp":"1700000000","type":"text",
+            "text":{"body":"hi"}}]}}]}]}
+            """
+        let body = Data(payload.utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(appSecret.utf8)))
+        return try await server.call(
+            "POST", "/inbound/acct-1/wa", body: body, apiKey: nil,
+            headers: [
+                "Content-Type": "application/json",
+                "X-Hub-Signature-256": "sha256=" + mac.map { String(format: "%02x", $0) }.joined(),
+            ])
+    }
+
     static func table() throws -> AdapterTable {
         let inputs = try ["twilio", "whatsapp_cloud", "vonage"].map { id in
             let path = "carriers/\(id)/carrier.yaml"
@@ -154,19 +173,7 @@ struct IdentityTests {
 
     @Test func whatsappCloudWindowOpensForTheE164ContactAndToIsTheChannelNumber() async throws {
         try await withService { server, mock in
-            let payload = """
-                {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
-                "messaging_product":"whatsapp","metadata":{"display_phone_number":"1 555 000 0009",
-                "phone_number_id":"123"},"contacts":[{"profile":{"name":"A"},"wa_id":"15557770001"}],
-                "messages":[{"from":"15557770001","id":"wamid.in1","timestamp":"1700000000","type":"text",
-                "text":{"body":"hi"}}]}}]}]}
-                """
-            let body = Data(payload.utf8)
-            let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(Self.appSecret.utf8)))
-            let signature = "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
-            let mo = try await server.call(
-                "POST", "/inbound/acct-1/wa", body: body, apiKey: nil,
-                headers: ["Content-Type": "application/json", "X-Hub-Signature-256": signature])
+            let mo = try await Self.receiveWhatsAppMessage(server)
             #expect(mo.status == 200, "\(mo.text)")
             let inbound = try await server.call("GET", "/messages?direction=inbound&channelId=wa")
             let stored = try #require((inbound.json["messages"] as? [[String: Any]])?.first)

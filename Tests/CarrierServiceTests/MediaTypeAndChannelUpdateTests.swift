@@ -2,7 +2,6 @@ import CarrierCore
 import CarrierRuntime
 import CarrierService
 import CarrierTestSupport
-import Crypto
 import Foundation
 import Testing
 
@@ -131,22 +130,7 @@ struct MediaTypeAndChannelUpdateTests {
     /// document) and are stored with the message; bare URLs stay strings.
     @Test func mediaDetailsAreStoredAndReachTheCarrier() async throws {
         try await withService { server, mock in
-            let payload = """
-                {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
-                "messaging_product":"whatsapp","metadata":{"display_phone_number":"1 555 000 0009",
-                "phone_number_id":"123"},"contacts":[{"profile":{"name":"A"},"wa_id":"15557770001"}],
-                "messages":[{"from":"15557770001","id":"wamid.in1","timestamp":"1700000000","type":"text",
-                "text":{"body":"hi"}}]}}]}]}
-                """
-            let body = Data(payload.utf8)
-            let mac = HMAC<SHA256>.authenticationCode(
-                for: body, using: SymmetricKey(data: Data(IdentityTests.appSecret.utf8)))
-            let opened = try await server.call(
-                "POST", "/inbound/acct-1/wa", body: body, apiKey: nil,
-                headers: [
-                    "Content-Type": "application/json",
-                    "X-Hub-Signature-256": "sha256=" + mac.map { String(format: "%02x", $0) }.joined(),
-                ])
+            let opened = try await IdentityTests.receiveWhatsAppMessage(server)
             #expect(opened.status == 200, "\(opened.text)")
 
             let sent = try await server.send([
