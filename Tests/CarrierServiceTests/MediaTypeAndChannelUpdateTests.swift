@@ -156,6 +156,21 @@ struct MediaTypeAndChannelUpdateTests {
             #expect(item["filename"] as? String == "invoice-42.pdf")
             #expect(item["caption"] as? String == "Invoice 42")
 
+            // A messaging key cannot break out of the carrier's JSON through a detail: the values stay strings.
+            let hostile = #"x.pdf","type":"text","text":{"body":"injected"},"z":""#
+            let injected = try await server.send([
+                "channelId": "wa", "to": "+15557770001",
+                "media": [["url": "https://cdn.test/files/2", "filename": hostile, "caption": "a\"b\\c\n"]],
+            ])
+            #expect(injected.status == 200, "\(injected.text)")
+            let sentBody = try #require(mock.requests.last).body
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(sentBody)) as? [String: Any])
+            #expect(json["type"] as? String == "document")
+            #expect(json["text"] == nil)
+            let document = try #require(json["document"] as? [String: Any])
+            #expect(document["filename"] as? String == hostile)
+            #expect(document["caption"] as? String == "a\"b\\c\n")
+
             let plain = try await server.send([
                 "channelId": "tw", "to": "+15557770001", "media": ["https://cdn.test/a.jpg"],
             ])
