@@ -111,6 +111,57 @@ import Testing
 
     /// What `/send` gave about each media item (type, file name, caption) is what a later claim reads back, and a
     /// bare URL stays a bare URL.
+    /// The claim reads messages by column position (``MessageRecord/init(prepared:)``); every member must come back
+    /// as stored and as GRDB's Codable read sees the same row, including NULLs and JSON columns; a body holding
+    /// U+0000 comes back whole.
+    @Test func aMessageReadByColumnPositionEqualsTheCodableRead() async throws {
+        let pool = try ServiceDatabase.open(path: try TestServer.temporaryDatabasePath())
+        let writer = GroupCommitWriter(pool: pool)
+        var full = Self.draft(id: "full", dueAt: 1000, lease: nil).message
+        full.body = "nul \u{0} inside, é"
+        full.media = [MediaItem(url: "https://cdn.test/a.jpg"), MediaItem(url: "https://cdn.test/b", caption: "b")]
+        full.providerMessageId = "p-1"
+        full.templateName = "otp"
+        full.errorCode = "e"
+        full.errorMessage = "m"
+        full.reference = "r"
+        full.confirmed = true
+        full.scheduledFor = 1500.25
+        full.validitySeconds = 600
+        full.attempts = 3
+        full.nextAttemptAt = 1600.5
+        full.templateLanguage = "en"
+        full.templateVariables = ["1", "x"]
+        full.callbackUrl = "https://app.test/cb"
+        full.deliveryReport = "final"
+        full.providerStatus = "DELIVRD"
+        full.metadata = ["k": "v", "a": "\"q\""]
+        full.tags = ["t1", "t2"]
+        var bare = Self.draft(id: "bare", dueAt: 1000, lease: nil).message
+        bare.expiresAt = nil
+        bare.segments = nil
+        bare.fromAddress = nil
+        for message in [full, bare] {
+            let store = SQLiteOutboxStore(database: pool, writer: writer)
+            _ = try await store.accept(Self.lookup, idempotency: nil) { _ in
+                OutboundDraft(message: message, dueAt: 1000, lease: nil)
+            }
+            let (positional, codable) = try await pool.read { db in
+                (try MessageRecord.fetchPrepared(db, id: message.id), try MessageRecord.fetchOne(db, key: message.id))
+            }
+            var stored = message
+            stored.conversationId = codable?.conversationId ?? "?"
+            #expect(!stored.conversationId.isEmpty)
+            #expect(positional == stored)
+            // GRDB reads text up to the first NUL; every other member must agree.
+            var (left, right) = (positional, codable)
+            left?.body = nil
+            right?.body = nil
+            #expect(left == right)
+        }
+        #expect(try await pool.read { db in try MessageRecord.fetchPrepared(db, id: "none") } == nil)
+    }
+
     @Test(arguments: TestBackend.allCases)
     func mediaDetailsSurviveTheRoundTripThroughStorage(_ backend: TestBackend) async throws {
         let stores = try await Self.stores(backend)

@@ -71,12 +71,24 @@ struct DirectStatement {
     /// Column `column` of the current row as text.
     func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }
-        return String(cString: bytes)
+        // By length, not up to the first NUL: a body may hold U+0000.
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
     /// Column `column` of the current row as a number (0 when NULL).
     func double(_ column: Int32) -> Double {
         sqlite3_column_double(handle, column)
+    }
+
+    /// Column `column` of the current row as a number, nil when NULL.
+    func optionalDouble(_ column: Int32) -> Double? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_double(handle, column)
+    }
+
+    /// Column `column` of the current row as an integer, nil when NULL.
+    func int(_ column: Int32) -> Int? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(handle, column))
     }
 
     /// Finishes this use of the statement (the cache keeps it prepared for the next one).

@@ -124,7 +124,7 @@ struct SQLiteOutboxStore: OutboxStore {
                 lease.bind(leaseUntil)
                 lease.bind(messageId)
                 try lease.execute()
-                guard let message = try MessageRecord.fetchOne(db, key: messageId) else { continue }
+                guard let message = try MessageRecord.fetchPrepared(db, id: messageId) else { continue }
                 claimed.append(ClaimedJob(message: message, attempts: message.attempts, owner: owner))
             }
             return claimed

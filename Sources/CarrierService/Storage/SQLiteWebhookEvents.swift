@@ -29,7 +29,7 @@ enum SQLiteWebhookEvents {
 
     /// `message.status` for the outbound message `id` (read back after its status changed).
     static func messageStatus(_ db: Database, messageId: String, now: Double) throws {
-        guard let message = try MessageRecord.fetchOne(db, key: messageId) else { return }
+        guard let message = try MessageRecord.fetchPrepared(db, id: messageId) else { return }
         try messageStatus(db, message, now: now)
     }
 
