@@ -7,8 +7,9 @@
 # in the background): wrk injects /send for SECS, then the script waits until the mock carrier has received every
 # accepted message; sends/s = delivered / (injection + drain). Then nginx relays /send to the same two mocks (two
 # workers, kept-alive upstream connections, nothing stored): the rate any relay could reach here while sharing the
-# cores with wrk and the mock, printed beside ours. With KANNEL=1 the same run measures Kannel 1.4.5 end to end
-# (../shared/peers/kannel/run.sh, phase 1) and prints the ratios.
+# cores with wrk and the mock, printed beside ours. Then a backlog: /send stores for SECS with no dispatcher running,
+# and a restarted service drains it (the carrier back after an outage). With KANNEL=1 the same run measures Kannel
+# 1.4.5 end to end and draining its queue (../shared/peers/kannel/run.sh, phases 1 and 2) and prints the ratios.
 # BACKEND=postgres runs the service on PostgreSQL (a throwaway cluster from scripts/pg-throwaway.sh; fsync off, as
 # the SQLite runs keep synchronous=FULL: compare with that in mind), and INSTANCES=2 (PostgreSQL only) starts two
 # `carrier serve` processes on the one database and drives both with wrk at once (half the connections each).
@@ -161,6 +162,36 @@ dbq queue "SELECT 'outbox_messages_' || status || '=' || count(*) FROM message G
 dbq queue "SELECT 'outbox_jobs_left=' || count(*) FROM outbox_job" 2>/dev/null || true
 kill "$queue_pid"; wait "$queue_pid" 2>/dev/null || true; queue_pid=""
 
+# The backlog after a carrier outage or on an API-only node: /send stores for SECS while no dispatcher runs, then
+# `carrier serve` starts again with its dispatcher and drains the outbox (claims, sends, stores each result); timed
+# from its start to the last delivery, CPU included. Kannel's drain (KANNEL=1, its phase 2) is the peer figure.
+sed -e 's/"sendWaitMs": 0,/"sendWaitMs": 0, "dispatcher": false,/' "$scratch/queue.json" > "$scratch/backlog.json"
+"$bin" serve --config "$scratch/backlog.json" --carriers "$scratch/carriers" --log-level notice \
+    >"$scratch/backlog.log" 2>&1 &
+queue_pid=$!
+for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18085/health >/dev/null && break; sleep 0.2; done
+out=$(wrk -t1 -c"$queue_conns" -d"${secs}s" -s bench/serve/send.lua http://127.0.0.1:18085/send)
+backlog=$(( $(echo "$out" | awk '/requests in/ {print $1}') - $(echo "$out" | awk '/Non-2xx/ {print $5}' | grep . || echo 0) ))
+kill "$queue_pid"; wait "$queue_pid" 2>/dev/null || true
+sent0=$(mock_requests 18082)
+t0=$EPOCHREALTIME
+"$bin" serve --config "$scratch/queue.json" --carriers "$scratch/carriers" --log-level notice >>"$scratch/queue.log" 2>&1 &
+queue_pid=$!
+deadline=$(( ${EPOCHSECONDS} + 120 ))
+while :; do
+    delivered=$(( $(mock_requests 18082) - sent0 ))
+    [ "$delivered" -ge "$backlog" ] && break
+    [ "$EPOCHSECONDS" -ge "$deadline" ] && { echo "WARN: backlog drain timeout ($delivered/$backlog)"; break; }
+    sleep 0.01
+done
+t1=$EPOCHREALTIME
+after=$(awk '{print $14 + $15}' "/proc/$queue_pid/stat")
+echo "backlog_queued=$backlog backlog_delivered=$delivered"
+backlog_rate=$(awk -v n="$delivered" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
+echo "backlog_drain_sends_per_s=$backlog_rate"
+echo "backlog_cpu_ms_per_1000=$(awk -v t="$after" -v hz="$hz" -v r="$delivered" 'BEGIN { printf "%.1f", t * 1000 / hz / r * 1000 }')"
+kill "$queue_pid"; wait "$queue_pid" 2>/dev/null || true; queue_pid=""
+
 # The ceiling beside them: nginx relaying /send to the same mock carriers (fast, then slow at SLOW_CONNS), storing
 # nothing. Any relay on this machine, sharing its two cores with wrk and the mock, stays below these rates.
 relay_phase() {
@@ -181,10 +212,14 @@ echo "outbox_vs_relay=$(awk -v a="$outbox_rate" -v b="$relay_rate" 'BEGIN { if (
 if [ "${KANNEL:-0}" = 1 ]; then
     stop_mock_carrier "$scratch"; stop_mock_carrier "$scratch/slow"
     [ -n "$pgdir" ] && { scripts/pg-throwaway.sh stop "$pgdir"; pgdir=""; }
-    kannel_out=$(PHASES=1 SECS="$secs" CONC="$queue_conns" bash ../shared/peers/kannel/run.sh 2>&1)
-    echo "$kannel_out" | grep -E "accepted_by_sendsms|cpu_ms_per_1k|kannel_sends_per_s" | sed "s/^/kannel: /"
+    kannel_out=$(PHASES="1 2" SECS="$secs" CONC="$queue_conns" bash ../shared/peers/kannel/run.sh 2>&1)
+    echo "$kannel_out" | grep -E "accepted_by_sendsms|cpu_ms_per_1k|kannel_sends_per_s|kannel_drain" \
+        | sed "s/^/kannel: /"
     kannel_rate=$(echo "$kannel_out" | awk -F= '/^kannel_sends_per_s=/ {print $2}')
+    kannel_drain=$(echo "$kannel_out" | awk -F= '/^kannel_drain_sends_per_s=/ {print $2}')
     echo "kannel_sends_per_s=$kannel_rate"
+    echo "kannel_drain_sends_per_s=$kannel_drain"
+    echo "backlog_vs_kannel_drain=$(awk -v a="$backlog_rate" -v b="$kannel_drain" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
     echo "outbox_vs_kannel=$(awk -v a="$outbox_rate" -v b="$kannel_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
     echo "relay_vs_kannel=$(awk -v a="$relay_rate" -v b="$kannel_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
 fi
