@@ -229,8 +229,10 @@ final class Dispatcher: Sendable {
             latencyMs: (Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15).rounded() / 1)
         metrics.attempt(carrier: provider, outcome: record.outcome, latency: duration)
         let rules = RetryRules(configuration: configuration, policy: policy)
+        var random = PooledRandom()  // the system generator costs a system call per number
         let disposition = rules.disposition(
-            for: result, attempt: number, message: message, now: Self.now(), random: Double.random(in: 0..<1))
+            for: result, attempt: number, message: message, now: Self.now(),
+            random: Double.random(in: 0..<1, using: &random))
         if case .retry(let dueAt, _, _) = disposition {
             logger.info(
                 "send will be retried",
