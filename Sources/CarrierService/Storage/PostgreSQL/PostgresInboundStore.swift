@@ -92,8 +92,8 @@ struct PostgresInboundStore: InboundStore {
     static func lockProviderId(_ connection: PostgresConnection, account: String, providerId: String, logger: Logger)
         async throws
     {
-        try await connection.query(
-            "SELECT pg_advisory_xact_lock(hashtextextended(\(account + "\u{1F}" + providerId), 17))", logger: logger)
+        let lock = PostgresSendStatements.LockProviderId(account: account, providerId: providerId)
+        for try await _ in try await connection.execute(lock, logger: logger) {}
     }
 
     // MARK: Replays

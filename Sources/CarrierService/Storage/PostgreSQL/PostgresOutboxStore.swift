@@ -107,81 +107,13 @@ struct PostgresOutboxStore: OutboxStore {
         let touch = MessagingEngine.conversationTouch(
             account: lookup.account, channelId: lookup.channelId, contact: lookup.contact,
             now: draft.message.createdAt, inbound: false, whatsapp: false)
-        // The message's own columns first ($1...$n); its conversation comes from the upsert (`conv.id`).
-        let row = try PostgresRowEncoder(draft.message)
-        var binds = row.bindings
-        var next = row.columns.count
-        func bind(_ value: some PostgresEncodable & Sendable) throws -> String {
-            try binds.append(value)
-            next += 1
-            return "$\(next)"
-        }
-        func bindOptional(_ value: (some PostgresEncodable & Sendable)?) throws -> String {
-            if let value { return try bind(value) }
-            binds.appendNull()
-            next += 1
-            return "$\(next)"
-        }
-        let values = row.columns.enumerated().map { index, column in
-            column == "conversation_id" ? "conv.id" : "$\(index + 1)"
-        }
-        let account = try bind(lookup.account)
-        let channel = try bind(lookup.channelId)
-        let contact = try bind(lookup.contact)
-        let kind = try bind(lookup.optOutKind.rawValue)
-        let now = try bind(touch.now)
-        let sql = try """
-            WITH opted AS (
-                SELECT 1 FROM contact_opt_out
-                WHERE account_id = \(account) AND kind = \(kind) AND contact_address = \(contact)
-            ), key AS (
-                -- Taken when new, forgotten (first used before rememberedSince) or bound to nothing, as the
-                -- transaction's takeKey does; bound to this message at once.
-                INSERT INTO idempotency_key (account_id, key, status, response, created_at, message_id, request_hash)
-                SELECT \(account), \(bind(idempotency?.key ?? "")), 1, '', \(now), \(bind(draft.message.id)),
-                    \(bind(idempotency?.requestHash ?? ""))
-                WHERE \(bind(idempotency != nil)) AND NOT EXISTS (SELECT 1 FROM opted)
-                ON CONFLICT (account_id, key) DO UPDATE SET status = 1, response = '',
-                    created_at = EXCLUDED.created_at, message_id = EXCLUDED.message_id,
-                    request_hash = EXCLUDED.request_hash
-                WHERE idempotency_key.created_at < \(bind(idempotency?.rememberedSince ?? 0))
-                    OR idempotency_key.message_id IS NULL
-                RETURNING 1
-            ), conv AS (
-                INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
-                    window_expires_at, last_message_at, created_at, updated_at, queue)
-                SELECT \(bind(MessagingEngine.newId("conv"))), \(account), \(channel), \(contact), 'open', NULL,
-                    \(bind(touch.unreadIncrement)), \(bindOptional(touch.windowExpiresAt)), \(now), \(now), \(now),
-                    \(bindOptional(touch.queue))
-                WHERE NOT EXISTS (SELECT 1 FROM opted)
-                    AND (\(bind(idempotency == nil)) OR EXISTS (SELECT 1 FROM key))
-                \(PostgresInboundStore.conversationTouched(reopens: touch.reopens))
-                RETURNING id
-            ), msg AS (
-                INSERT INTO message (\(row.columns.joined(separator: ", ")))
-                SELECT \(values.joined(separator: ", ")) FROM conv
-                RETURNING id
-            ), job AS (
-                INSERT INTO outbox_job (message_id, account_id, channel_id, due_at, lease_owner, lease_until, created_at)
-                SELECT msg.id, \(account), \(channel), \(bind(draft.dueAt)), \(bindOptional(draft.lease?.owner)),
-                    \(bindOptional(draft.lease?.until)), \(now)
-                FROM msg
-            ), tag AS (
-                INSERT INTO message_tag (account_id, tag, message_id)
-                SELECT \(account), t.tag, msg.id FROM msg, unnest(\(bind(lookup.tags))::text[]) AS t (tag)
-                ON CONFLICT DO NOTHING
-            ), woken AS (
-                -- Due now and leased to nobody: whichever instance is idle takes it (delivered on commit).
-                SELECT pg_notify(\(bind(PostgresServiceDatabase.wakeChannel)), 'outbox') FROM msg
-                WHERE \(bind(draft.lease == nil && draft.dueAt <= draft.message.createdAt))
-            )
-            SELECT id, (SELECT count(*) FROM woken) FROM conv
-            """
+        // `touch.reopens` is false (outbound), the conversation clause `AcceptSend` is prepared with.
+        let statement = PostgresSendStatements.AcceptSend(
+            message: draft.message, lookup: lookup, touch: touch, draft: draft, idempotency: idempotency,
+            conversationId: MessagingEngine.newId("conv"), wakeChannel: PostgresServiceDatabase.wakeChannel)
         let rows = try await database.read { connection in
             var ids: [String] = []
-            for try await (id, _) in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-                .decode((String, Int).self)
-            {
+            for try await (id, _) in try await connection.execute(statement, logger: logger) {
                 ids.append(id)
             }
             return ids
@@ -298,14 +230,7 @@ struct PostgresOutboxStore: OutboxStore {
             var leaseOwner: String?
             var endpointsJSON: String?
             for try await (owner, status, providerId, errorCode, errorMessage, attempts, endpoints)
-                in try await connection.query(
-                    """
-                    SELECT j.lease_owner, m.status, m.provider_message_id, m.error_code, m.error_message, m.attempts,
-                        \(unescaped: PostgresWebhookEvents.endpointsColumn(accountColumn: "m.account_id"))
-                    FROM outbox_job j JOIN message m ON m.id = j.message_id
-                    WHERE j.message_id = \(messageId) FOR UPDATE OF j, m
-                    """, logger: logger
-                ).decode((String?, String, String?, String?, String?, Int, String?).self)
+                in try await connection.execute(PostgresSendStatements.LockJob(messageId: messageId), logger: logger)
             {
                 leaseOwner = owner
                 message.status = status
@@ -346,34 +271,10 @@ struct PostgresOutboxStore: OutboxStore {
                 case .dueAgain(let dueAt): dueAt
                 }
             var pending: [(id: Int64, status: String, errorCode: String?, errorMessage: String?)] = []
-            for try await row in try await connection.query(
-                """
-                WITH attempt AS (
-                    INSERT INTO send_attempt (message_id, number, started_at, outcome, http_status, error_code,
-                        latency_ms)
-                    SELECT \(messageId), \(attempt?.number), \(attempt?.startedAt), \(attempt?.outcome),
-                        \(attempt?.httpStatus), \(attempt?.errorCode), \(attempt?.latencyMs)
-                    WHERE \(attempt != nil)
-                    ON CONFLICT (message_id, number) DO UPDATE SET started_at = EXCLUDED.started_at,
-                        outcome = EXCLUDED.outcome, http_status = EXCLUDED.http_status,
-                        error_code = EXCLUDED.error_code, latency_ms = EXCLUDED.latency_ms
-                ), ended AS (
-                    DELETE FROM outbox_job WHERE message_id = \(messageId) AND \(dueAgain == nil)
-                ), rescheduled AS (
-                    UPDATE outbox_job SET due_at = \(dueAgain), lease_owner = NULL, lease_until = NULL
-                    WHERE message_id = \(messageId) AND \(dueAgain != nil)
-                ), stored AS (
-                    UPDATE message SET status = \(message.status), provider_message_id = \(providerId),
-                        error_code = \(message.errorCode), error_message = \(message.errorMessage),
-                        attempts = \(message.attempts), next_attempt_at = \(message.nextAttemptAt),
-                        updated_at = \(message.updatedAt),
-                        carrier_reply_excerpt = COALESCE(\(carrierReplyExcerpt), carrier_reply_excerpt)
-                    WHERE id = \(messageId)
-                )
-                DELETE FROM pending_status WHERE account_id = \(message.accountId) AND provider_message_id = \(providerId)
-                RETURNING id, status, error_code, error_message
-                """, logger: logger
-            ).decode((Int64, String, String?, String?).self) {
+            let store = PostgresSendStatements.StoreResult(
+                messageId: messageId, attempt: attempt, dueAgain: dueAgain, message: message,
+                carrierReplyExcerpt: carrierReplyExcerpt)
+            for try await row in try await connection.execute(store, logger: logger) {
                 pending.append(row)
             }
             guard !pending.isEmpty else { return message }
