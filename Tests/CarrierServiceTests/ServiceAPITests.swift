@@ -40,6 +40,30 @@ struct ServiceAPITests {
         }
     }
 
+    /// U+0000 is valid JSON (`\\u0000`) but PostgreSQL text cannot hold it (it answered 500): every backend refuses it
+    /// in any text member with 400 `nul-character`, naming the member, and nothing is sent.
+    @Test func aNulCharacterInATextMemberIsRefused() async throws {
+        let gateway = FakeGateway()
+        try await TestServer.with(gateway: gateway) { server in
+            let cases: [(String, [String: Any])] = [
+                ("body", ["body": "code \u{0} 1234"]),
+                ("reference", ["body": "x", "reference": "r\u{0}"]),
+                ("tags[1]", ["body": "x", "tags": ["a", "b\u{0}"]]),
+                ("metadata.k", ["body": "x", "metadata": ["k": "\u{0}"]]),
+            ]
+            for (member, fields) in cases {
+                let request = fields.merging(["channelId": "ch-sms", "to": Self.contact]) { given, _ in given }
+                let answer = try await server.send(request)
+                #expect(answer.status == 400, "\(member)")
+                let errors = (answer.json["error"] as? [String: Any])?["errors"] as? [[String: Any]] ?? []
+                #expect(
+                    errors.contains { $0["attribute"] as? String == member && $0["code"] as? String == "nul-character" },
+                    "\(member): \(answer.json)")
+            }
+            #expect(gateway.sent.isEmpty)
+        }
+    }
+
     @Test func validationErrors() async throws {
         try await TestServer.with { server in
             let answer = try await server.send(["channelId": "ch-sms", "to": "0044123"])

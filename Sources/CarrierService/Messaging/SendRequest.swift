@@ -242,6 +242,20 @@ struct SendRequest: Sendable, Equatable {
             errors.append(
                 .invalid(mediaAttribute(index, field: "url"), "invalid-url", "media URLs must be http(s) URLs"))
         }
+        // U+0000 is valid JSON but no carrier sends it and PostgreSQL text cannot hold it: refused on every backend.
+        var texts: [(member: String, text: String?)] = [
+            ("channelId", channelId), ("body", body), ("reference", reference), ("templateName", templateName),
+            ("templateLang", templateLang),
+        ]
+        texts += (templateVars ?? []).enumerated().map { ("templateVars[\($0)]", $1) }
+        texts += (tags ?? []).enumerated().map { ("tags[\($0)]", $1) }
+        texts += (metadata ?? [:]).sorted { $0.key < $1.key }.map { ("metadata.\($0.key)", $0.key + $0.value) }
+        texts += mediaItems.enumerated().map { index, item in
+            (mediaAttribute(index, field: nil), [item.url, item.contentType, item.filename, item.caption].compactMap { $0 }.joined())
+        }
+        for (member, text) in texts where text?.contains("\u{0}") == true {
+            errors.append(.invalid(member, "nul-character", "\(member) must not contain the character U+0000"))
+        }
         return errors
     }
 

@@ -8,7 +8,7 @@ struct SQLiteMessageQueryStore: MessageQueryStore {
 
     func message(id: String, account: String) async throws -> MessageRecord? {
         try await database.read { db in
-            try MessageRecord.filter(Column("id") == id && Column("account_id") == account).fetchOne(db)
+            try MessageRecord.fetchPrepared(db, id: id).flatMap { $0.accountId == account ? $0 : nil }
         }
     }
 

@@ -96,7 +96,7 @@ struct SQLiteOutboxStore: OutboxStore {
                 status: 422, code: "idempotency-key-reused",
                 message: "this Idempotency-Key was used for a request with a different body")
         }
-        return try MessageRecord.filter(Column("id") == messageId && Column("account_id") == account).fetchOne(db)
+        return try MessageRecord.fetchPrepared(db, id: messageId).flatMap { $0.accountId == account ? $0 : nil }
     }
 
     func claimDue(owner: String, now: Double, leaseUntil: Double, limit: Int, skippingChannels: [ChannelKey])
@@ -262,8 +262,8 @@ struct SQLiteOutboxStore: OutboxStore {
     func cancel(messageId: String, account: String, now: Double) async throws -> MessageRecord? {
         try await writer.write { db -> MessageRecord? in
             guard
-                var message = try MessageRecord.filter(Column("id") == messageId && Column("account_id") == account)
-                    .fetchOne(db)
+                var message = try MessageRecord.fetchPrepared(db, id: messageId)
+                    .flatMap({ $0.accountId == account ? $0 : nil })
             else { throw ServiceError.notFound("unknown-message", "no message '\(messageId)'") }
             guard (MessageStatus(rawValue: message.status) ?? .sent).canAdvance(to: .canceled) else { return nil }
             try db.cachedStatement(
