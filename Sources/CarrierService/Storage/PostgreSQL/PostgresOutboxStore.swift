@@ -109,7 +109,7 @@ struct PostgresOutboxStore: OutboxStore {
             now: draft.message.createdAt, inbound: false, whatsapp: false)
         // `touch.reopens` is false (outbound), the conversation clause `AcceptSend` is prepared with.
         let statement = PostgresSendStatements.AcceptSend(
-            message: draft.message, lookup: lookup, touch: touch, draft: draft, idempotency: idempotency,
+            lookup: lookup, touch: touch, draft: draft, idempotency: idempotency,
             conversationId: MessagingEngine.newId("conv"), wakeChannel: PostgresServiceDatabase.wakeChannel)
         let rows = try await database.read { connection in
             var ids: [String] = []

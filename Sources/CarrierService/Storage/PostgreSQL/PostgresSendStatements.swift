@@ -169,7 +169,6 @@ enum PostgresSendStatements {
             + [.float8, .text, .float8, .textArray, .text, .bool]
         typealias Row = (String, Int)
 
-        var message: MessageRecord
         var lookup: SendLookup
         var touch: ConversationTouch
         var draft: OutboundDraft
@@ -179,7 +178,7 @@ enum PostgresSendStatements {
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 47)
-            let m = message
+            let m = draft.message
             for text in [m.id, m.accountId, m.channelId, m.direction] { bindings.append(text) }
             for text in [m.fromAddress, m.toAddress, m.body] { bindings.append(text) }
             bindings.append(MediaColumn.text(m.media))
@@ -216,7 +215,7 @@ enum PostgresSendStatements {
             bindings.append(draft.lease?.until)
             bindings.append(lookup.tags)
             bindings.append(wakeChannel)
-            bindings.append(draft.lease == nil && draft.dueAt <= message.createdAt)
+            bindings.append(draft.lease == nil && draft.dueAt <= m.createdAt)
             return bindings
         }
 
