@@ -72,22 +72,25 @@ extension MessageRecord {
         self.init(
             id: row.text(0) ?? "", accountId: row.text(1) ?? "", conversationId: row.text(2) ?? "",
             channelId: row.text(3) ?? "", direction: row.text(4) ?? "", fromAddress: row.text(5), toAddress: row.text(6),
-            body: row.text(7), media: try Self.json([MediaItem].self, row.text(8)) ?? [], status: row.text(9) ?? "",
+            body: row.text(7), media: try Self.jsonArray(row.text(8)) ?? [], status: row.text(9) ?? "",
             providerMessageId: row.text(10), templateName: row.text(11), segments: row.int(12), errorCode: row.text(13),
             errorMessage: row.text(14), reference: row.text(15), confirmed: row.int(16) == 1,
             createdAt: row.double(17), updatedAt: row.double(18), scheduledFor: row.optionalDouble(19),
             expiresAt: row.optionalDouble(20), validitySeconds: row.int(21), attempts: row.int(22) ?? 0,
             nextAttemptAt: row.optionalDouble(23), templateLanguage: row.text(24),
-            templateVariables: try Self.json([String].self, row.text(25)), callbackUrl: row.text(26),
+            templateVariables: try Self.jsonArray(row.text(25)), callbackUrl: row.text(26),
             deliveryReport: row.text(27), providerStatus: row.text(28),
-            metadata: try Self.json([String: String].self, row.text(29)), tags: try Self.json([String].self, row.text(30)))
+            metadata: try Self.jsonPairs(row.text(29)), tags: try Self.jsonArray(row.text(30)))
     }
 
-    /// A JSON column; nil when NULL, an empty array without decoding.
-    private static func json<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
+    /// A JSON array column; nil when NULL, `[]` without decoding (most messages have no media).
+    private static func jsonArray<Element: Decodable>(_ text: String?) throws -> [Element]? {
         guard let text else { return nil }
-        if text == "[]", let empty = [String]() as? T { return empty }
-        if text == "[]", let empty = [MediaItem]() as? T { return empty }
-        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        return text == "[]" ? [] : try JSONDecoder().decode([Element].self, from: Data(text.utf8))
+    }
+
+    /// A JSON object column of string pairs; nil when NULL.
+    private static func jsonPairs(_ text: String?) throws -> [String: String]? {
+        try text.map { try JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
     }
 }
