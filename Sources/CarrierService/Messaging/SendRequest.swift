@@ -251,7 +251,8 @@ struct SendRequest: Sendable, Equatable {
         texts += (tags ?? []).enumerated().map { ("tags[\($0)]", $1) }
         texts += (metadata ?? [:]).sorted { $0.key < $1.key }.map { ("metadata.\($0.key)", $0.key + $0.value) }
         texts += mediaItems.enumerated().map { index, item in
-            (mediaAttribute(index, field: nil), [item.url, item.contentType, item.filename, item.caption].compactMap { $0 }.joined())
+            let details = [item.url, item.contentType, item.filename, item.caption]
+            return (mediaAttribute(index, field: nil), details.compactMap { $0 }.joined())
         }
         for (member, text) in texts where text?.contains("\u{0}") == true {
             errors.append(.invalid(member, "nul-character", "\(member) must not contain the character U+0000"))

@@ -71,8 +71,9 @@ extension MessageRecord {
     init(prepared row: DirectStatement) throws {
         self.init(
             id: row.text(0) ?? "", accountId: row.text(1) ?? "", conversationId: row.text(2) ?? "",
-            channelId: row.text(3) ?? "", direction: row.text(4) ?? "", fromAddress: row.text(5), toAddress: row.text(6),
-            body: row.text(7), media: try Self.jsonArray(row.text(8)) ?? [], status: row.text(9) ?? "",
+            channelId: row.text(3) ?? "", direction: row.text(4) ?? "", fromAddress: row.text(5),
+            toAddress: row.text(6), body: row.text(7), media: try Self.jsonArray(row.text(8)) ?? [],
+            status: row.text(9) ?? "",
             providerMessageId: row.text(10), templateName: row.text(11), segments: row.int(12), errorCode: row.text(13),
             errorMessage: row.text(14), reference: row.text(15), confirmed: row.int(16) == 1,
             createdAt: row.double(17), updatedAt: row.double(18), scheduledFor: row.optionalDouble(19),
