@@ -63,6 +63,42 @@ struct ServiceAPITests {
         }
     }
 
+    /// Carriers are not refused a U+0000: what they send is stored with U+FFFD in its place, on both backends
+    /// (PostgreSQL answered the webhook 500, so the carrier resent it forever, and could not store a send's result,
+    /// so the message went out again; SQLite's list reads ended the text at the character).
+    @Test func aNulCharacterFromACarrierIsStoredAsTheReplacementCharacter() async throws {
+        let gateway = FakeGateway()
+        gateway.script(SendResult(carrier: "fake", outcome: .ok, providerMessageId: "p-\u{0}-9"))
+        try await TestServer.with(gateway: gateway) { server in
+            let sent = try await server.send(["channelId": "ch-sms", "to": Self.contact, "body": "x"])
+            #expect(sent.status == 200, "\(sent.text)")
+            #expect(sent.json["providerMessageId"] as? String == "p-\u{FFFD}-9")
+            let id = try #require(sent.json["messageId"] as? String)
+            #expect(try await server.message(id)["providerMessageId"] as? String == "p-\u{FFFD}-9")
+            #expect(gateway.sent.count == 1, "sent once")
+
+            let received = try await server.webhook(
+                "ch-sms", ["type": "mo", "from": Self.contact, "text": "a\u{0}b", "id": "in-\u{0}"])
+            #expect(received.status == 200, "\(received.text)")
+            let replies = try await server.call("GET", "/replies").json["messages"] as? [[String: Any]]
+            let reply = try #require(replies?.first)
+            #expect(reply["body"] as? String == "a\u{FFFD}b")
+            #expect(reply["providerMessageId"] as? String == "in-\u{FFFD}")
+            let conversationId = try #require(reply["conversationId"] as? String)
+            let listed = try await server.call("GET", "/conversations/\(conversationId)/messages")
+            let bodies = (listed.json["messages"] as? [[String: Any]] ?? []).compactMap { $0["body"] as? String }
+            #expect(bodies.contains("a\u{FFFD}b"), "\(bodies)")
+
+            let report = try await server.webhook(
+                "ch-sms",
+                ["type": "status", "id": "p-\u{0}-9", "status": "undelivered", "errorCode": "e\u{0}30"])
+            #expect(report.status == 200, "\(report.text)")
+            let message = try await server.message(id)
+            #expect(message["status"] as? String == "undelivered", "the report found its message: \(message)")
+            #expect(message["errorCode"] as? String == "e\u{FFFD}30")
+        }
+    }
+
     @Test func validationErrors() async throws {
         try await TestServer.with { server in
             let answer = try await server.send(["channelId": "ch-sms", "to": "0044123"])

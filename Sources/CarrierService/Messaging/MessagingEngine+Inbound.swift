@@ -90,7 +90,7 @@ extension MessagingEngine {
         } catch {
             throw ServiceError(status: error.httpStatus, code: error.code, message: error.message)
         }
-        let events = result.events
+        let events = result.events.map { CarrierText.storable($0) }
         logUnmappedStatuses(events, carrier: channel.provider)
         let now = Self.now()
         // A webhook whose events carry no provider id cannot be recognised when it comes again (a replay, or the

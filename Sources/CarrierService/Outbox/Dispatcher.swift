@@ -208,15 +208,15 @@ final class Dispatcher: Sendable {
             outbound.callbackUrl = url
         }
         let started = ContinuousClock.now
-        var result = await gateway.send(outbound, carrier: provider, settings: channel.settings)
+        var result = CarrierText.storable(await gateway.send(outbound, carrier: provider, settings: channel.settings))
         let duration = ContinuousClock.now - started
         let elapsed = duration.components
         // The carrier's own words stay out of the API (security issue #14); admins read a redacted excerpt.
         var excerpt: String?
         if result.outcome != .ok {
             let secretNames = gateway.secretSettings(carrier: provider)
-            excerpt = result.adminExcerpt(
-                secrets: channel.settings.filter { secretNames.contains($0.key) }.map(\.value))
+            excerpt = CarrierText.storable(
+                result.adminExcerpt(secrets: channel.settings.filter { secretNames.contains($0.key) }.map(\.value)))
             let failure = result.publicFailure
             result.errorMessage = failure.message
             result.errorCode = failure.code
