@@ -68,6 +68,63 @@ import Testing
         #expect(applied == PostgresSchema.migrations.map(\.id))
     }
 
+    /// Webhook lookups (an incoming message seen before, the message a delivery report names) and a conversation's
+    /// messages use their own index, not the account's list: with one account holding every message, reading that
+    /// list grew with the table for each webhook.
+    @Test func lookupsByProviderIdAndConversationDoNotReadTheAccountsList() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        let logger = Logger(label: "pg-tests")
+        let plans = try await database.transaction { connection -> [String: String] in
+            try await connection.query(
+                """
+                INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
+                    last_message_at, created_at, updated_at)
+                VALUES ('conv-1', 'acct', 'sms1', '+15550001001', 'open', 0, 1, 1, 1)
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO message (id, account_id, conversation_id, channel_id, direction, body, media, status,
+                    provider_message_id, created_at, updated_at)
+                SELECT 'msg-' || n, 'acct', 'conv-1', 'sms1', CASE WHEN n % 2 = 0 THEN 'inbound' ELSE 'outbound' END,
+                    'hi', '[]', 'sent', 'p-' || n, n, n
+                FROM generate_series(1, 3000) AS n
+                """, logger: logger)
+            let queries = [
+                "received": """
+                    SELECT 1 FROM message WHERE provider_message_id = 'p-7' AND account_id = 'acct'
+                        AND channel_id = 'sms1' AND direction = 'inbound'
+                    """,
+                "status": """
+                    SELECT * FROM message WHERE account_id = 'acct' AND provider_message_id = 'p-8'
+                        AND direction = 'outbound' LIMIT 1 FOR UPDATE
+                    """,
+                "conversation": """
+                    SELECT * FROM message WHERE conversation_id = 'conv-1' AND account_id = 'acct'
+                    ORDER BY created_at, id
+                    """,
+            ]
+            var plans: [String: String] = [:]
+            for (name, sql) in queries {
+                var lines: [String] = []
+                for try await line in try await connection.query(
+                    PostgresQuery(unsafeSQL: "EXPLAIN " + sql), logger: logger
+                ).decode(String.self) {
+                    lines.append(line)
+                }
+                plans[name] = lines.joined(separator: "\n")
+            }
+            return plans
+        }
+        for name in ["received", "status"] {
+            let plan = plans[name] ?? ""
+            #expect(plan.contains("message_provider_id"), "\(name): \(plan)")
+            #expect(!plan.contains("message_account_list"), "\(name): \(plan)")
+        }
+        let conversation = plans["conversation"] ?? ""
+        #expect(!conversation.contains("message_account_list"), "\(conversation)")
+    }
+
     @Test func channelsKeepUniquenessPerAccountAndUpsertsAreIdempotent() async throws {
         let database = try await Self.open()
         defer { database.close() }

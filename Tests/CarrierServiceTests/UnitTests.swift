@@ -632,6 +632,10 @@ private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) thro
             let replies = try Self.plan(db, SQLiteMessageQueryStore.repliesSQL, arguments: ["a", 10])
             #expect(replies.contains("USING INDEX message_replies"), "\(replies)")
             #expect(!replies.contains("TEMP B-TREE"), "\(replies)")
+            // A conversation's messages: its own index, in order (not every message of the account, then a sort).
+            let conversation = try Self.plan(db, SQLiteMessageQueryStore.conversationMessagesSQL, arguments: ["c", "a"])
+            #expect(conversation.contains("USING INDEX message_conversation"), "\(conversation)")
+            #expect(!conversation.contains("TEMP B-TREE"), "\(conversation)")
         }
     }
 }

@@ -20,10 +20,14 @@ struct SQLiteMessageQueryStore: MessageQueryStore {
 
     func conversationMessages(conversationId: String, account: String) async throws -> [MessageRecord] {
         try await database.read { db in
-            try MessageRecord.filter(Column("conversation_id") == conversationId && Column("account_id") == account)
-                .order(Column("created_at"), Column.rowID).fetchAll(db)
+            try MessageRecord.fetchAll(db, sql: Self.conversationMessagesSQL, arguments: [conversationId, account])
         }
     }
+
+    /// A conversation's messages, oldest first, from the index `message_conversation` in its order.
+    static let conversationMessagesSQL = """
+        SELECT * FROM message WHERE conversation_id = ? AND account_id = ? ORDER BY created_at, rowid
+        """
 
     func updateConversation(
         id: String, account: String, change: @escaping @Sendable (inout ConversationRecord) -> Void

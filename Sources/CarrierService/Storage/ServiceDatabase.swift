@@ -433,6 +433,15 @@ enum ServiceDatabase {
         migrator.registerMigration("v9-inbound-token-sealed") { db in
             try db.execute(sql: "ALTER TABLE messaging_channel ADD COLUMN inbound_token_sealed TEXT")
         }
+        // A conversation's messages from its own index, in order: with the conversation id alone, SQLite (no
+        // statistics) preferred the account's list index and read every message of the account, then sorted.
+        migrator.registerMigration("v10-conversation-messages-index") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX message_conversation;
+                    CREATE INDEX message_conversation ON message (conversation_id, account_id, created_at);
+                    """)
+        }
         return migrator
     }
 
