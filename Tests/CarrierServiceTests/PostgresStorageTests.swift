@@ -92,17 +92,17 @@ import Testing
                 """, logger: logger)
             let queries = [
                 "received": """
-                    SELECT 1 FROM message WHERE provider_message_id = 'p-7' AND account_id = 'acct'
-                        AND channel_id = 'sms1' AND direction = 'inbound'
-                    """,
+                SELECT 1 FROM message WHERE provider_message_id = 'p-7' AND account_id = 'acct'
+                    AND channel_id = 'sms1' AND direction = 'inbound'
+                """,
                 "status": """
-                    SELECT * FROM message WHERE account_id = 'acct' AND provider_message_id = 'p-8'
-                        AND direction = 'outbound' LIMIT 1 FOR UPDATE
-                    """,
+                SELECT * FROM message WHERE account_id = 'acct' AND provider_message_id = 'p-8'
+                    AND direction = 'outbound' LIMIT 1 FOR UPDATE
+                """,
                 "conversation": """
-                    SELECT * FROM message WHERE conversation_id = 'conv-1' AND account_id = 'acct'
-                    ORDER BY created_at, id
-                    """,
+                SELECT * FROM message WHERE conversation_id = 'conv-1' AND account_id = 'acct'
+                ORDER BY created_at, id
+                """,
             ]
             var plans: [String: String] = [:]
             for (name, sql) in queries {
