@@ -79,7 +79,7 @@ struct PostgresInboundStore: InboundStore {
     /// Takes the transaction-scoped advisory lock named by `key` (hashed to 64 bits: two keys sharing a hash only
     /// wait for each other), held until commit or rollback.
     static func lock(_ connection: PostgresConnection, _ key: String, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+        for try await _ in try await connection.execute(PostgresInboundStatements.Lock(key: key), logger: logger) {}
     }
 
     /// The advisory lock on one provider message id of an account, taken before looking a message up by it.
@@ -167,16 +167,9 @@ struct PostgresInboundStore: InboundStore {
         // Whether the carrier sent this message before, and the account's webhook endpoints, in one round trip.
         var alreadyStored = false
         var endpointsJSON: String?
-        for try await (seen, endpoints) in try await connection.query(
-            """
-            SELECT \(providerId != nil) AND EXISTS (
-                    SELECT 1 FROM message
-                    WHERE provider_message_id = \(providerId) AND account_id = a.account_id
-                        AND channel_id = \(channel.id) AND direction = 'inbound'),
-                \(unescaped: PostgresWebhookEvents.endpointsColumn(accountColumn: "a.account_id"))
-            FROM (SELECT \(channel.accountId)::text AS account_id) a
-            """, logger: logger
-        ).decode((Bool, String?).self) {
+        let before = PostgresInboundStatements.ReceivedBefore(
+            providerId: providerId, channelId: channel.id, account: channel.accountId)
+        for try await (seen, endpoints) in try await connection.execute(before, logger: logger) {
             alreadyStored = seen
             endpointsJSON = endpoints
         }
@@ -204,7 +197,7 @@ struct PostgresInboundStore: InboundStore {
             break
         }
         plan.message.conversationId = try await upsertConversation(connection, plan.conversation, logger: logger)
-        try await connection.query(try PostgresRowEncoder.insert(plan.message, into: "message"), logger: logger)
+        try await connection.execute(PostgresInboundStatements.InsertMessage(message: plan.message), logger: logger)
         try await PostgresWebhookEvents.messageReceived(
             connection, plan.message, now: now, endpoints: endpoints, logger: logger)
         if let optOutChanged {
@@ -242,26 +235,18 @@ struct PostgresInboundStore: InboundStore {
     static func upsertConversation(_ connection: PostgresConnection, _ touch: ConversationTouch, logger: Logger)
         async throws -> String
     {
-        let rows = try await connection.query(
-            """
-            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
-                window_expires_at, last_message_at, created_at, updated_at, queue)
-            VALUES (\(MessagingEngine.newId("conv")), \(touch.account), \(touch.channelId), \(touch.contact), 'open',
-                NULL, \(touch.unreadIncrement), \(touch.windowExpiresAt), \(touch.now), \(touch.now), \(touch.now),
-                \(touch.queue))
-            \(unescaped: conversationTouched(reopens: touch.reopens))
-            RETURNING id
-            """, logger: logger)
-        for try await id in rows.decode(String.self) { return id }
+        let upsert = PostgresInboundStatements.UpsertConversation(id: MessagingEngine.newId("conv"), touch: touch)
+        for try await id in try await connection.execute(upsert, logger: logger) { return id }
         throw ServiceError.storage("conversation upsert returned no row")
     }
 
     /// The `ON CONFLICT` clause of a conversation insert: the existing conversation takes the touch instead (the
     /// new row's values as `EXCLUDED`). Shared by every statement that upserts a conversation.
-    static func conversationTouched(reopens: Bool) -> String {
+    /// - Parameter reopens: an SQL boolean: whether a closed conversation opens again.
+    static func conversationTouched(reopens: String) -> String {
         """
         ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
-            status = CASE WHEN \(reopens ? "TRUE" : "FALSE") AND conversation.status = 'closed' THEN 'open'
+            status = CASE WHEN \(reopens) AND conversation.status = 'closed' THEN 'open'
                 ELSE conversation.status END,
             unread_count = conversation.unread_count + EXCLUDED.unread_count,
             window_expires_at = COALESCE(EXCLUDED.window_expires_at, conversation.window_expires_at),
@@ -271,11 +256,6 @@ struct PostgresInboundStore: InboundStore {
     }
 
     // MARK: Statuses
-
-    /// The columns read for a status callback: the whole message (the rules read its status columns, the
-    /// `message.status` event reads the rest) and the account's webhook endpoints, in one round trip.
-    private static let sentMessageColumns =
-        "*, " + PostgresWebhookEvents.endpointsColumn(accountColumn: "message.account_id") + " AS webhook_endpoints"
 
     /// Applies a status callback as ``MessagingEngine/planStatus(_:found:account:channelId:now:)`` decides.
     ///
@@ -292,36 +272,22 @@ struct PostgresInboundStore: InboundStore {
         var byReference: SentMessage?
         if let reference = event.reference {
             byReference = try await sentMessage(
-                connection,
-                """
-                SELECT \(unescaped: sentMessageColumns) FROM message
-                WHERE account_id = \(account) AND id = \(reference) AND direction = 'outbound'
-                LIMIT 1 FOR UPDATE
-                """, logger: logger)
+                connection, PostgresInboundStatements.SentMessageById(account: account, key: reference), logger: logger)
         }
         var found: SentMessage?
         if let providerId = event.providerMessageId {
             try await lockProviderId(connection, account: account, providerId: providerId, logger: logger)
             found = try await sentMessage(
-                connection,
-                """
-                SELECT \(unescaped: sentMessageColumns) FROM message
-                WHERE account_id = \(account) AND provider_message_id = \(providerId) AND direction = 'outbound'
-                LIMIT 1 FOR UPDATE
-                """, logger: logger)
+                connection, PostgresInboundStatements.SentMessageByProviderId(account: account, key: providerId),
+                logger: logger)
         }
         if found == nil { found = byReference }
         let plan = MessagingEngine.planStatus(
             event, found: found?.progress, account: account, channelId: channelId, now: now)
         switch plan {
         case .update(let message, let providerStatus, let statusChanged):
-            try await connection.query(
-                """
-                UPDATE message SET status = \(message.status), provider_message_id = \(message.providerMessageId),
-                    error_code = \(message.errorCode), error_message = \(message.errorMessage),
-                    updated_at = \(message.updatedAt), provider_status = COALESCE(\(providerStatus), provider_status)
-                WHERE id = \(message.id)
-                """, logger: logger)
+            let update = PostgresInboundStatements.UpdateStatus(message: message, providerStatus: providerStatus)
+            try await connection.execute(update, logger: logger)
             if statusChanged, var stored = found?.record {
                 // The row as the UPDATE left it, for the event.
                 stored.status = message.status
@@ -359,11 +325,11 @@ struct PostgresInboundStore: InboundStore {
         }
     }
 
-    /// Reads (and locks) the outbound message `query` finds (``sentMessageColumns``).
-    private static func sentMessage(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger)
-        async throws -> SentMessage?
-    {
-        for try await row in try await connection.query(query, logger: logger) {
+    /// Reads (and locks) the outbound message `lookup` finds.
+    private static func sentMessage(
+        _ connection: PostgresConnection, _ lookup: some SentMessageLookup, logger: Logger
+    ) async throws -> SentMessage? {
+        for try await row in try await connection.execute(lookup, logger: logger) {
             let columns = row.makeRandomAccess()
             return SentMessage(
                 record: try MessageRecord(from: PostgresRowDecoder(row: columns)),

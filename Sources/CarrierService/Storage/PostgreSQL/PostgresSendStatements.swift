@@ -136,7 +136,7 @@ enum PostgresSendStatements {
                     window_expires_at, last_message_at, created_at, updated_at, queue)
                 SELECT $38, $2, $3, $31, 'open', NULL, $39, $40, $33, $33, $33, $41
                 WHERE NOT EXISTS (SELECT 1 FROM opted) AND (NOT $36 OR EXISTS (SELECT 1 FROM key))
-                \(PostgresInboundStore.conversationTouched(reopens: false))
+                \(PostgresInboundStore.conversationTouched(reopens: "FALSE"))
                 RETURNING id
             ), msg AS (
                 INSERT INTO message (id, account_id, conversation_id, channel_id, direction, from_address, to_address,
@@ -162,9 +162,7 @@ enum PostgresSendStatements {
             SELECT id, (SELECT count(*) FROM woken) FROM conv
             """
         static let bindingDataTypes: [PostgresDataType] =
-            [PostgresDataType](repeating: .text, count: 11) + [.int8, .text, .text, .text, .bool]
-            + [.float8, .float8, .float8, .float8, .int8, .int8, .float8]
-            + [PostgresDataType](repeating: .text, count: 7)
+            PostgresSendStatements.messageDataTypes
             + [.text, .text, .float8, .text, .text, .bool, .float8, .text, .int8, .float8, .text]
             + [.float8, .text, .float8, .textArray, .text, .bool]
         typealias Row = (String, Int)
@@ -179,25 +177,7 @@ enum PostgresSendStatements {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 47)
             let m = draft.message
-            for text in [m.id, m.accountId, m.channelId, m.direction] { bindings.append(text) }
-            for text in [m.fromAddress, m.toAddress, m.body] { bindings.append(text) }
-            bindings.append(MediaColumn.text(m.media))
-            bindings.append(m.status)
-            bindings.append(m.providerMessageId)
-            bindings.append(m.templateName)
-            bindings.append(m.segments)
-            for text in [m.errorCode, m.errorMessage, m.reference] { bindings.append(text) }
-            bindings.append(m.confirmed)
-            for number in [m.createdAt, m.updatedAt] { bindings.append(number) }
-            for number in [m.scheduledFor, m.expiresAt] { bindings.append(number) }
-            bindings.append(m.validitySeconds)
-            bindings.append(m.attempts)
-            bindings.append(m.nextAttemptAt)
-            bindings.append(m.templateLanguage)
-            bindings.append(m.templateVariables.map(MediaColumn.text))
-            for text in [m.callbackUrl, m.deliveryReport, m.providerStatus] { bindings.append(text) }
-            bindings.append(m.metadata.map(MessageRecord.metadataText))
-            bindings.append(m.tags.map(MediaColumn.text))
+            PostgresSendStatements.appendMessage(m, to: &bindings)
             // $31...
             bindings.append(lookup.contact)
             bindings.append(lookup.optOutKind.rawValue)
@@ -220,5 +200,35 @@ enum PostgresSendStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// The types of ``appendMessage(_:to:)``'s bindings, `$1` to `$30`.
+    static let messageDataTypes: [PostgresDataType] =
+        [PostgresDataType](repeating: .text, count: 11) + [.int8, .text, .text, .text, .bool]
+        + [.float8, .float8, .float8, .float8, .int8, .int8, .float8]
+        + [PostgresDataType](repeating: .text, count: 7)
+
+    /// Binds a message's columns (``MessageRecord/preparedColumns``) but `conversation_id`, as `$1` to `$30`: `id`,
+    /// `account_id`, then `channel_id` to `tags`. The statement supplies the conversation.
+    static func appendMessage(_ m: MessageRecord, to bindings: inout PostgresBindings) {
+        for text in [m.id, m.accountId, m.channelId, m.direction] { bindings.append(text) }
+        for text in [m.fromAddress, m.toAddress, m.body] { bindings.append(text) }
+        bindings.append(MediaColumn.text(m.media))
+        bindings.append(m.status)
+        bindings.append(m.providerMessageId)
+        bindings.append(m.templateName)
+        bindings.append(m.segments)
+        for text in [m.errorCode, m.errorMessage, m.reference] { bindings.append(text) }
+        bindings.append(m.confirmed)
+        for number in [m.createdAt, m.updatedAt] { bindings.append(number) }
+        for number in [m.scheduledFor, m.expiresAt] { bindings.append(number) }
+        bindings.append(m.validitySeconds)
+        bindings.append(m.attempts)
+        bindings.append(m.nextAttemptAt)
+        bindings.append(m.templateLanguage)
+        bindings.append(m.templateVariables.map(MediaColumn.text))
+        for text in [m.callbackUrl, m.deliveryReport, m.providerStatus] { bindings.append(text) }
+        bindings.append(m.metadata.map(MessageRecord.metadataText))
+        bindings.append(m.tags.map(MediaColumn.text))
     }
 }
