@@ -101,24 +101,12 @@ enum PostgresWebhookEvents {
         if let callbackUrl { targets.append((nil, callbackUrl)) }
         guard !targets.isEmpty else { return }
         var sequence = 0
-        for try await value in try await connection.query(
-            "UPDATE message SET event_sequence = event_sequence + 1 WHERE id = \(messageId) RETURNING event_sequence",
-            logger: logger
-        ).decode(Int.self) {
-            sequence = value
-        }
-        let body = event().body(sequence: sequence)
-        let eventId = TimeOrderedID.make(prefix: "evt")
-        for target in targets {
-            try await connection.query(
-                """
-                INSERT INTO webhook_delivery (id, account_id, endpoint_id, url, event_id, event_type, message_id,
-                    sequence, payload, status, attempts, due_at, created_at, updated_at)
-                VALUES (\(TimeOrderedID.make(prefix: "whd")), \(account), \(target.endpointId), \(target.url),
-                    \(eventId), \(type.rawValue), \(messageId), \(sequence), \(body), 'pending', 0, \(now), \(now),
-                    \(now))
-                """, logger: logger)
-        }
-        try await PostgresServiceDatabase.notify(connection, PostgresServiceDatabase.wakeChannel, payload: "webhook", logger: logger)
+        let next = PostgresWebhookEventStatements.NextSequence(messageId: messageId)
+        for try await value in try await connection.execute(next, logger: logger) { sequence = value }
+        let deliveries = PostgresWebhookEventStatements.InsertDeliveries(
+            account: account, eventId: TimeOrderedID.make(prefix: "evt"), eventType: type.rawValue,
+            messageId: messageId, sequence: sequence, payload: event().body(sequence: sequence), now: now,
+            targets: targets.map { (TimeOrderedID.make(prefix: "whd"), $0.endpointId, $0.url) })
+        for try await _ in try await connection.execute(deliveries, logger: logger) {}
     }
 }
