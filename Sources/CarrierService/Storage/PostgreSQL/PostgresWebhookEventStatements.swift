@@ -1,8 +1,8 @@
 import PostgresNIO
 
-/// The statements that queue a webhook event for its endpoints on PostgreSQL, prepared as
-/// ``PostgresSendStatements`` are: they run inside every send's result and every incoming message's transaction
-/// once an account subscribes to webhooks.
+/// The statements of customer webhooks on PostgreSQL that run per event, prepared as ``PostgresSendStatements`` are:
+/// queuing an event for its endpoints (inside every send's result and every incoming message's transaction once an
+/// account subscribes), and recording a delivery the endpoint took.
 enum PostgresWebhookEventStatements {
     /// Takes the message's next event number (events of one message are numbered in order).
     struct NextSequence: PostgresPreparedStatement {
@@ -59,6 +59,39 @@ enum PostgresWebhookEventStatements {
             bindings.append(targets.map { $0.endpointId ?? "" })
             bindings.append(targets.map(\.url))
             bindings.append(PostgresServiceDatabase.wakeChannel)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { () }
+    }
+
+    /// A delivery the endpoint took (2xx), and its endpoint (none for a callback URL) no longer failing.
+    struct Delivered: PostgresPreparedStatement {
+        static let sql = """
+            WITH done AS (
+                UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, due_at = NULL,
+                    lease_owner = NULL, lease_until = NULL, last_http_status = $2, last_error = NULL,
+                    last_latency_ms = $3, updated_at = $4, delivered_at = $4
+                WHERE id = $1
+            )
+            UPDATE webhook_endpoint SET failing_since = NULL WHERE id = $5 AND failing_since IS NOT NULL
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .float8, .float8, .text]
+        typealias Row = ()
+
+        var id: String
+        var httpStatus: Int
+        var latencyMs: Double
+        var now: Double
+        var endpointId: String?
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 5)
+            bindings.append(id)
+            bindings.append(httpStatus)
+            bindings.append(latencyMs)
+            bindings.append(now)
+            bindings.append(endpointId)
             return bindings
         }
 
