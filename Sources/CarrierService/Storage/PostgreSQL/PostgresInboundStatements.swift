@@ -128,6 +128,31 @@ enum PostgresInboundStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { () }
     }
 
+    /// Keeps a delivery report for a message not found (yet): the outbox applies it when it stores the provider id.
+    struct KeepPending: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO pending_status (account_id, channel_id, provider_message_id, reference, status, error_code,
+                error_message, received_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text, .text, .text, .float8]
+        typealias Row = ()
+
+        var pending: PendingStatusRecord
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 8)
+            for text in [pending.accountId, pending.channelId] { bindings.append(text) }
+            for text in [pending.providerMessageId, pending.reference] { bindings.append(text) }
+            bindings.append(pending.status)
+            for text in [pending.errorCode, pending.errorMessage] { bindings.append(text) }
+            bindings.append(pending.receivedAt)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { () }
+    }
+
     /// The outbound message a delivery report names by the carrier's id, locked, with the account's webhook
     /// endpoints (``SentMessageLookup``).
     struct SentMessageByProviderId: SentMessageLookup {

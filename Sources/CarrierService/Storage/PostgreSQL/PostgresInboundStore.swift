@@ -300,13 +300,7 @@ struct PostgresInboundStore: InboundStore {
                     connection, stored, now: now, endpoints: found?.endpoints, logger: logger)
             }
         case .keepPending(let pending):
-            try await connection.query(
-                """
-                INSERT INTO pending_status (account_id, channel_id, provider_message_id, reference, status, error_code,
-                    error_message, received_at)
-                VALUES (\(pending.accountId), \(pending.channelId), \(pending.providerMessageId), \(pending.reference),
-                    \(pending.status), \(pending.errorCode), \(pending.errorMessage), \(pending.receivedAt))
-                """, logger: logger)
+            try await connection.execute(PostgresInboundStatements.KeepPending(pending: pending), logger: logger)
         case .ignore:
             break
         }
