@@ -4,7 +4,8 @@
 # with the endpoint disabled (the cost of /inbound alone), then enabled. Prints the webhook deliveries per second
 # while /inbound takes traffic, how long the backlog took to drain after wrk stopped, and the service's extra CPU
 # per 1,000 deliveries (CPU of the second run minus the first run's CPU per MO). Bounded: at most SECS + 60 s per run.
-# BIN=path uses a built binary instead of building the release one. Needs: apt-get install wrk nginx-light.
+# BIN=path uses a built binary instead of building the release one. BACKEND=postgres runs the service on PostgreSQL
+# (a throwaway cluster from scripts/pg-throwaway.sh, fsync off). Needs: apt-get install wrk nginx-light (postgresql).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${BIN:-}" ]; then
@@ -16,8 +17,10 @@ conns=${CONNS:-32}
 scratch=$(mktemp -d)
 . bench/lib.sh
 serve_pid=""
+pgdir=""
 cleanup() {
     [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
+    [ -n "$pgdir" ] && scripts/pg-throwaway.sh stop "$pgdir"
     stop_mock_carrier "$scratch"
     rm -rf "$scratch"
 }
@@ -26,8 +29,17 @@ mkdir -p "$scratch/carriers/bench"
 cp bench/serve/carrier.yaml "$scratch/carriers/bench/"
 start_mock_carrier "$scratch" 18092
 token=bench-inbound-token-0123456789
+backend=${BACKEND:-sqlite}
+if [ "$backend" = postgres ]; then
+    pgdir=$(mktemp -d /tmp/carrier-bench-pg.XXXXXX)
+    pg_url=$(scripts/pg-throwaway.sh "$pgdir" 2>/dev/null)
+    database="\"databaseURL\": \"$pg_url\""
+else
+    database="\"databasePath\": \"$scratch/bench.sqlite\""
+fi
+echo "backend=$backend"
 cat > "$scratch/config.json" <<CONF
-{ "host": "127.0.0.1", "port": 18093, "databasePath": "$scratch/bench.sqlite",
+{ "host": "127.0.0.1", "port": 18093, $database,
   "secretsKey": "literal:$(printf 'ab%.0s' $(seq 1 32))",
   "apiKeys": { "literal:benchkey": { "account": "default", "scopes": ["messaging", "admin"] } },
   "carrierHosts": ["127.0.0.1"], "allowPrivateCarrierTargets": true, "allowPrivateWebhookTargets": true,
@@ -45,7 +57,10 @@ hook=$(api -X POST http://127.0.0.1:18093/webhooks \
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 ticks() { awk '{print $14 + $15}' "/proc/$serve_pid/stat"; }
 hz=$(getconf CLK_TCK)
-count() { python3 -c "import sqlite3,sys; c=sqlite3.connect('file:$scratch/bench.sqlite?mode=ro', uri=True); print(c.execute(sys.argv[1]).fetchone()[0])" "$1"; }
+count() {
+    if [ "$backend" = postgres ]; then psql "$pg_url" -At -c "$1"; return; fi
+    python3 -c "import sqlite3,sys; c=sqlite3.connect('file:$scratch/bench.sqlite?mode=ro', uri=True); print(c.execute(sys.argv[1]).fetchone()[0])" "$1"
+}
 now() { date +%s.%N; }
 wrk -t1 -c"$conns" -d3s -s bench/serve/inbound.lua "http://127.0.0.1:18093/inbound/default/bench/$token" >/dev/null
 measure() {
