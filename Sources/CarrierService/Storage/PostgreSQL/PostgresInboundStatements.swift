@@ -4,24 +4,6 @@ import PostgresNIO
 /// prepared statements, as ``PostgresSendStatements`` does for sends: sent unnamed, each was parsed and planned on
 /// every call (`pg_stat_statements`: 234 of the 515 us the four statements of an incoming message took were planning).
 enum PostgresInboundStatements {
-    /// Takes the transaction-scoped advisory lock named by a key (hashed to 64 bits with seed 0), held until the
-    /// transaction ends.
-    struct Lock: PostgresPreparedStatement {
-        static let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
-        typealias Row = ()
-
-        var key: String
-
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(key)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { () }
-    }
-
     /// Whether this channel stored an incoming message under the provider id before (false without one), and the
     /// account's webhook endpoints, in one round trip.
     struct ReceivedBefore: PostgresPreparedStatement {

@@ -79,7 +79,7 @@ struct PostgresInboundStore: InboundStore {
     /// Takes the transaction-scoped advisory lock named by `key` (hashed to 64 bits: two keys sharing a hash only
     /// wait for each other), held until commit or rollback.
     static func lock(_ connection: PostgresConnection, _ key: String, logger: Logger) async throws {
-        for try await _ in try await connection.execute(PostgresInboundStatements.Lock(key: key), logger: logger) {}
+        for try await _ in try await connection.execute(PostgresSendStatements.AdvisoryLock(key: key), logger: logger) {}
     }
 
     /// The advisory lock on one provider message id of an account, taken before looking a message up by it.
@@ -92,7 +92,7 @@ struct PostgresInboundStore: InboundStore {
     static func lockProviderId(_ connection: PostgresConnection, account: String, providerId: String, logger: Logger)
         async throws
     {
-        let lock = PostgresSendStatements.LockProviderId(account: account, providerId: providerId)
+        let lock = PostgresSendStatements.AdvisoryLock.providerId(account: account, providerId: providerId)
         for try await _ in try await connection.execute(lock, logger: logger) {}
     }
 

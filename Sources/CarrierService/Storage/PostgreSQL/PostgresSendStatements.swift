@@ -30,19 +30,26 @@ enum PostgresSendStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// Serializes, until the transaction ends, everything that matches a status callback to a message by the
-    /// carrier's id (one advisory lock per account and provider id).
-    struct LockProviderId: PostgresPreparedStatement {
-        static let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, 17))"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
+    /// Takes the transaction-scoped advisory lock named by a key, hashed to 64 bits with a seed (two keys sharing a
+    /// hash only wait for each other), held until the transaction ends.
+    struct AdvisoryLock: PostgresPreparedStatement {
+        static let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, $2))"
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8]
         typealias Row = ()
 
-        var account: String
-        var providerId: String
+        var key: String
+        var seed: Int = 0
+
+        /// Serializes everything that matches a status callback to a message by the carrier's id (one lock per
+        /// account and provider id).
+        static func providerId(account: String, providerId: String) -> AdvisoryLock {
+            AdvisoryLock(key: account + "\u{1F}" + providerId, seed: 17)
+        }
 
         func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(account + "\u{1F}" + providerId)
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(key)
+            bindings.append(seed)
             return bindings
         }
 
