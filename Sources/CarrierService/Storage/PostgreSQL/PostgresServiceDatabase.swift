@@ -106,7 +106,8 @@ final class PostgresServiceDatabase: Sendable {
         }
     }
 
-    /// Runs `body` on a pooled connection outside a transaction (reads that need one statement).
+    /// Runs `body` on a pooled connection outside a transaction: reads, and single statements that write and commit
+    /// on their own (the one-statement accept of `/send`, a delivered webhook), saving BEGIN and COMMIT round trips.
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in try await body(connection) }
     }
