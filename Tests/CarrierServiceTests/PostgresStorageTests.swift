@@ -68,6 +68,115 @@ import Testing
         #expect(applied == PostgresSchema.migrations.map(\.id))
     }
 
+    /// A rolling upgrade: instances of the previous version keep serving while a new one migrates. The index rebuild
+    /// of `v2-lookup-indexes` once ran in a transaction, where `DROP INDEX` queued for the table's exclusive lock behind
+    /// any open transaction and every later read and write of messages queued behind it (a send, a webhook) until the
+    /// index was built. Now it builds online: the migration waits for the open transaction, writes go on meanwhile.
+    /// A half-built index left by an earlier, killed attempt (invalid) is replaced.
+    @Test func theIndexMigrationLetsOtherInstancesWriteWhileItWaits() async throws {
+        let url = try await PostgresTestCluster.freshDatabaseURL()
+        let logger = {
+            var logger = Logger(label: "pg-tests")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let migrating = try await PostgresServiceDatabase.open(url: url, migrate: false, logger: logger)
+        let oldInstance = try await PostgresServiceDatabase.open(url: url, migrate: false, logger: logger)
+        defer {
+            migrating.close()
+            oldInstance.close()
+        }
+        #expect(try await PostgresSchema.migrate(migrating, upTo: "v1") == ["v1"])
+        try await oldInstance.read { connection in
+            try await connection.query(
+                """
+                INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
+                    last_message_at, created_at, updated_at)
+                SELECT 'conv-' || n, 'acct', 'sms1', '+1555000100' || n, 'open', 0, 1, 1, 1 FROM generate_series(0, 6) AS n
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO message (id, account_id, conversation_id, channel_id, direction, body, media, status,
+                    provider_message_id, created_at, updated_at)
+                SELECT 'msg-' || n, 'acct', 'conv-' || (n % 7), 'sms1', 'outbound', 'hi', '[]', 'sent', 'p-' || n, n, n
+                FROM generate_series(1, 2000) AS n
+                """, logger: logger)
+            // What a migration killed while building leaves behind: an index marked invalid, under the build name.
+            _ = try? await connection.query(
+                "CREATE UNIQUE INDEX CONCURRENTLY message_provider_id_build ON message (channel_id)", logger: logger)
+        }
+        // An old instance's transaction in flight when the migration starts.
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let (opened, opener) = AsyncStream<Void>.makeStream()
+        let inFlight = Task {
+            try await oldInstance.transaction { connection in
+                try await connection.query("SELECT count(*) FROM message", logger: logger)
+                opener.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in opened { break }
+        let migration = Task { try await PostgresSchema.migrate(migrating) }
+        // Until the migration waits for that transaction (on a lock).
+        var waiting = false
+        for _ in 0..<200 where !waiting {
+            waiting = try await oldInstance.read { connection in
+                for try await count in try await connection.query(
+                    """
+                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                        AND wait_event_type = 'Lock' AND query ILIKE '%INDEX%'
+                    """, logger: logger
+                ).decode(Int.self) {
+                    return count > 0
+                }
+                return false
+            }
+            if !waiting { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(waiting, "the migration never waited for the transaction in flight")
+        // Meanwhile the old instance stores a message and finds one by provider id, each given a second at most.
+        do {
+            try await oldInstance.transaction { connection in
+                try await connection.query("SET LOCAL lock_timeout = '1s'", logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO message (id, account_id, conversation_id, channel_id, direction, body, media, status,
+                        provider_message_id, created_at, updated_at)
+                    VALUES ('msg-new', 'acct', 'conv-1', 'sms1', 'outbound', 'hi', '[]', 'queued', NULL, 5000, 5000)
+                    """, logger: logger)
+                try await connection.query(
+                    "SELECT id FROM message WHERE provider_message_id = 'p-7' AND account_id = 'acct'", logger: logger)
+            }
+        } catch {
+            Issue.record("a write during the migration failed: \(String(reflecting: error))")
+        }
+        releaser.yield()
+        try await inFlight.value
+        #expect(try await migration.value == ["v2-lookup-indexes"])
+        let indexes = try await oldInstance.read { connection in
+            var found: [String: String] = [:]
+            for try await (name, definition, valid) in try await connection.query(
+                """
+                SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisvalid FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = 'message'::regclass
+                    AND c.relname LIKE ANY (ARRAY['message_provider_id%', 'message_conversation%'])
+                """, logger: logger
+            ).decode((String, String, Bool).self) {
+                found[name] = valid ? definition : "invalid"
+            }
+            return found
+        }
+        #expect(indexes.keys.sorted() == ["message_conversation", "message_provider_id"], "\(indexes)")
+        #expect(
+            indexes["message_provider_id"]?.contains(
+                "(provider_message_id, account_id) WHERE (provider_message_id IS NOT NULL)") == true, "\(indexes)")
+        #expect(
+            indexes["message_conversation"]?.contains("(conversation_id, account_id, created_at)") == true,
+            "\(indexes)")
+        #expect(try await PostgresSchema.migrate(migrating).isEmpty)
+    }
+
     /// Webhook lookups (an incoming message seen before, the message a delivery report names) and a conversation's
     /// messages use their own index, not the account's list: with one account holding every message, reading that
     /// list grew with the table for each webhook.

@@ -8,45 +8,103 @@ import PostgresNIO
 /// and meanings (times are Unix seconds in `DOUBLE PRECISION`, lists and maps JSON text), so rows copy across
 /// unchanged (`carrier db copy`). Later changes append migrations here and in ``ServiceDatabase`` alike.
 enum PostgresSchema {
-    /// Migrations in order: (identifier, statements). Never edit one that has shipped; append.
-    static let migrations: [(id: String, sql: String)] = [
-        ("v1", v1),
-        ("v2-lookup-indexes", v2),
+    /// Migrations in order. Never edit one that has shipped; append. (v2 was rewritten once, to the same end state:
+    /// it had rebuilt the indexes inside a transaction, which locked the message table for every instance.)
+    static let migrations: [Migration] = [
+        Migration(id: "v1", sql: v1),
+        Migration(id: "v2-lookup-indexes", sql: v2, online: true),
     ]
+
+    /// One schema change.
+    struct Migration: Sendable {
+        let id: String
+        /// Statements, each ending a line with `;`.
+        let sql: String
+        /// Run statement by statement outside a transaction, so that it can build indexes `CONCURRENTLY` while
+        /// instances still on the previous version go on reading and writing the table. Every statement must be
+        /// safe to run again (an instance killed half-way leaves the rest to the next start), and the last one
+        /// leaves the schema as the migration promises.
+        var online = false
+    }
 
     /// Any fixed number: the advisory lock that serializes migrations across instances starting together.
     private static let migrationLock: Int64 = 0x6361_7272_6965_72  // "carrier"
 
-    /// Applies the migrations the database lacks, each in its own transaction, under an advisory lock.
+    /// Applies the migrations the database lacks (up to and including `last` when given; none when it names no
+    /// migration) under an advisory lock held by the session: an online migration outside a transaction, every
+    /// other one in a transaction of its own, each recorded in `carrier_migration` once done.
+    ///
+    /// An instance that finds the lock taken polls for it rather than waiting inside a statement: the holder's
+    /// `CREATE INDEX CONCURRENTLY` waits for every transaction older than itself, a waiting statement included, and
+    /// the two would deadlock.
     /// - Returns: the identifiers applied now.
     @discardableResult
-    static func migrate(_ database: PostgresServiceDatabase) async throws -> [String] {
-        try await database.transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: database.logger)
-            try await connection.query(
-                """
-                CREATE TABLE IF NOT EXISTS carrier_migration (
-                    id TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)
-                """, logger: database.logger)
-            var applied: Set<String> = []
-            for try await id in try await connection.query("SELECT id FROM carrier_migration", logger: database.logger)
-                .decode(String.self)
-            {
-                applied.insert(id)
+    static func migrate(_ database: PostgresServiceDatabase, upTo last: String? = nil) async throws -> [String] {
+        let logger = database.logger
+        return try await database.read { connection in
+            var told = false
+            while !(try await lockTaken(connection, logger: logger)) {
+                if !told {
+                    logger.notice("waiting for another instance to finish migrating the database")
+                    told = true
+                }
+                try await Task.sleep(for: .milliseconds(200))
             }
-            var ran: [String] = []
-            for migration in migrations where !applied.contains(migration.id) {
+            do {
+                let ran = try await applyPending(connection, upTo: last, logger: logger)
+                try await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
+                return ran
+            } catch {
+                // Closing the connection would free the lock too; the pool keeps it, so free it here.
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private static func lockTaken(_ connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        for try await taken in try await connection.query(
+            "SELECT pg_try_advisory_lock(\(migrationLock))", logger: logger
+        ).decode(Bool.self) {
+            return taken
+        }
+        return false
+    }
+
+    private static func applyPending(_ connection: PostgresConnection, upTo last: String?, logger: Logger)
+        async throws -> [String]
+    {
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS carrier_migration (
+                id TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)
+            """, logger: logger)
+        var applied: Set<String> = []
+        for try await id in try await connection.query("SELECT id FROM carrier_migration", logger: logger)
+            .decode(String.self)
+        {
+            applied.insert(id)
+        }
+        let count = last.map { id in (migrations.firstIndex { $0.id == id } ?? -1) + 1 } ?? migrations.count
+        var ran: [String] = []
+        for migration in migrations.prefix(count) where !applied.contains(migration.id) {
+            if !migration.online { try await connection.query("BEGIN", logger: logger) }
+            do {
                 // The extended protocol takes one statement at a time.
                 for statement in statements(migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: database.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 try await connection.query(
                     "INSERT INTO carrier_migration (id, applied_at) VALUES (\(migration.id), extract(epoch FROM now()))",
-                    logger: database.logger)
-                ran.append(migration.id)
+                    logger: logger)
+                if !migration.online { try await connection.query("COMMIT", logger: logger) }
+            } catch {
+                if !migration.online { _ = try? await connection.query("ROLLBACK", logger: logger) }
+                throw error
             }
-            return ran
+            ran.append(migration.id)
         }
+        return ran
     }
 
     /// The statements of a migration: split where a line ends with `;`.
@@ -300,11 +358,18 @@ enum PostgresSchema {
     /// Lookups by provider id and by conversation answered by one index each. Before the planner's statistics
     /// caught up with a growing table it combined the provider-id index with the account's list index (a bitmap AND
     /// reading every message of the account: 0.35 ms at 3,000 messages, growing with them) for every webhook.
+    ///
+    /// Online: each index is built beside the old one under another name, then takes its place. Run again after a
+    /// kill, the first statement drops a half-built index (left invalid) or a finished one not renamed yet.
     private static let v2 = """
-        DROP INDEX message_provider_id;
-        CREATE INDEX message_provider_id ON message (provider_message_id, account_id)
+        DROP INDEX CONCURRENTLY IF EXISTS message_provider_id_build;
+        CREATE INDEX CONCURRENTLY message_provider_id_build ON message (provider_message_id, account_id)
             WHERE provider_message_id IS NOT NULL;
-        DROP INDEX message_conversation;
-        CREATE INDEX message_conversation ON message (conversation_id, account_id, created_at);
+        DROP INDEX CONCURRENTLY IF EXISTS message_provider_id;
+        ALTER INDEX message_provider_id_build RENAME TO message_provider_id;
+        DROP INDEX CONCURRENTLY IF EXISTS message_conversation_build;
+        CREATE INDEX CONCURRENTLY message_conversation_build ON message (conversation_id, account_id, created_at);
+        DROP INDEX CONCURRENTLY IF EXISTS message_conversation;
+        ALTER INDEX message_conversation_build RENAME TO message_conversation;
         """
 }
