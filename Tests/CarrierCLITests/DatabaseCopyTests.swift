@@ -6,6 +6,25 @@ import Testing
 /// the service started on PostgreSQL answers with the same messages.
 @Suite(.timeLimit(.minutes(2)))
 struct DatabaseCopyTests {
+    /// What `carrier db migrate` prints is the migrations in the order they ran, then nothing left to apply.
+    @Test func migratingAnSQLiteFileListsTheMigrationsInTheOrderTheyRan() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-migrate-\(UUID()).sqlite")
+            .path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let first = try CLI.run(["db", "migrate", "--database", path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let applied =
+            first.stdout.components(separatedBy: "applied ").last?
+            .trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: ", ") ?? []
+        let versions = applied.map { Int($0.dropFirst().prefix(while: \.isNumber)) ?? 0 }
+        #expect(versions.count >= 10 && versions.first == 1, "\(first.stdout)")
+        #expect(versions == versions.sorted(), "\(first.stdout)")
+        let second = try CLI.run(["db", "migrate", "--database", path])
+        #expect(second.status == 0 && second.stdout.contains("already current"), "\(second.stdout)")
+    }
+
     @Test func anSQLiteDatabaseMovesToPostgreSQLWithEveryMessage() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-copy-\(UUID())")
         let carriers = directory.appendingPathComponent("carriers/acme")

@@ -33,7 +33,8 @@ public enum DatabaseMaintenance {
         let pool = try ServiceDatabase.open(path: database)
         let after = try await pool.read { db in try ServiceDatabase.migrator.appliedIdentifiers(db) }
         try pool.close()
-        return after.filter { !before.contains($0) }.sorted()
+        // In the order they ran (the identifiers do not sort that way: `v10-...` before `v2-...`).
+        return ServiceDatabase.migrator.migrations.filter { after.contains($0) && !before.contains($0) }
     }
 
     private static func appliedSQLiteMigrations(path: String) throws -> Set<String> {
