@@ -22,19 +22,11 @@ enum CLI {
 
     /// Runs `carrier` with `arguments` in `directory` (default: the repository root).
     static func run(_ arguments: [String], in directory: URL = repositoryRoot, stdin: String? = nil) throws -> CLIRun {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let process = try ChildProcess(arguments: arguments, directory: directory, input: .pipe)
+        if let stdin { process.standardInput?.write(Data(stdin.utf8)) }
+        try process.standardInput?.close()
+        let outData = process.standardOutput?.readDataToEndOfFile() ?? Data()
+        let errData = process.standardError?.readDataToEndOfFile() ?? Data()
         process.waitUntilExit()
         return CLIRun(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),

@@ -56,23 +56,18 @@ struct OperabilityCLITests {
     @Test func sighupReloadsAndABrokenDefinitionKeepsTheTableWithJSONLogs() async throws {
         let carriers = try Self.carriersDirectory()
         let root = carriers.deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = [
-            "serve", "--port", "0", "--database", root.appendingPathComponent("db.sqlite").path, "--carriers",
-            carriers.path, "--log-format", "json",
-        ]
         var environment = ProcessInfo.processInfo.environment
         environment["CARRIER_SERVE_API_KEYS"] = #"{"literal:op-key": {"account": "ops", "scopes": ["operator"]}}"#
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let process = try ChildProcess(
+            arguments: [
+                "serve", "--port", "0", "--database", root.appendingPathComponent("db.sqlite").path, "--carriers",
+                carriers.path, "--log-format", "json",
+            ], environment: environment)
         defer { if process.isRunning { process.terminate() } }
+        let out = try #require(process.standardOutput), err = try #require(process.standardError)
         var text = ""
         while !text.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
+            let chunk = out.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }
@@ -117,7 +112,7 @@ struct OperabilityCLITests {
 
         process.terminate()
         process.waitUntilExit()
-        let logs = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let logs = String(decoding: err.readDataToEndOfFile(), as: UTF8.self)
         let records = logs.split(separator: "\n").map { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? ["unparsed": String(line)]
         }

@@ -28,21 +28,15 @@ struct OutboxCrashTests {
 
     /// A running `carrier serve`.
     struct Service: Sendable {
-        let process: Process
+        let process: ChildProcess
         let port: Int
         var apiKey = "crash-key"
 
         static func start(arguments: [String], apiKey: String = "crash-key") throws -> Service {
-            let process = Process()
-            process.executableURL = CLI.binary
-            process.arguments = ["serve"] + arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(arguments: ["serve"] + arguments, error: .null)
             // "carrier serve listening on http://127.0.0.1:PORT (...)"
             var text = ""
-            let handle = out.fileHandleForReading
+            guard let handle = process.standardOutput else { throw CrashTestError.didNotStart("no output") }
             while !text.contains("\n") {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
