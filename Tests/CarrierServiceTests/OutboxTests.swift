@@ -206,6 +206,23 @@ struct OutboxTests {
         }
     }
 
+    @Test func aFirstAttemptLongerThanTheWaitIsAnswered202AndFinishesInTheBackground() async throws {
+        let carrier = try Carrier(.slow(250))  // within the definition's 400 ms timeout: the carrier takes it
+        try await Self.withService(carrierURL: carrier.server.baseURL, sendWaitMs: 60) { server in
+            // Twice, the second after the first's wait has long passed: the deadlines are swept again.
+            for round in 1...2 {
+                let answer = try await server.send(["channelId": "sms", "to": Self.to, "body": "slow \(round)"])
+                #expect(answer.status == 202, "\(answer.text)")
+                #expect(answer.json["status"] as? String == "queued")
+                let id = try #require(answer.json["messageId"] as? String)
+                let sent = try await server.waitForMessage(id) { $0["status"] as? String == "sent" }
+                #expect(sent["attempts"] as? Int == 1)
+                #expect(carrier.requestsByReference[id] == 1, "the attempt went on, once")
+                try await Task.sleep(nanoseconds: 150_000_000)
+            }
+        }
+    }
+
     @Test func aReadTimeoutIsNotResentToACarrierThatDoesNotDeduplicate() async throws {
         let carrier = try Carrier(.slow(1500))
         try await Self.withService(carrierURL: carrier.server.baseURL) { server in

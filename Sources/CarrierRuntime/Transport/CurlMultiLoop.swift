@@ -42,6 +42,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var finished = false
     /// Protected by `lock`.
     private var worker: Thread?
+    /// Protected by `lock`. True while the worker waits (or is about to) with nothing queued: only then does a new
+    /// job need to wake it. A busy worker takes new jobs on its next round, without the wake-up's two system calls.
+    private var idle = false
 
     init(maxInFlight: Int, maxConnections: Int, policy: OutboundPolicy) {
         self.maxInFlight = max(1, maxInFlight)
@@ -70,7 +73,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         let accepted: Bool = lock.withLock {
             guard state == .running, let transfers else { return false }
             pending.append(job)
-            transfers.wakeUp()
+            if idle {
+                idle = false
+                transfers.wakeUp()
+            }
             return true
         }
         if !accepted {
@@ -125,7 +131,13 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             transfers.perform()
             transfers.collectFinished { job, result in job.continuation.resume(returning: result) }
-            transfers.wait(timeoutMs: 1000)
+            // Jobs queued meanwhile start after a look at the sockets; at capacity they wait for a transfer to end.
+            let startable = lock.withLock {
+                idle = pending.isEmpty || transfers.count >= maxInFlight
+                return !idle
+            }
+            transfers.wait(timeoutMs: startable ? 0 : 1000)
+            lock.withLock { idle = false }
         }
         tearDown(transfers)
     }

@@ -121,7 +121,7 @@ extension MessagingEngine {
             return Self.sendReply(message)
         case .accepted(let message, leased: true):
             let job = ClaimedJob(message: message, attempts: 0, owner: dispatcher.owner)
-            let attempted = await dispatcher.firstAttempt(job, waitMs: configuration.sendWaitMs)
+            let attempted = await dispatcher.firstAttempt(job)
             return Self.sendReply(attempted ?? message)
         }
     }

@@ -23,6 +23,7 @@ final class Dispatcher: Sendable {
     let owner: String
     let pacer: any PaceStore
     private let wakeSignal = WakeSignal()
+    private let firstAttemptDeadlines: FirstAttemptDeadlines
     private let state = Mutex(State())
 
     private struct State {
@@ -50,6 +51,7 @@ final class Dispatcher: Sendable {
         self.configuration = configuration
         self.channels = channels
         self.logger = logger
+        self.firstAttemptDeadlines = FirstAttemptDeadlines(waitMs: configuration.sendWaitMs)
         self.owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(TimeOrderedID.make(prefix: "d"))"
     }
 
@@ -127,20 +129,19 @@ final class Dispatcher: Sendable {
 
     // MARK: Attempts
 
-    /// Makes the first attempt of a job `POST /send` leased to this dispatcher and waits for it at most `waitMs`.
+    /// Makes the first attempt of a job `POST /send` leased to this dispatcher and waits for it at most
+    /// `sendWaitMs`.
     /// - Returns: the message after the attempt, or nil when it took longer (it goes on in the background).
-    func firstAttempt(_ job: ClaimedJob, waitMs: Int) async -> MessageRecord? {
+    func firstAttempt(_ job: ClaimedJob) async -> MessageRecord? {
         state.withLock { $0.inFlight += 1 }
-        guard waitMs > 0 else {
+        guard configuration.sendWaitMs > 0 else {
             Task { _ = await self.attempt(job) }
             return nil
         }
         let waiter = FirstAttemptWaiter()
         return await withCheckedContinuation { continuation in
             waiter.arm(continuation)
-            // A dispatch timer rather than a sleeping task: one task less per request, nothing to cancel (resuming
-            // an answered waiter does nothing).
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(waitMs)) { waiter.resume(nil) }
+            firstAttemptDeadlines.add(waiter)
             Task {
                 let message = await self.attempt(job)
                 waiter.resume(message)
@@ -288,22 +289,5 @@ final class Dispatcher: Sendable {
         // have a field of their own for it.
         outbound.clientReference = message.reference
         return outbound
-    }
-}
-
-/// Hands the first attempt's result to the waiting `POST /send`, or nil when its wait ran out first; only once.
-private final class FirstAttemptWaiter: Sendable {
-    private let continuation = Mutex<CheckedContinuation<MessageRecord?, Never>?>(nil)
-
-    func arm(_ continuation: CheckedContinuation<MessageRecord?, Never>) {
-        self.continuation.withLock { $0 = continuation }
-    }
-
-    func resume(_ message: MessageRecord?) {
-        let waiting = continuation.withLock { current -> CheckedContinuation<MessageRecord?, Never>? in
-            defer { current = nil }
-            return current
-        }
-        waiting?.resume(returning: message)
     }
 }
