@@ -116,7 +116,7 @@ import Testing
             }
         }
         for await _ in opened { break }
-        let migration = Task { try await PostgresSchema.migrate(migrating) }
+        let migration = Task { try await PostgresSchema.migrate(migrating, upTo: "v2-lookup-indexes") }
         // Until the migration waits for that transaction (on a lock).
         var waiting = false
         for _ in 0..<200 where !waiting {
@@ -174,6 +174,7 @@ import Testing
         #expect(
             indexes["message_conversation"]?.contains("(conversation_id, account_id, created_at)") == true,
             "\(indexes)")
+        #expect(try await PostgresSchema.migrate(migrating) == ["v3-send-result-function"])
         #expect(try await PostgresSchema.migrate(migrating).isEmpty)
     }
 
@@ -315,5 +316,122 @@ import Testing
         #expect(waits[2] > 5 && waits[2] <= 10)
         // Another channel has its own bucket.
         #expect(try await two.take(ChannelKey(account: "a", channelId: "d"), rate: 0.1, now: 0) == 0)
+    }
+
+    /// A send's result is stored in one round trip only when nothing it depends on changed since the claim; in every
+    /// other case the function changes nothing and the store's transaction decides (here: a delivery report waiting
+    /// for the provider id is applied).
+    @Test func aSendResultTakesOneStatementOnlyWhenNothingItDependsOnChanged() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        let logger = database.logger
+        let store = PostgresOutboxStore(database: database)
+        func queued(_ id: String) async throws -> ClaimedJob {
+            let message = MessageRecord(
+                id: id, accountId: "acct", conversationId: "conv", channelId: "sms", direction: "outbound",
+                fromAddress: "+15550000001", toAddress: "+15551230000", body: "hi", media: [], status: "queued",
+                providerMessageId: nil, templateName: nil, segments: 1, errorCode: nil, errorMessage: nil,
+                reference: nil, confirmed: false, createdAt: 10, updatedAt: 10)
+            try await database.read { connection in
+                try await connection.query(try PostgresRowEncoder.insert(message, into: "message"), logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO outbox_job (message_id, account_id, channel_id, due_at, lease_owner, lease_until,
+                        created_at)
+                    VALUES (\(id), 'acct', 'sms', 10, 'me', 1e12, 10)
+                    """, logger: logger)
+            }
+            return ClaimedJob(message: message, attempts: 0, owner: "me")
+        }
+        func inOneStatement(_ job: ClaimedJob, providerId: String) async throws -> Bool {
+            var message = job.message
+            message.attempts = 1
+            _ = JobDisposition.accepted(providerMessageId: providerId, status: .sent).apply(to: &message, now: 20)
+            let attempt = AttemptRecord(
+                number: 1, startedAt: 19, outcome: "ok", httpStatus: 200, errorCode: nil, latencyMs: 3)
+            let statement = PostgresSendStatements.StoreResultIfUnchanged(
+                job: job, attempt: attempt, dueAgain: nil, message: message, carrierReplyExcerpt: nil)
+            return try await database.read { connection in
+                var stored = false
+                for try await done in try await connection.execute(statement, logger: logger) { stored = done }
+                return stored
+            }
+        }
+        func row(_ id: String) async throws -> (status: String, provider: String?, jobs: Int, attempts: Int) {
+            try await database.read { connection in
+                for try await found in try await connection.query(
+                    """
+                    SELECT status, provider_message_id,
+                        (SELECT count(*)::int FROM outbox_job WHERE message_id = \(id)),
+                        (SELECT count(*)::int FROM send_attempt WHERE message_id = \(id))
+                    FROM message WHERE id = \(id)
+                    """, logger: logger
+                ).decode((String, String?, Int, Int).self) {
+                    return found
+                }
+                throw ServiceError.storage("no message \(id)")
+            }
+        }
+        func sql(_ query: PostgresQuery) async throws {
+            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
+        }
+        try await sql(
+            """
+            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
+                last_message_at, created_at, updated_at)
+            VALUES ('conv', 'acct', 'sms', '+15551230000', 'open', 0, 1, 1, 1)
+            """)
+
+        // Nothing changed: stored at once.
+        let plain = try await queued("m-plain")
+        #expect(try await inOneStatement(plain, providerId: "p-plain"))
+        #expect(try await row("m-plain") == ("sent", "p-plain", 0, 1))
+
+        // The lease was taken over, a report moved the status, an endpoint wants the change: nothing is changed.
+        let lost = try await queued("m-lost")
+        try await sql("UPDATE outbox_job SET lease_owner = 'another' WHERE message_id = 'm-lost'")
+        let moved = try await queued("m-moved")
+        try await sql("UPDATE message SET status = 'delivered' WHERE id = 'm-moved'")
+        let watched = try await queued("m-watched")
+        try await sql(
+            """
+            INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
+            VALUES ('we-1', 'acct', 'https://example.com/hook', '["message.status"]', 'whsec', 1, 1)
+            """)
+        #expect(try await !inOneStatement(lost, providerId: "p-lost"))
+        #expect(try await !inOneStatement(moved, providerId: "p-moved"))
+        #expect(try await !inOneStatement(watched, providerId: "p-watched"))
+        #expect(try await row("m-lost") == ("queued", nil, 1, 0))
+        #expect(try await row("m-moved") == ("delivered", nil, 1, 0))
+        #expect(try await row("m-watched") == ("queued", nil, 1, 0))
+        try await sql("DELETE FROM webhook_endpoint")
+
+        // A delivery report waits for the provider id: nothing is changed, and the transaction applies the report.
+        let early = try await queued("m-early")
+        try await sql(
+            """
+            INSERT INTO pending_status (account_id, channel_id, provider_message_id, status, received_at)
+            VALUES ('acct', 'sms', 'p-early', 'delivered', 15)
+            """)
+        #expect(try await !inOneStatement(early, providerId: "p-early"))
+        #expect(try await row("m-early") == ("queued", nil, 1, 0))
+        let finished = try await store.finish(
+            early,
+            attempt: AttemptRecord(
+                number: 1, startedAt: 19, outcome: "ok", httpStatus: 200, errorCode: nil, latencyMs: 3),
+            disposition: .accepted(providerMessageId: "p-early", status: .sent), carrierReplyExcerpt: nil, now: 20)
+        #expect(finished.status == "delivered")
+        #expect(try await row("m-early") == ("delivered", "p-early", 0, 1))
+
+        // Through the store, the common case stores the same as the transaction would.
+        let viaStore = try await queued("m-store")
+        let stored = try await store.finish(
+            viaStore,
+            attempt: AttemptRecord(
+                number: 1, startedAt: 19, outcome: "retryable", httpStatus: 500, errorCode: "E500", latencyMs: 3),
+            disposition: .retry(dueAt: 30, errorCode: "E500", errorMessage: "busy"), carrierReplyExcerpt: "{}",
+            now: 20)
+        #expect(stored.status == "queued" && stored.errorCode == "E500" && stored.nextAttemptAt == 30)
+        #expect(try await row("m-store") == ("queued", nil, 1, 1))
     }
 }

@@ -217,6 +217,11 @@ struct PostgresOutboxStore: OutboxStore {
         _ job: ClaimedJob, attempt: AttemptRecord?, disposition: JobDisposition, carrierReplyExcerpt: String?,
         now: Double
     ) async throws -> MessageRecord {
+        if let stored = try await finishInOneStatement(
+            job, attempt: attempt, disposition: disposition, carrierReplyExcerpt: carrierReplyExcerpt, now: now)
+        {
+            return stored
+        }
         let logger = self.logger
         return try await database.transaction { connection -> MessageRecord in
             let messageId = job.message.id
@@ -295,6 +300,36 @@ struct PostgresOutboxStore: OutboxStore {
                 """, logger: logger)
             return message
         }
+    }
+
+    /// The common case of ``finish(_:attempt:disposition:carrierReplyExcerpt:now:)`` in one round trip: the result
+    /// applied to the message as claimed, stored by `carrier_store_send_result` unless something it depends on changed
+    /// (see ``PostgresSendStatements/StoreResultIfUnchanged``).
+    /// - Returns: the stored message, or nil when nothing was stored and the transaction must decide.
+    private func finishInOneStatement(
+        _ job: ClaimedJob, attempt: AttemptRecord?, disposition: JobDisposition, carrierReplyExcerpt: String?,
+        now: Double
+    ) async throws -> MessageRecord? {
+        var message = job.message
+        if let attempt { message.attempts = max(message.attempts, attempt.number) }
+        let statusBefore = message.status
+        let next = disposition.apply(to: &message, now: now)
+        // A status change the message's own callback URL wants is an event the transaction writes.
+        if message.status != statusBefore && message.callbackUrl != nil { return nil }
+        let dueAgain: Double? =
+            switch next {
+            case .done: nil
+            case .dueAgain(let dueAt): dueAt
+            }
+        let statement = PostgresSendStatements.StoreResultIfUnchanged(
+            job: job, attempt: attempt, dueAgain: dueAgain, message: message, carrierReplyExcerpt: carrierReplyExcerpt)
+        let logger = self.logger
+        let stored = try await database.read { connection in
+            var stored = false
+            for try await done in try await connection.execute(statement, logger: logger) { stored = done }
+            return stored
+        }
+        return stored ? message : nil
     }
 
     private static func storedMessage(_ connection: PostgresConnection, _ id: String, logger: Logger) async throws

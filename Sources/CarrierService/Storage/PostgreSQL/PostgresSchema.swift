@@ -13,6 +13,7 @@ enum PostgresSchema {
     static let migrations: [Migration] = [
         Migration(id: "v1", sql: v1),
         Migration(id: "v2-lookup-indexes", sql: v2, online: true),
+        Migration(id: "v3-send-result-function", sql: v3),
     ]
 
     /// One schema change.
@@ -107,9 +108,21 @@ enum PostgresSchema {
         return ran
     }
 
-    /// The statements of a migration: split where a line ends with `;`.
+    /// The statements of a migration: split where a line ends with `;`, except inside a `$$`-quoted function body.
     static func statements(_ sql: String) -> [String] {
-        sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var statements: [String] = []
+        var current = ""
+        var inBody = false
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            current += line + "\n"
+            if line.components(separatedBy: "$$").count % 2 == 0 { inBody.toggle() }
+            if !inBody && line.hasSuffix(";") {
+                statements.append(current)
+                current = ""
+            }
+        }
+        statements.append(current)
+        return statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty }
     }
 
@@ -371,5 +384,79 @@ enum PostgresSchema {
         CREATE INDEX CONCURRENTLY message_conversation_build ON message (conversation_id, account_id, created_at);
         DROP INDEX CONCURRENTLY IF EXISTS message_conversation;
         ALTER INDEX message_conversation_build RENAME TO message_conversation;
+        """
+
+    /// Stores a send's result in one round trip when nothing it depends on changed since the job was claimed: the
+    /// job still leased to `p_owner`, the message's status columns as the dispatcher saw them, no delivery report
+    /// waiting for the provider id, and no webhook endpoint to tell of a status change. Then it locks, checks and
+    /// writes what the store's transaction would (`PostgresOutboxStore.finish`), in the same lock order (the job, its
+    /// message, the provider id's advisory lock); otherwise it changes nothing and returns false, and the store runs
+    /// that transaction, where the rules decide. Only the checks and the writes are here, no rule: the new values are
+    /// computed in Swift. Five round trips (BEGIN, lock, provider-id lock, store, COMMIT) become one.
+    private static let v3 = """
+        CREATE OR REPLACE FUNCTION carrier_store_send_result(
+            p_message_id TEXT, p_owner TEXT, p_account TEXT,
+            p_seen_status TEXT, p_seen_provider_id TEXT, p_seen_error_code TEXT, p_seen_error_message TEXT,
+            p_seen_attempts BIGINT,
+            p_attempt BOOLEAN, p_number BIGINT, p_started_at DOUBLE PRECISION, p_outcome TEXT, p_http_status BIGINT,
+            p_attempt_error_code TEXT, p_latency_ms DOUBLE PRECISION,
+            p_due_again DOUBLE PRECISION,
+            p_status TEXT, p_provider_id TEXT, p_error_code TEXT, p_error_message TEXT, p_attempts BIGINT,
+            p_next_attempt_at DOUBLE PRECISION, p_updated_at DOUBLE PRECISION, p_excerpt TEXT
+        ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+        DECLARE
+            v_owner TEXT;
+            v_status TEXT;
+            v_provider_id TEXT;
+            v_error_code TEXT;
+            v_error_message TEXT;
+            v_attempts BIGINT;
+        BEGIN
+            SELECT j.lease_owner, m.status, m.provider_message_id, m.error_code, m.error_message, m.attempts
+            INTO v_owner, v_status, v_provider_id, v_error_code, v_error_message, v_attempts
+            FROM outbox_job j JOIN message m ON m.id = j.message_id
+            WHERE j.message_id = p_message_id FOR UPDATE OF j, m;
+            IF NOT FOUND OR v_owner IS DISTINCT FROM p_owner OR v_status IS DISTINCT FROM p_seen_status
+                OR v_provider_id IS DISTINCT FROM p_seen_provider_id OR v_error_code IS DISTINCT FROM p_seen_error_code
+                OR v_error_message IS DISTINCT FROM p_seen_error_message OR v_attempts IS DISTINCT FROM p_seen_attempts
+            THEN
+                RETURN FALSE;
+            END IF;
+            IF p_status IS DISTINCT FROM v_status
+                AND EXISTS (SELECT 1 FROM webhook_endpoint WHERE account_id = p_account AND enabled)
+            THEN
+                RETURN FALSE;
+            END IF;
+            IF p_provider_id IS NOT NULL THEN
+                -- The key PostgresSendStatements.AdvisoryLock.providerId takes; each statement here sees what
+                -- committed before it started, so a report that held the lock is seen below.
+                PERFORM pg_advisory_xact_lock(hashtextextended(p_account || chr(31) || p_provider_id, 17));
+                IF EXISTS (
+                    SELECT 1 FROM pending_status WHERE account_id = p_account AND provider_message_id = p_provider_id)
+                THEN
+                    RETURN FALSE;
+                END IF;
+            END IF;
+            IF p_attempt THEN
+                INSERT INTO send_attempt (message_id, number, started_at, outcome, http_status, error_code, latency_ms)
+                VALUES (p_message_id, p_number, p_started_at, p_outcome, p_http_status, p_attempt_error_code,
+                    p_latency_ms)
+                ON CONFLICT (message_id, number) DO UPDATE SET started_at = EXCLUDED.started_at,
+                    outcome = EXCLUDED.outcome, http_status = EXCLUDED.http_status,
+                    error_code = EXCLUDED.error_code, latency_ms = EXCLUDED.latency_ms;
+            END IF;
+            IF p_due_again IS NULL THEN
+                DELETE FROM outbox_job WHERE message_id = p_message_id;
+            ELSE
+                UPDATE outbox_job SET due_at = p_due_again, lease_owner = NULL, lease_until = NULL
+                WHERE message_id = p_message_id;
+            END IF;
+            UPDATE message SET status = p_status, provider_message_id = p_provider_id, error_code = p_error_code,
+                error_message = p_error_message, attempts = p_attempts, next_attempt_at = p_next_attempt_at,
+                updated_at = p_updated_at, carrier_reply_excerpt = COALESCE(p_excerpt, carrier_reply_excerpt)
+            WHERE id = p_message_id;
+            RETURN TRUE;
+        END
+        $$;
         """
 }

@@ -120,6 +120,57 @@ enum PostgresSendStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
+    /// A send's result in one round trip, when nothing it depends on changed since the claim: the migration
+    /// `v3-send-result-function` (`PostgresSchema`) has the checks. True when stored; false when nothing was changed
+    /// and the store's transaction must decide.
+    struct StoreResultIfUnchanged: PostgresPreparedStatement {
+        static let sql = """
+            SELECT carrier_store_send_result($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17, $18, $19, $20, $21, $22, $23, $24)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [
+            .text, .text, .text, .text, .text, .text, .text, .int8,
+            .bool, .int8, .float8, .text, .int8, .text, .float8,
+            .float8,
+            .text, .text, .text, .text, .int8, .float8, .float8, .text,
+        ]
+        typealias Row = Bool
+
+        /// The job as claimed: its owner and the message as the dispatcher saw it.
+        var job: ClaimedJob
+        var attempt: AttemptRecord?
+        /// When the job is due again; nil when it ends.
+        var dueAgain: Double?
+        /// The message with the result applied.
+        var message: MessageRecord
+        var carrierReplyExcerpt: String?
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 24)
+            let seen = job.message
+            for text in [seen.id, job.owner, seen.accountId, seen.status] { bindings.append(text) }
+            for text in [seen.providerMessageId, seen.errorCode, seen.errorMessage] { bindings.append(text) }
+            bindings.append(seen.attempts)
+            bindings.append(attempt != nil)
+            bindings.append(attempt?.number)
+            bindings.append(attempt?.startedAt)
+            bindings.append(attempt?.outcome)
+            bindings.append(attempt?.httpStatus)
+            bindings.append(attempt?.errorCode)
+            bindings.append(attempt?.latencyMs)
+            bindings.append(dueAgain)
+            bindings.append(message.status)
+            for text in [message.providerMessageId, message.errorCode, message.errorMessage] { bindings.append(text) }
+            bindings.append(message.attempts)
+            bindings.append(message.nextAttemptAt)
+            bindings.append(message.updatedAt)
+            bindings.append(carrierReplyExcerpt)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
+    }
+
     /// `POST /send` in one statement (see `PostgresOutboxStore.acceptInOneStatement`): unless the recipient opted
     /// out or the idempotency key is bound already, the key (bound at once), the conversation, the message, its job
     /// and tags, and the wake-up of idle instances. Returns the conversation's id; no row when nothing was stored.
