@@ -174,7 +174,7 @@ import Testing
         #expect(
             indexes["message_conversation"]?.contains("(conversation_id, account_id, created_at)") == true,
             "\(indexes)")
-        #expect(try await PostgresSchema.migrate(migrating) == ["v3-send-result-function"])
+        #expect(try await PostgresSchema.migrate(migrating) == ["v3-send-result-function", "v4-status-functions"])
         #expect(try await PostgresSchema.migrate(migrating).isEmpty)
     }
 
@@ -433,5 +433,83 @@ import Testing
             now: 20)
         #expect(stored.status == "queued" && stored.errorCode == "E500" && stored.nextAttemptAt == 30)
         #expect(try await row("m-store") == ("queued", nil, 1, 1))
+    }
+
+    /// A delivery report naming the carrier's id is written in one round trip only when what the rules read still
+    /// holds: the message as read and no endpoint wanting the status change, or still no message with that id.
+    @Test func aDeliveryReportTakesOneStatementOnlyWhenWhatTheRulesReadStillHolds() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        let logger = database.logger
+        func sql(_ query: PostgresQuery) async throws {
+            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
+        }
+        func run<S: PostgresPreparedStatement>(_ statement: S) async throws -> Bool where S.Row == Bool {
+            try await database.read { connection in
+                var done = false
+                for try await row in try await connection.execute(statement, logger: logger) { done = row }
+                return done
+            }
+        }
+        func count(_ query: PostgresQuery) async throws -> Int {
+            try await database.read { connection in
+                for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
+                return -1
+            }
+        }
+        try await sql(
+            """
+            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
+                last_message_at, created_at, updated_at)
+            VALUES ('conv', 'acct', 'sms', '+15551230000', 'open', 0, 1, 1, 1)
+            """)
+        try await sql(
+            """
+            INSERT INTO message (id, account_id, conversation_id, channel_id, direction, body, media, status,
+                provider_message_id, created_at, updated_at)
+            VALUES ('m-1', 'acct', 'conv', 'sms', 'outbound', 'hi', '[]', 'sent', 'p-1', 10, 10)
+            """)
+        let seen = SentMessageStatus(
+            id: "m-1", status: "sent", providerMessageId: "p-1", errorCode: nil, errorMessage: nil, updatedAt: 10)
+        var delivered = seen
+        delivered.status = "delivered"
+        delivered.updatedAt = 20
+        func update(_ seen: SentMessageStatus) -> PostgresInboundStatements.ApplyStatusIfUnchanged {
+            PostgresInboundStatements.ApplyStatusIfUnchanged(
+                account: "acct", providerId: "p-1", seen: seen, message: delivered, providerStatus: "DELIVRD",
+                statusChanged: true)
+        }
+
+        // Read before another report moved it on: nothing written.
+        var stale = seen
+        stale.updatedAt = 9
+        #expect(try await !run(update(stale)))
+        // An endpoint wants the status change: nothing written (the transaction writes the event).
+        try await sql(
+            """
+            INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
+            VALUES ('we-1', 'acct', 'https://example.com/hook', '["message.status"]', 'whsec', 1, 1)
+            """)
+        #expect(try await !run(update(seen)))
+        #expect(try await count("SELECT count(*)::int FROM message WHERE status = 'sent'") == 1)
+        try await sql("DELETE FROM webhook_endpoint")
+        // As read: written.
+        #expect(try await run(update(seen)))
+        #expect(
+            try await count(
+                "SELECT count(*)::int FROM message WHERE status = 'delivered' AND updated_at = 20 AND provider_status = 'DELIVRD'"
+            ) == 1)
+
+        // A report for an id no message has yet is kept; once a message has the id, nothing is kept.
+        func pending(_ providerId: String) -> PostgresInboundStatements.KeepPendingIfUnknown {
+            PostgresInboundStatements.KeepPendingIfUnknown(
+                pending: PendingStatusRecord(
+                    id: nil, accountId: "acct", channelId: "sms", providerMessageId: providerId, reference: nil,
+                    status: "delivered", errorCode: nil, errorMessage: nil, receivedAt: 30))
+        }
+        #expect(try await run(pending("p-later")))
+        #expect(try await !run(pending("p-1")))
+        #expect(try await count("SELECT count(*)::int FROM pending_status") == 1)
+        #expect(try await count("SELECT count(*)::int FROM pending_status WHERE provider_message_id = 'p-later'") == 1)
     }
 }

@@ -135,6 +135,59 @@ enum PostgresInboundStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { () }
     }
 
+    /// A delivery report's change to the message its provider id names, in one round trip, unless the message
+    /// changed since it was read or a webhook endpoint wants the status change: `carrier_apply_status` (migration
+    /// `v4-status-functions`). True when stored; false when nothing was written.
+    struct ApplyStatusIfUnchanged: PostgresPreparedStatement {
+        static let sql = """
+            SELECT carrier_apply_status($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [
+            .text, .text, .text, .text, .text, .text, .text, .float8, .bool, .text, .text, .text, .text, .float8,
+            .text,
+        ]
+        typealias Row = Bool
+
+        var account: String
+        var providerId: String
+        /// The message as read before the rules decided.
+        var seen: SentMessageStatus
+        /// The message as the rules left it.
+        var message: SentMessageStatus
+        var providerStatus: String?
+        /// Whether the status changes (then an enabled webhook endpoint sends it to the transaction).
+        var statusChanged: Bool
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 15)
+            for text in [account, providerId, seen.id, seen.status] { bindings.append(text) }
+            for text in [seen.providerMessageId, seen.errorCode, seen.errorMessage] { bindings.append(text) }
+            bindings.append(seen.updatedAt)
+            bindings.append(statusChanged)
+            bindings.append(message.status)
+            for text in [message.providerMessageId, message.errorCode, message.errorMessage] { bindings.append(text) }
+            bindings.append(message.updatedAt)
+            bindings.append(providerStatus)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
+    }
+
+    /// Keeps a delivery report in one round trip unless a message has the provider id by now:
+    /// `carrier_keep_pending_status`. True when kept; false when nothing was written.
+    struct KeepPendingIfUnknown: PostgresPreparedStatement {
+        static let sql = "SELECT carrier_keep_pending_status($1, $2, $3, $4, $5, $6, $7, $8)"
+        static let bindingDataTypes: [PostgresDataType] = KeepPending.bindingDataTypes
+        typealias Row = Bool
+
+        var pending: PendingStatusRecord
+
+        func makeBindings() -> PostgresBindings { KeepPending(pending: pending).makeBindings() }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
+    }
+
     /// The outbound message a delivery report names by the carrier's id, locked, with the account's webhook
     /// endpoints (``SentMessageLookup``).
     struct SentMessageByProviderId: SentMessageLookup {

@@ -14,6 +14,7 @@ enum PostgresSchema {
         Migration(id: "v1", sql: v1),
         Migration(id: "v2-lookup-indexes", sql: v2, online: true),
         Migration(id: "v3-send-result-function", sql: v3),
+        Migration(id: "v4-status-functions", sql: v4),
     ]
 
     /// One schema change.
@@ -455,6 +456,73 @@ enum PostgresSchema {
                 error_message = p_error_message, attempts = p_attempts, next_attempt_at = p_next_attempt_at,
                 updated_at = p_updated_at, carrier_reply_excerpt = COALESCE(p_excerpt, carrier_reply_excerpt)
             WHERE id = p_message_id;
+            RETURN TRUE;
+        END
+        $$;
+        """
+
+    /// A delivery report that names only the carrier's id, in one round trip after the read the rules decide on
+    /// (`PostgresInboundStore.applyStatusAtOnce`): each function takes the provider id's advisory lock (as the
+    /// store's transaction does, before the message row), then checks that what the rules read still holds: the
+    /// message as read, and no webhook endpoint to tell of a status change (`carrier_apply_status`), or still no
+    /// message with that id (`carrier_keep_pending_status`). Then it writes what the transaction would; otherwise it
+    /// writes nothing and returns false, and the store runs the transaction.
+    private static let v4 = """
+        CREATE OR REPLACE FUNCTION carrier_apply_status(
+            p_account TEXT, p_provider_id TEXT, p_id TEXT,
+            p_seen_status TEXT, p_seen_provider_id TEXT, p_seen_error_code TEXT, p_seen_error_message TEXT,
+            p_seen_updated_at DOUBLE PRECISION, p_check_endpoints BOOLEAN,
+            p_status TEXT, p_new_provider_id TEXT, p_error_code TEXT, p_error_message TEXT,
+            p_updated_at DOUBLE PRECISION, p_provider_status TEXT
+        ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+        DECLARE
+            v_id TEXT;
+            v_status TEXT;
+            v_provider_id TEXT;
+            v_error_code TEXT;
+            v_error_message TEXT;
+            v_updated_at DOUBLE PRECISION;
+        BEGIN
+            PERFORM pg_advisory_xact_lock(hashtextextended(p_account || chr(31) || p_provider_id, 17));
+            SELECT id, status, provider_message_id, error_code, error_message, updated_at
+            INTO v_id, v_status, v_provider_id, v_error_code, v_error_message, v_updated_at
+            FROM message
+            WHERE account_id = p_account AND provider_message_id = p_provider_id AND direction = 'outbound'
+            LIMIT 1 FOR UPDATE;
+            IF NOT FOUND OR v_id IS DISTINCT FROM p_id OR v_status IS DISTINCT FROM p_seen_status
+                OR v_provider_id IS DISTINCT FROM p_seen_provider_id OR v_error_code IS DISTINCT FROM p_seen_error_code
+                OR v_error_message IS DISTINCT FROM p_seen_error_message
+                OR v_updated_at IS DISTINCT FROM p_seen_updated_at
+            THEN
+                RETURN FALSE;
+            END IF;
+            IF p_check_endpoints AND EXISTS (SELECT 1 FROM webhook_endpoint WHERE account_id = p_account AND enabled)
+            THEN
+                RETURN FALSE;
+            END IF;
+            UPDATE message SET status = p_status, provider_message_id = p_new_provider_id, error_code = p_error_code,
+                error_message = p_error_message, updated_at = p_updated_at,
+                provider_status = COALESCE(p_provider_status, provider_status)
+            WHERE id = p_id;
+            RETURN TRUE;
+        END
+        $$;
+        CREATE OR REPLACE FUNCTION carrier_keep_pending_status(
+            p_account TEXT, p_channel_id TEXT, p_provider_id TEXT, p_reference TEXT, p_status TEXT, p_error_code TEXT,
+            p_error_message TEXT, p_received_at DOUBLE PRECISION
+        ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(hashtextextended(p_account || chr(31) || p_provider_id, 17));
+            IF EXISTS (
+                SELECT 1 FROM message
+                WHERE account_id = p_account AND provider_message_id = p_provider_id AND direction = 'outbound')
+            THEN
+                RETURN FALSE;
+            END IF;
+            INSERT INTO pending_status (account_id, channel_id, provider_message_id, reference, status, error_code,
+                error_message, received_at)
+            VALUES (p_account, p_channel_id, p_provider_id, p_reference, p_status, p_error_code, p_error_message,
+                p_received_at);
             RETURN TRUE;
         END
         $$;
