@@ -81,10 +81,7 @@ enum PostgresSendStatements {
             DELETE FROM pending_status WHERE account_id = $18 AND provider_message_id = $11
             RETURNING id, status, error_code, error_message
             """
-        static let bindingDataTypes: [PostgresDataType] = [
-            .text, .int8, .float8, .text, .int8, .text, .float8, .bool, .float8,
-            .text, .text, .text, .text, .int8, .float8, .float8, .text, .text,
-        ]
+        static let bindingDataTypes: [PostgresDataType] = [.text] + resultDataTypes + [.text]
         typealias Row = (Int64, String, String?, String?)
 
         var messageId: String
@@ -97,22 +94,9 @@ enum PostgresSendStatements {
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 18)
             bindings.append(messageId)
-            bindings.append(attempt?.number)
-            bindings.append(attempt?.startedAt)
-            bindings.append(attempt?.outcome)
-            bindings.append(attempt?.httpStatus)
-            bindings.append(attempt?.errorCode)
-            bindings.append(attempt?.latencyMs)
-            bindings.append(attempt != nil)
-            bindings.append(dueAgain)
-            bindings.append(message.status)
-            bindings.append(message.providerMessageId)
-            bindings.append(message.errorCode)
-            bindings.append(message.errorMessage)
-            bindings.append(message.attempts)
-            bindings.append(message.nextAttemptAt)
-            bindings.append(message.updatedAt)
-            bindings.append(carrierReplyExcerpt)
+            PostgresSendStatements.appendResult(
+                attempt: attempt, dueAgain: dueAgain, message: message, carrierReplyExcerpt: carrierReplyExcerpt,
+                to: &bindings)
             bindings.append(message.accountId)
             return bindings
         }
@@ -125,15 +109,11 @@ enum PostgresSendStatements {
     /// and the store's transaction must decide.
     struct StoreResultIfUnchanged: PostgresPreparedStatement {
         static let sql = """
-            SELECT carrier_store_send_result($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+            SELECT carrier_store_send_result($1, $2, $3, $4, $5, $6, $7, $8, $15, $9, $10, $11, $12, $13, $14, $16,
                 $17, $18, $19, $20, $21, $22, $23, $24)
             """
-        static let bindingDataTypes: [PostgresDataType] = [
-            .text, .text, .text, .text, .text, .text, .text, .int8,
-            .bool, .int8, .float8, .text, .int8, .text, .float8,
-            .float8,
-            .text, .text, .text, .text, .int8, .float8, .float8, .text,
-        ]
+        static let bindingDataTypes: [PostgresDataType] =
+            [.text, .text, .text, .text, .text, .text, .text, .int8] + resultDataTypes
         typealias Row = Bool
 
         /// The job as claimed: its owner and the message as the dispatcher saw it.
@@ -151,20 +131,9 @@ enum PostgresSendStatements {
             for text in [seen.id, job.owner, seen.accountId, seen.status] { bindings.append(text) }
             for text in [seen.providerMessageId, seen.errorCode, seen.errorMessage] { bindings.append(text) }
             bindings.append(seen.attempts)
-            bindings.append(attempt != nil)
-            bindings.append(attempt?.number)
-            bindings.append(attempt?.startedAt)
-            bindings.append(attempt?.outcome)
-            bindings.append(attempt?.httpStatus)
-            bindings.append(attempt?.errorCode)
-            bindings.append(attempt?.latencyMs)
-            bindings.append(dueAgain)
-            bindings.append(message.status)
-            for text in [message.providerMessageId, message.errorCode, message.errorMessage] { bindings.append(text) }
-            bindings.append(message.attempts)
-            bindings.append(message.nextAttemptAt)
-            bindings.append(message.updatedAt)
-            bindings.append(carrierReplyExcerpt)
+            PostgresSendStatements.appendResult(
+                attempt: attempt, dueAgain: dueAgain, message: message, carrierReplyExcerpt: carrierReplyExcerpt,
+                to: &bindings)
             return bindings
         }
 
@@ -258,6 +227,34 @@ enum PostgresSendStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// The types of ``appendResult(attempt:dueAgain:message:carrierReplyExcerpt:to:)``'s bindings.
+    static let resultDataTypes: [PostgresDataType] = [
+        .int8, .float8, .text, .int8, .text, .float8, .bool, .float8,
+        .text, .text, .text, .text, .int8, .float8, .float8, .text,
+    ]
+
+    /// Binds a send's result, 16 values: the attempt's columns and whether there is one, when the job is due again,
+    /// the message's status columns, and the carrier's reply excerpt.
+    static func appendResult(
+        attempt: AttemptRecord?, dueAgain: Double?, message: MessageRecord, carrierReplyExcerpt: String?,
+        to bindings: inout PostgresBindings
+    ) {
+        bindings.append(attempt?.number)
+        bindings.append(attempt?.startedAt)
+        bindings.append(attempt?.outcome)
+        bindings.append(attempt?.httpStatus)
+        bindings.append(attempt?.errorCode)
+        bindings.append(attempt?.latencyMs)
+        bindings.append(attempt != nil)
+        bindings.append(dueAgain)
+        bindings.append(message.status)
+        for text in [message.providerMessageId, message.errorCode, message.errorMessage] { bindings.append(text) }
+        bindings.append(message.attempts)
+        bindings.append(message.nextAttemptAt)
+        bindings.append(message.updatedAt)
+        bindings.append(carrierReplyExcerpt)
     }
 
     /// The types of ``appendMessage(_:to:)``'s bindings, `$1` to `$30`.
