@@ -21,10 +21,16 @@ final class FirstAttemptDeadlines: Sendable {
         wait = .milliseconds(waitMs)
     }
 
-    /// Answers `waiter` with nil once the wait has passed, unless it was answered before.
+    /// Waits not yet swept: answered ones leave when they reach the front (for the tests).
+    var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Answers `waiter` (armed) with nil once the wait has passed, unless it was answered before.
     func add(_ waiter: FirstAttemptWaiter) {
         let deadline = ContinuousClock.now + wait
         let startSweeper = state.withLock { state -> Bool in
+            // Answered waits at the front leave now rather than at their deadline: with a long `sendWaitMs` they
+            // would otherwise pile up (10 minutes of requests at most).
+            while let first = state.pending.first, first.waiter.isAnswered { state.pending.removeFirst() }
             state.pending.append((deadline, waiter))
             defer { state.sweeping = true }
             return !state.sweeping
@@ -59,6 +65,9 @@ final class FirstAttemptWaiter: Sendable {
     func arm(_ continuation: CheckedContinuation<MessageRecord?, Never>) {
         self.continuation.withLock { $0 = continuation }
     }
+
+    /// Whether it was answered (or never armed).
+    var isAnswered: Bool { continuation.withLock { $0 == nil } }
 
     func resume(_ message: MessageRecord?) {
         let waiting = continuation.withLock { current -> CheckedContinuation<MessageRecord?, Never>? in
