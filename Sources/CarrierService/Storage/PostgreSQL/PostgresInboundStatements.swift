@@ -86,6 +86,8 @@ enum PostgresInboundStatements {
     }
 
     /// A delivery report's change to its message; the provider's own status word only when it gave one.
+    /// `carrier_apply_status` (migration `v4-status-functions`) writes the same columns, and
+    /// `carrier_keep_pending_status` those of ``KeepPending``: a change to either needs a migration that replaces them.
     struct UpdateStatus: PostgresPreparedStatement {
         static let sql = """
             UPDATE message SET status = $2, provider_message_id = $3, error_code = $4, error_message = $5,

@@ -58,6 +58,8 @@ enum PostgresSendStatements {
 
     /// Stores a send's result in one statement: the attempt, the job's end or next due time, the message, and the
     /// delivery reports that were waiting for its provider id (deleted and returned, to be applied by the caller).
+    /// `carrier_store_send_result` (migration `v3-send-result-function`) writes the same columns: a change here
+    /// needs a migration that replaces the function.
     struct StoreResult: PostgresPreparedStatement {
         static let sql = """
             WITH attempt AS (
