@@ -3,14 +3,16 @@
 # database and a fresh service: on a shared VM whose speed drifts by tens of percent within an hour, only pairs run
 # back to back tell a change apart (bench/serve.sh measures phases one after another on one growing database).
 #
-#   bench/ab.sh OLD_BINARY NEW_BINARY [PAIRS]     PHASE=slow|outbox|status  BACKEND=sqlite|postgres  SECS=6
+#   bench/ab.sh OLD_BINARY NEW_BINARY [PAIRS]     PHASE=slow|outbox|status|inbound  BACKEND=sqlite|postgres  SECS=6
 #
 # Phases: `slow` POST /send at CONNS (512) connections to a mock carrier answering in 50 ms (sendWaitMs 5000: each
 # answer waits for the carrier's); `outbox` POST /send at CONNS (64) with sendWaitMs 0 for SECS, then the drain is
 # timed until the mock has every accepted message (sends/s = delivered / (injection + drain)); `status` 3 s of
-# POST /send, then delivery reports for them (bench/serve/status.lua, CONNS 32). Prints each run as `name=value`
+# POST /send, then delivery reports for them (bench/serve/status.lua, CONNS 32); `inbound` incoming messages
+# (bench/serve/inbound.lua, CONNS 32). Prints each run as `name=value`
 # (rate, the service's CPU per 1,000, context switches per 1,000, PostgreSQL's CPU per 1,000), then the medians and
-# B/A. Needs wrk and nginx-light (postgresql for BACKEND=postgres).
+# B/A. PREFILL=SECS first stores SECS of incoming messages (256 connections), so a run measures a grown database as
+# bench/serve.sh's later phases do. Needs wrk and nginx-light (postgresql for BACKEND=postgres).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -23,8 +25,8 @@ secs=${SECS:-6}
 case "$phase" in
     slow) conns=${CONNS:-512}; delay=50; wait_ms=5000 ;;
     outbox) conns=${CONNS:-64}; delay=0; wait_ms=0 ;;
-    status) conns=${CONNS:-32}; delay=0; wait_ms=5000 ;;
-    *) echo "ab.sh: PHASE must be slow, outbox or status" >&2; exit 64 ;;
+    status | inbound) conns=${CONNS:-32}; delay=0; wait_ms=5000 ;;
+    *) echo "ab.sh: PHASE must be slow, outbox, status or inbound" >&2; exit 64 ;;
 esac
 for bin in "$old" "$new"; do [ -x "$bin" ] || { echo "ab.sh: $bin is not an executable" >&2; exit 66; }; done
 scratch=$(mktemp -d /tmp/carrier-ab.XXXXXX)
@@ -76,6 +78,13 @@ CONF
         wrk -t1 -c32 -d3s -s bench/serve/send.lua "$url" >/dev/null
         url=http://127.0.0.1:18093/inbound/default/bench/bench-inbound-token-0123456789
         script=bench/serve/status.lua
+    elif [ "$phase" = inbound ]; then
+        url=http://127.0.0.1:18093/inbound/default/bench/bench-inbound-token-0123456789
+        script=bench/serve/inbound.lua
+    fi
+    if [ "${PREFILL:-0}" != 0 ]; then
+        wrk -t1 -c256 -d"${PREFILL}s" -s bench/serve/inbound.lua \
+            http://127.0.0.1:18093/inbound/default/bench/bench-inbound-token-0123456789 >/dev/null
     fi
     wrk -t1 -c"$conns" -d2s -s "$script" "$url" >/dev/null   # warm-up
     [ "$phase" = outbox ] && sleep 2
@@ -98,7 +107,7 @@ CONF
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-echo "phase=$phase backend=$backend connections=$conns secs=$secs pairs=$pairs"
+echo "phase=$phase backend=$backend connections=$conns secs=$secs pairs=$pairs prefill=${PREFILL:-0}"
 : >"$scratch/A"; : >"$scratch/B"
 for i in $(seq 1 "$pairs"); do
     order="A B"; [ $((i % 2)) = 0 ] && order="B A"   # A B, B A, A B, ...: neither side always runs first

@@ -1,3 +1,4 @@
+import CarrierRuntime
 import Foundation
 import Logging
 import PostgresNIO
@@ -174,7 +175,10 @@ import Testing
         #expect(
             indexes["message_conversation"]?.contains("(conversation_id, account_id, created_at)") == true,
             "\(indexes)")
-        #expect(try await PostgresSchema.migrate(migrating) == ["v3-send-result-function", "v4-status-functions"])
+        #expect(
+            try await PostgresSchema.migrate(migrating) == [
+                "v3-send-result-function", "v4-status-functions", "v5-received-function",
+            ])
         #expect(try await PostgresSchema.migrate(migrating).isEmpty)
     }
 
@@ -511,5 +515,80 @@ import Testing
         #expect(try await !run(pending("p-1")))
         #expect(try await count("SELECT count(*)::int FROM pending_status") == 1)
         #expect(try await count("SELECT count(*)::int FROM pending_status WHERE provider_message_id = 'p-later'") == 1)
+    }
+
+    /// An incoming message is stored in one round trip only when nothing but it and its conversation is written:
+    /// a resend of a stored provider id is done without writing; an enabled webhook endpoint, a part, an opt-out
+    /// keyword or a replay hash leave it to the transaction.
+    @Test func anIncomingMessageTakesOneStatementOnlyWhenNothingElseIsWritten() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        let logger = database.logger
+        func sql(_ query: PostgresQuery) async throws {
+            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
+        }
+        func count(_ query: PostgresQuery) async throws -> Int {
+            try await database.read { connection in
+                for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
+                return -1
+            }
+        }
+        let channel = ChannelRecord(
+            id: "sms", accountId: "acct", channel: "sms", provider: "fake", address: "+15550000001", settings: [:],
+            defaultQueue: nil, createdAt: 0, updatedAt: 0)
+        func webhook(_ event: NormalizedEvent.MessageReceived, hash: String? = nil, now: Double = 10)
+            -> InboundWebhook
+        {
+            InboundWebhook(channel: channel, events: [.received(event)], requestHash: hash, now: now)
+        }
+        func store(_ webhook: InboundWebhook) async throws -> Bool {
+            try await PostgresInboundStore.storeReceivedAtOnce(webhook, database: database)
+        }
+        let hello = NormalizedEvent.MessageReceived(
+            carrier: "fake", from: "+447700900001", text: "hello", providerMessageId: "mo-1")
+
+        #expect(try await store(webhook(hello)))
+        #expect(
+            try await count(
+                """
+                SELECT count(*)::int FROM message m JOIN conversation c ON c.id = m.conversation_id
+                WHERE m.provider_message_id = 'mo-1' AND m.direction = 'inbound' AND m.body = 'hello'
+                    AND c.contact_address = '+447700900001' AND c.unread_count = 1 AND c.last_message_at = 10
+                """) == 1)
+        // The carrier resends it: done, nothing written.
+        #expect(try await store(webhook(hello, now: 11)))
+        #expect(try await count("SELECT count(*)::int FROM message") == 1)
+        #expect(try await count("SELECT count(*)::int FROM conversation WHERE unread_count = 1") == 1)
+        // A second message from the contact joins the conversation.
+        let again = NormalizedEvent.MessageReceived(
+            carrier: "fake", from: "+447700900001", text: "again", providerMessageId: "mo-2")
+        #expect(try await store(webhook(again, now: 12)))
+        #expect(try await count("SELECT count(*)::int FROM conversation WHERE unread_count = 2") == 1)
+        #expect(try await count("SELECT count(DISTINCT conversation_id)::int FROM message") == 1)
+
+        // Left to the transaction, nothing written: a replay hash, a part, an opt-out keyword, an empty id.
+        let stop = NormalizedEvent.MessageReceived(
+            carrier: "fake", from: "+447700900002", text: "STOP", providerMessageId: "mo-3", optOut: "stop")
+        var part = NormalizedEvent.MessageReceived(
+            carrier: "fake", from: "+447700900002", text: "one", providerMessageId: "mo-4")
+        part.partTotal = 2
+        let noId = NormalizedEvent.MessageReceived(
+            carrier: "fake", from: "+447700900002", text: "x", providerMessageId: "")
+        let unhashed = NormalizedEvent.MessageReceived(carrier: "fake", from: "+447700900002", text: "y")
+        #expect(try await !store(webhook(unhashed, hash: "h1")))
+        #expect(try await !store(webhook(part)))
+        #expect(try await !store(webhook(stop)))
+        #expect(try await !store(webhook(noId)))
+        // An enabled endpoint wants `message.received`: nothing written (the transaction writes the event).
+        try await sql(
+            """
+            INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
+            VALUES ('we-1', 'acct', 'https://example.com/hook', '["message.received"]', 'whsec', 1, 1)
+            """)
+        let third = NormalizedEvent.MessageReceived(
+            carrier: "fake", from: "+447700900003", text: "third", providerMessageId: "mo-5")
+        #expect(try await !store(webhook(third)))
+        #expect(try await count("SELECT count(*)::int FROM message") == 2)
+        #expect(try await count("SELECT count(*)::int FROM conversation") == 1)
     }
 }

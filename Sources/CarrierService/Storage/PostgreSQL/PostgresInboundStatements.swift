@@ -63,7 +63,8 @@ enum PostgresInboundStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
     }
 
-    /// Stores a message in its conversation (`$31`).
+    /// Stores a message in its conversation (`$31`). `carrier_store_received` (migration `v5-received-function`)
+    /// writes the same columns: a change here needs a migration that replaces it.
     struct InsertMessage: PostgresPreparedStatement {
         static let sql = """
             INSERT INTO message (\(MessageRecord.preparedColumns))
@@ -83,6 +84,42 @@ enum PostgresInboundStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { () }
+    }
+
+    /// An incoming message in one round trip: `carrier_store_received` (migration `v5-received-function`) takes the
+    /// provider id's lock (the key ``PostgresInboundStore`` locks in its transaction), finds a message the channel
+    /// already stored under it (then writes nothing: a resend, done), else writes nothing when the account has an
+    /// enabled webhook endpoint (the transaction writes the event), else upserts the conversation and stores the
+    /// message. True when done; false when the transaction must run.
+    struct StoreReceivedIfSimple: PostgresPreparedStatement {
+        static let sql = """
+            SELECT carrier_store_received($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)
+            """
+        static let bindingDataTypes =
+            PostgresSendStatements.messageDataTypes
+            + [.text, .text, .text, .int8, .float8, .float8, .text, .bool]
+        typealias Row = Bool
+
+        var message: MessageRecord
+        /// The advisory lock's key (`received`, account, channel, provider id); unused without a provider id.
+        var lockKey: String
+        var conversationId: String
+        var touch: ConversationTouch
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 38)
+            PostgresSendStatements.appendMessage(message, to: &bindings)
+            for text in [lockKey, conversationId, touch.contact] { bindings.append(text) }
+            bindings.append(touch.unreadIncrement)
+            bindings.append(touch.windowExpiresAt)
+            bindings.append(touch.now)
+            bindings.append(touch.queue)
+            bindings.append(touch.reopens)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
     }
 
     /// A delivery report's change to its message; the provider's own status word only when it gave one.

@@ -22,6 +22,7 @@ struct PostgresInboundStore: InboundStore {
                 var applied = false
                 try await Self.retryingDeadlocks {
                     applied = try await Self.applyStatusAtOnce(webhook, database: database)
+                    if !applied { applied = try await Self.storeReceivedAtOnce(webhook, database: database) }
                 }
                 if applied {
                     completion(.success(()))
@@ -168,9 +169,7 @@ struct PostgresInboundStore: InboundStore {
         let providerId = event.providerMessageId.flatMap { $0.isEmpty ? nil : $0 }
         if let providerId {
             // A resend reaching another instance at the same moment waits here, then finds this message.
-            try await lock(
-                connection, "received\u{1}" + channel.accountId + "\u{1}" + channel.id + "\u{1}" + providerId,
-                logger: logger)
+            try await lock(connection, receivedLockKey(channel: channel, providerId: providerId), logger: logger)
         }
         // Whether the carrier sent this message before, and the account's webhook endpoints, in one round trip.
         var alreadyStored = false
@@ -216,6 +215,35 @@ struct PostgresInboundStore: InboundStore {
         }
     }
 
+    /// The advisory lock an incoming message takes on its provider id: a resend reaching two instances at once is
+    /// stored once.
+    static func receivedLockKey(channel: ChannelRecord, providerId: String) -> String {
+        "received\u{1}" + channel.accountId + "\u{1}" + channel.id + "\u{1}" + providerId
+    }
+
+    /// Stores an incoming message in one round trip when nothing but the message and its conversation is written
+    /// (``PostgresInboundStatements/StoreReceivedIfSimple``): one whole message (not a part), no replay hash, no
+    /// empty provider id, no opt-out keyword, and no enabled webhook endpoint to tell (the function checks that and the provider id under
+    /// the same lock the transaction takes).
+    /// - Returns: false when nothing was written and the transaction must run.
+    static func storeReceivedAtOnce(_ webhook: InboundWebhook, database: PostgresServiceDatabase) async throws -> Bool {
+        guard webhook.requestHash == nil, webhook.events.count == 1, case .received(let event) = webhook.events[0],
+            event.partTotal == nil, event.providerMessageId?.isEmpty != true,
+            let plan = MessagingEngine.planReceived(
+                event, channel: webhook.channel, alreadyStored: false, now: webhook.now),
+            plan.optOut == nil
+        else { return false }
+        let store = PostgresInboundStatements.StoreReceivedIfSimple(
+            message: plan.message,
+            lockKey: event.providerMessageId.map { receivedLockKey(channel: webhook.channel, providerId: $0) } ?? "",
+            conversationId: MessagingEngine.newId("conv"), touch: plan.conversation)
+        let logger = database.logger
+        return try await database.read { connection in
+            for try await done in try await connection.execute(store, logger: logger) { return done }
+            return false
+        }
+    }
+
     /// Adds an opt-out unless the contact is already on the list (the first one is kept), as
     /// ``PostgresIdentityStore/insertOptOut(_:account:kind:address:source:now:logger:)`` does, and says whether it
     /// was added: only a change is reported (`optout.changed`), and of two STOPs racing, only one adds.
@@ -249,7 +277,8 @@ struct PostgresInboundStore: InboundStore {
     }
 
     /// The `ON CONFLICT` clause of a conversation insert: the existing conversation takes the touch instead (the
-    /// new row's values as `EXCLUDED`). Shared by every statement that upserts a conversation.
+    /// new row's values as `EXCLUDED`). Shared by every statement that upserts a conversation; the function
+    /// `carrier_store_received` (migration `v5-received-function`) repeats it: a change needs a migration.
     /// - Parameter reopens: an SQL boolean: whether a closed conversation opens again.
     static func conversationTouched(reopens: String) -> String {
         """

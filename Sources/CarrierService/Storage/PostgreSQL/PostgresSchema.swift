@@ -15,6 +15,7 @@ enum PostgresSchema {
         Migration(id: "v2-lookup-indexes", sql: v2, online: true),
         Migration(id: "v3-send-result-function", sql: v3),
         Migration(id: "v4-status-functions", sql: v4),
+        Migration(id: "v5-received-function", sql: v5),
     ]
 
     /// One schema change.
@@ -523,6 +524,65 @@ enum PostgresSchema {
                 error_message, received_at)
             VALUES (p_account, p_channel_id, p_provider_id, p_reference, p_status, p_error_code, p_error_message,
                 p_received_at);
+            RETURN TRUE;
+        END
+        $$;
+        """
+
+    /// `carrier_store_received`: an incoming message in one round trip (``PostgresInboundStatements/
+    /// StoreReceivedIfSimple``). It repeats the columns of ``PostgresInboundStatements/InsertMessage`` and the
+    /// conversation upsert of ``PostgresInboundStore/conversationTouched(reopens:)``.
+    private static let v5 = """
+        CREATE OR REPLACE FUNCTION carrier_store_received(
+            p_id TEXT, p_account_id TEXT, p_channel_id TEXT, p_direction TEXT, p_from_address TEXT,
+            p_to_address TEXT, p_body TEXT, p_media TEXT, p_status TEXT, p_provider_message_id TEXT,
+            p_template_name TEXT, p_segments BIGINT, p_error_code TEXT, p_error_message TEXT, p_reference TEXT,
+            p_confirmed BOOLEAN, p_created_at DOUBLE PRECISION, p_updated_at DOUBLE PRECISION,
+            p_scheduled_for DOUBLE PRECISION, p_expires_at DOUBLE PRECISION, p_validity_seconds BIGINT,
+            p_attempts BIGINT, p_next_attempt_at DOUBLE PRECISION, p_template_language TEXT,
+            p_template_variables TEXT, p_callback_url TEXT, p_delivery_report TEXT, p_provider_status TEXT,
+            p_metadata TEXT, p_tags TEXT,
+            p_lock_key TEXT, p_conversation_id TEXT, p_contact TEXT, p_unread BIGINT,
+            p_window_expires_at DOUBLE PRECISION, p_now DOUBLE PRECISION, p_queue TEXT, p_reopens BOOLEAN
+        ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+        DECLARE
+            v_conversation TEXT;
+        BEGIN
+            IF p_provider_message_id IS NOT NULL THEN
+                PERFORM pg_advisory_xact_lock(hashtextextended(p_lock_key, 0));
+                IF EXISTS (
+                    SELECT 1 FROM message
+                    WHERE provider_message_id = p_provider_message_id AND account_id = p_account_id
+                        AND channel_id = p_channel_id AND direction = 'inbound')
+                THEN
+                    RETURN TRUE;
+                END IF;
+            END IF;
+            IF EXISTS (SELECT 1 FROM webhook_endpoint WHERE account_id = p_account_id AND enabled) THEN
+                RETURN FALSE;
+            END IF;
+            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
+                window_expires_at, last_message_at, created_at, updated_at, queue)
+            VALUES (p_conversation_id, p_account_id, p_channel_id, p_contact, 'open', NULL, p_unread,
+                p_window_expires_at, p_now, p_now, p_now, p_queue)
+            ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
+                status = CASE WHEN p_reopens AND conversation.status = 'closed' THEN 'open'
+                    ELSE conversation.status END,
+                unread_count = conversation.unread_count + EXCLUDED.unread_count,
+                window_expires_at = COALESCE(EXCLUDED.window_expires_at, conversation.window_expires_at),
+                last_message_at = EXCLUDED.last_message_at,
+                updated_at = EXCLUDED.updated_at
+            RETURNING id INTO v_conversation;
+            INSERT INTO message (id, account_id, conversation_id, channel_id, direction, from_address, to_address,
+                body, media, status, provider_message_id, template_name, segments, error_code, error_message,
+                reference, confirmed, created_at, updated_at, scheduled_for, expires_at, validity_seconds, attempts,
+                next_attempt_at, template_language, template_variables, callback_url, delivery_report,
+                provider_status, metadata, tags)
+            VALUES (p_id, p_account_id, v_conversation, p_channel_id, p_direction, p_from_address, p_to_address,
+                p_body, p_media, p_status, p_provider_message_id, p_template_name, p_segments, p_error_code,
+                p_error_message, p_reference, p_confirmed, p_created_at, p_updated_at, p_scheduled_for, p_expires_at,
+                p_validity_seconds, p_attempts, p_next_attempt_at, p_template_language, p_template_variables,
+                p_callback_url, p_delivery_report, p_provider_status, p_metadata, p_tags);
             RETURN TRUE;
         END
         $$;
