@@ -177,7 +177,7 @@ import Testing
             "\(indexes)")
         #expect(
             try await PostgresSchema.migrate(migrating) == [
-                "v3-send-result-function", "v4-status-functions", "v5-received-function",
+                "v3-send-result-function", "v4-status-functions", "v5-received-function", "v6-status-event-function",
             ])
         #expect(try await PostgresSchema.migrate(migrating).isEmpty)
     }
@@ -590,5 +590,97 @@ import Testing
         #expect(try await !store(webhook(third)))
         #expect(try await count("SELECT count(*)::int FROM message") == 2)
         #expect(try await count("SELECT count(*)::int FROM conversation") == 1)
+    }
+
+    /// A delivery report whose status change has endpoints and a callback URL to tell writes the status and one
+    /// delivery per target in one statement, with the message's next event sequence; an endpoint added or an event
+    /// written since the read leaves it to the transaction.
+    @Test func aDeliveryReportWithSomeoneToTellWritesItsDeliveriesInTheSameStatement() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        let logger = database.logger
+        func sql(_ query: PostgresQuery) async throws {
+            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
+        }
+        func count(_ query: PostgresQuery) async throws -> Int {
+            try await database.read { connection in
+                for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
+                return -1
+            }
+        }
+        try await sql(
+            """
+            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
+                last_message_at, created_at, updated_at)
+            VALUES ('conv', 'acct', 'sms', '+15551230000', 'open', 0, 1, 1, 1)
+            """)
+        try await sql(
+            """
+            INSERT INTO message (id, account_id, conversation_id, channel_id, direction, body, media, status,
+                provider_message_id, callback_url, created_at, updated_at)
+            VALUES ('m-1', 'acct', 'conv', 'sms', 'outbound', 'hi', '[]', 'sent', 'p-1', 'https://example.com/cb',
+                10, 10)
+            """)
+        try await sql(
+            """
+            INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
+            VALUES ('we-1', 'acct', 'https://example.com/status', '["message.status"]', 'whsec', 1, 1),
+                ('we-2', 'acct', 'https://example.com/mo', '["message.received"]', 'whsec', 2, 2)
+            """)
+        let channel = ChannelRecord(
+            id: "sms", accountId: "acct", channel: "sms", provider: "fake", address: "+15550000001", settings: [:],
+            defaultQueue: nil, createdAt: 0, updatedAt: 0)
+        func report(_ status: String, now: Double) -> InboundWebhook {
+            InboundWebhook(
+                channel: channel,
+                events: [.status(.init(carrier: "fake", providerMessageId: "p-1", status: status))],
+                requestHash: nil, now: now)
+        }
+
+        #expect(try await PostgresInboundStore.applyStatusAtOnce(report("delivered", now: 20), database: database))
+        #expect(
+            try await count(
+                "SELECT count(*)::int FROM message WHERE status = 'delivered' AND updated_at = 20 AND event_sequence = 1"
+            ) == 1)
+        // One delivery for the subscribed endpoint, one for the callback URL; none for the MO-only endpoint.
+        #expect(
+            try await count(
+                """
+                SELECT count(*)::int FROM webhook_delivery
+                WHERE message_id = 'm-1' AND sequence = 1 AND event_type = 'message.status' AND status = 'pending'
+                    AND payload LIKE '%"sequence":1%' AND payload LIKE '%"status":"delivered"%'
+                    AND ((endpoint_id = 'we-1' AND url = 'https://example.com/status')
+                        OR (endpoint_id IS NULL AND url = 'https://example.com/cb'))
+                """) == 2)
+        #expect(try await count("SELECT count(*)::int FROM webhook_delivery") == 2)
+
+        // Read before an endpoint was added: nothing written.
+        let seen = SentMessageStatus(
+            id: "m-1", status: "delivered", providerMessageId: "p-1", errorCode: nil, errorMessage: nil, updatedAt: 20)
+        var read = seen
+        read.status = "read"
+        read.updatedAt = 30
+        func update(sequence: Int, endpoints: [String]) -> PostgresInboundStatements.ApplyStatusWithEvent {
+            PostgresInboundStatements.ApplyStatusWithEvent(
+                account: "acct", providerId: "p-1", seen: seen, seenEventSequence: sequence, seenEndpointIds: endpoints,
+                message: read, providerStatus: nil, eventId: "evt-2", payload: "{}", now: 30,
+                targets: [("whd-x", "we-1", "https://example.com/status")])
+        }
+        func run(_ statement: PostgresInboundStatements.ApplyStatusWithEvent) async throws -> Bool {
+            try await database.read { connection in
+                var done = false
+                for try await row in try await connection.execute(statement, logger: logger) { done = row }
+                return done
+            }
+        }
+        #expect(try await !run(update(sequence: 1, endpoints: ["we-1"])))
+        // Read before the last event: nothing written.
+        #expect(try await !run(update(sequence: 0, endpoints: ["we-2", "we-1"])))
+        #expect(try await count("SELECT count(*)::int FROM message WHERE status = 'delivered'") == 1)
+        #expect(try await count("SELECT count(*)::int FROM webhook_delivery") == 2)
+        // As read (endpoints in any order): written, sequence 2.
+        #expect(try await run(update(sequence: 1, endpoints: ["we-2", "we-1"])))
+        #expect(try await count("SELECT count(*)::int FROM message WHERE status = 'read' AND event_sequence = 2") == 1)
+        #expect(try await count("SELECT count(*)::int FROM webhook_delivery WHERE id = 'whd-x' AND sequence = 2") == 1)
     }
 }

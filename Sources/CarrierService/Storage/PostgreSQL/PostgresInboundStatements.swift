@@ -123,7 +123,8 @@ enum PostgresInboundStatements {
     }
 
     /// A delivery report's change to its message; the provider's own status word only when it gave one.
-    /// `carrier_apply_status` (migration `v4-status-functions`) writes the same columns, and
+    /// `carrier_apply_status` (migration `v4-status-functions`) and `carrier_apply_status_event` (migration
+    /// `v6-status-event-function`) write the same columns, and
     /// `carrier_keep_pending_status` those of ``KeepPending``: a change to either needs a migration that replaces them.
     struct UpdateStatus: PostgresPreparedStatement {
         static let sql = """
@@ -207,6 +208,62 @@ enum PostgresInboundStatements {
             for text in [message.providerMessageId, message.errorCode, message.errorMessage] { bindings.append(text) }
             bindings.append(message.updatedAt)
             bindings.append(providerStatus)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
+    }
+
+    /// A delivery report's status change and its webhook deliveries in one round trip, unless the message (its
+    /// event sequence included) changed since it was read or the account's enabled endpoints are no longer those
+    /// read: `carrier_apply_status_event` (migration `v6-status-event-function`). With no target the message is
+    /// written alone, as ``ApplyStatusIfUnchanged`` does. True when stored; false when nothing was written.
+    struct ApplyStatusWithEvent: PostgresPreparedStatement {
+        static let sql = """
+            SELECT carrier_apply_status_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17, $18, $19, $20, $21, $22, $23, $24)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [
+            .text, .text, .text, .text, .text, .text, .text, .float8, .int8, .textArray,
+            .text, .text, .text, .text, .float8, .text,
+            .text, .text, .text, .float8, .textArray, .textArray, .textArray, .text,
+        ]
+        typealias Row = Bool
+
+        var account: String
+        var providerId: String
+        /// The message as read before the rules decided, and its event sequence.
+        var seen: SentMessageStatus
+        var seenEventSequence: Int
+        /// The ids of the account's enabled endpoints as read.
+        var seenEndpointIds: [String]
+        /// The message as the rules left it.
+        var message: SentMessageStatus
+        var providerStatus: String?
+        var eventId: String
+        /// The `message.status` body, with the sequence after `seenEventSequence`.
+        var payload: String
+        var now: Double
+        /// Each delivery's id, endpoint id (nil: the message's callback URL) and URL.
+        var targets: [(id: String, endpointId: String?, url: String)]
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 24)
+            for text in [account, providerId, seen.id, seen.status] { bindings.append(text) }
+            for text in [seen.providerMessageId, seen.errorCode, seen.errorMessage] { bindings.append(text) }
+            bindings.append(seen.updatedAt)
+            bindings.append(seenEventSequence)
+            bindings.append(seenEndpointIds.sorted())
+            bindings.append(message.status)
+            for text in [message.providerMessageId, message.errorCode, message.errorMessage] { bindings.append(text) }
+            bindings.append(message.updatedAt)
+            bindings.append(providerStatus)
+            for text in [eventId, WebhookEventType.messageStatus.rawValue, payload] { bindings.append(text) }
+            bindings.append(now)
+            bindings.append(targets.map(\.id))
+            bindings.append(targets.map { $0.endpointId ?? "" })
+            bindings.append(targets.map(\.url))
+            bindings.append(PostgresServiceDatabase.wakeChannel)
             return bindings
         }
 

@@ -325,16 +325,10 @@ struct PostgresInboundStore: InboundStore {
         case .update(let message, let providerStatus, let statusChanged):
             let update = PostgresInboundStatements.UpdateStatus(message: message, providerStatus: providerStatus)
             try await connection.execute(update, logger: logger)
-            if statusChanged, var stored = found?.record {
-                // The row as the UPDATE left it, for the event.
-                stored.status = message.status
-                stored.providerMessageId = message.providerMessageId
-                stored.errorCode = message.errorCode
-                stored.errorMessage = message.errorMessage
-                stored.updatedAt = message.updatedAt
-                stored.providerStatus = providerStatus ?? stored.providerStatus
+            if statusChanged, let found {
                 try await PostgresWebhookEvents.messageStatus(
-                    connection, stored, now: now, endpoints: found?.endpoints, logger: logger)
+                    connection, found.updated(message, providerStatus: providerStatus), now: now,
+                    endpoints: found.endpoints, logger: logger)
             }
         case .keepPending(let pending):
             try await connection.execute(PostgresInboundStatements.KeepPending(pending: pending), logger: logger)
@@ -346,10 +340,11 @@ struct PostgresInboundStore: InboundStore {
     /// A webhook holding one delivery report that names only the carrier's id (the common case) in two round trips
     /// instead of the transaction's five: the message read, the rules' plan, then a function that takes the
     /// provider id's lock, checks that what the rules read still holds and writes (``PostgresInboundStatements/
-    /// ApplyStatusIfUnchanged``, ``PostgresInboundStatements/KeepPendingIfUnknown``).
-    /// - Returns: false when nothing was written: the webhook is not such a case, the message changed meanwhile, or
-    ///   the status change has someone to tell (a webhook endpoint, the message's callback URL); then the transaction
-    ///   runs.
+    /// ApplyStatusIfUnchanged``, ``PostgresInboundStatements/KeepPendingIfUnknown``); a status change with webhook
+    /// endpoints or a callback URL to tell writes its deliveries in the same statement
+    /// (``PostgresInboundStatements/ApplyStatusWithEvent``), whose function also checks the endpoints as read.
+    /// - Returns: false when nothing was written: the webhook is not such a case, or the message or the account's
+    ///   endpoints changed meanwhile; then the transaction runs.
     static func applyStatusAtOnce(_ webhook: InboundWebhook, database: PostgresServiceDatabase) async throws -> Bool {
         guard webhook.requestHash == nil, webhook.events.count == 1, case .status(let event) = webhook.events[0],
             event.reference == nil, let providerId = event.providerMessageId
@@ -365,8 +360,23 @@ struct PostgresInboundStore: InboundStore {
             var stored = false
             switch plan {
             case .update(let message, let providerStatus, let statusChanged):
-                guard let found, !(statusChanged && (!found.endpoints.isEmpty || found.record.callbackUrl != nil))
-                else { return false }
+                guard let found else { return false }
+                if statusChanged && (!found.endpoints.isEmpty || found.record.callbackUrl != nil) {
+                    // Someone to tell: the deliveries are written with the status, by the same function's checks.
+                    let updated = found.updated(message, providerStatus: providerStatus)
+                    let targets = PostgresWebhookEvents.targets(
+                        type: .messageStatus, channelId: updated.channelId,
+                        callbackUrl: PostgresWebhookEvents.statusCallback(updated), endpoints: found.endpoints)
+                    let event = WebhookEvent.message(.messageStatus, updated, now: webhook.now)
+                    let update = PostgresInboundStatements.ApplyStatusWithEvent(
+                        account: account, providerId: providerId, seen: found.progress,
+                        seenEventSequence: found.eventSequence, seenEndpointIds: found.endpoints.map(\.id),
+                        message: message, providerStatus: providerStatus, eventId: TimeOrderedID.make(prefix: "evt"),
+                        payload: event.body(sequence: found.eventSequence + 1), now: webhook.now,
+                        targets: targets.map { (TimeOrderedID.make(prefix: "whd"), $0.endpointId, $0.url) })
+                    for try await done in try await connection.execute(update, logger: logger) { stored = done }
+                    return stored
+                }
                 let update = PostgresInboundStatements.ApplyStatusIfUnchanged(
                     account: account, providerId: providerId, seen: found.progress, message: message,
                     providerStatus: providerStatus, statusChanged: statusChanged)
@@ -385,12 +395,26 @@ struct PostgresInboundStore: InboundStore {
     private struct SentMessage {
         var record: MessageRecord
         var endpoints: [PostgresWebhookEvents.Endpoint]
+        /// The sequence of the message's last webhook event (`event_sequence`).
+        var eventSequence: Int
 
         /// What the rules read.
         var progress: SentMessageStatus {
             SentMessageStatus(
                 id: record.id, status: record.status, providerMessageId: record.providerMessageId,
                 errorCode: record.errorCode, errorMessage: record.errorMessage, updatedAt: record.updatedAt)
+        }
+
+        /// The row as the status update leaves it, for the event.
+        func updated(_ message: SentMessageStatus, providerStatus: String?) -> MessageRecord {
+            var stored = record
+            stored.status = message.status
+            stored.providerMessageId = message.providerMessageId
+            stored.errorCode = message.errorCode
+            stored.errorMessage = message.errorMessage
+            stored.updatedAt = message.updatedAt
+            stored.providerStatus = providerStatus ?? stored.providerStatus
+            return stored
         }
     }
 
@@ -402,7 +426,8 @@ struct PostgresInboundStore: InboundStore {
             let columns = row.makeRandomAccess()
             return SentMessage(
                 record: try MessageRecord(from: PostgresRowDecoder(row: columns)),
-                endpoints: try PostgresWebhookEvents.endpoints(columns["webhook_endpoints"].decode(String?.self)))
+                endpoints: try PostgresWebhookEvents.endpoints(columns["webhook_endpoints"].decode(String?.self)),
+                eventSequence: try columns["event_sequence"].decode(Int.self))
         }
         return nil
     }

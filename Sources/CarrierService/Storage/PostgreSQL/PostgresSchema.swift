@@ -16,6 +16,7 @@ enum PostgresSchema {
         Migration(id: "v3-send-result-function", sql: v3),
         Migration(id: "v4-status-functions", sql: v4),
         Migration(id: "v5-received-function", sql: v5),
+        Migration(id: "v6-status-event-function", sql: v6),
     ]
 
     /// One schema change.
@@ -583,6 +584,66 @@ enum PostgresSchema {
                 p_error_message, p_reference, p_confirmed, p_created_at, p_updated_at, p_scheduled_for, p_expires_at,
                 p_validity_seconds, p_attempts, p_next_attempt_at, p_template_language, p_template_variables,
                 p_callback_url, p_delivery_report, p_provider_status, p_metadata, p_tags);
+            RETURN TRUE;
+        END
+        $$;
+        """
+
+    /// `carrier_apply_status_event`: a delivery report whose status change has webhook endpoints or a callback URL
+    /// to tell, in one round trip with its deliveries (``PostgresInboundStatements/ApplyStatusWithEvent``). It
+    /// repeats what `carrier_apply_status` writes, ``PostgresWebhookEventStatements/NextSequence`` and
+    /// ``PostgresWebhookEventStatements/InsertDeliveries``.
+    private static let v6 = """
+        CREATE OR REPLACE FUNCTION carrier_apply_status_event(
+            p_account TEXT, p_provider_id TEXT, p_id TEXT,
+            p_seen_status TEXT, p_seen_provider_id TEXT, p_seen_error_code TEXT, p_seen_error_message TEXT,
+            p_seen_updated_at DOUBLE PRECISION, p_seen_event_sequence BIGINT, p_seen_endpoint_ids TEXT[],
+            p_status TEXT, p_new_provider_id TEXT, p_error_code TEXT, p_error_message TEXT,
+            p_updated_at DOUBLE PRECISION, p_provider_status TEXT,
+            p_event_id TEXT, p_event_type TEXT, p_payload TEXT, p_now DOUBLE PRECISION,
+            p_delivery_ids TEXT[], p_delivery_endpoint_ids TEXT[], p_delivery_urls TEXT[], p_wake_channel TEXT
+        ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+        DECLARE
+            v_id TEXT;
+            v_status TEXT;
+            v_provider_id TEXT;
+            v_error_code TEXT;
+            v_error_message TEXT;
+            v_updated_at DOUBLE PRECISION;
+            v_event_sequence BIGINT;
+        BEGIN
+            PERFORM pg_advisory_xact_lock(hashtextextended(p_account || chr(31) || p_provider_id, 17));
+            SELECT id, status, provider_message_id, error_code, error_message, updated_at, event_sequence
+            INTO v_id, v_status, v_provider_id, v_error_code, v_error_message, v_updated_at, v_event_sequence
+            FROM message
+            WHERE account_id = p_account AND provider_message_id = p_provider_id AND direction = 'outbound'
+            LIMIT 1 FOR UPDATE;
+            IF NOT FOUND OR v_id IS DISTINCT FROM p_id OR v_status IS DISTINCT FROM p_seen_status
+                OR v_provider_id IS DISTINCT FROM p_seen_provider_id OR v_error_code IS DISTINCT FROM p_seen_error_code
+                OR v_error_message IS DISTINCT FROM p_seen_error_message
+                OR v_updated_at IS DISTINCT FROM p_seen_updated_at
+                OR v_event_sequence IS DISTINCT FROM p_seen_event_sequence
+            THEN
+                RETURN FALSE;
+            END IF;
+            IF ARRAY(SELECT id FROM webhook_endpoint WHERE account_id = p_account AND enabled ORDER BY id)
+                IS DISTINCT FROM p_seen_endpoint_ids
+            THEN
+                RETURN FALSE;
+            END IF;
+            UPDATE message SET status = p_status, provider_message_id = p_new_provider_id, error_code = p_error_code,
+                error_message = p_error_message, updated_at = p_updated_at,
+                provider_status = COALESCE(p_provider_status, provider_status),
+                event_sequence = event_sequence + CASE WHEN cardinality(p_delivery_ids) > 0 THEN 1 ELSE 0 END
+            WHERE id = p_id;
+            IF cardinality(p_delivery_ids) > 0 THEN
+                INSERT INTO webhook_delivery (id, account_id, endpoint_id, url, event_id, event_type, message_id,
+                    sequence, payload, status, attempts, due_at, created_at, updated_at)
+                SELECT t.id, p_account, NULLIF(t.endpoint_id, ''), t.url, p_event_id, p_event_type, p_id,
+                    p_seen_event_sequence + 1, p_payload, 'pending', 0, p_now, p_now, p_now
+                FROM unnest(p_delivery_ids, p_delivery_endpoint_ids, p_delivery_urls) AS t (id, endpoint_id, url);
+                PERFORM pg_notify(p_wake_channel, 'webhook');
+            END IF;
             RETURN TRUE;
         END
         $$;

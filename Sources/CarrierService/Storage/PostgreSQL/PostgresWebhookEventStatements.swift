@@ -4,7 +4,9 @@ import PostgresNIO
 /// queuing an event for its endpoints (inside every send's result and every incoming message's transaction once an
 /// account subscribes), and recording a delivery the endpoint took.
 enum PostgresWebhookEventStatements {
-    /// Takes the message's next event number (events of one message are numbered in order).
+    /// Takes the message's next event number (events of one message are numbered in order). With
+    /// ``InsertDeliveries``, repeated by `carrier_apply_status_event` (migration `v6-status-event-function`): a change
+    /// to either needs a migration that replaces it.
     struct NextSequence: PostgresPreparedStatement {
         static let sql = "UPDATE message SET event_sequence = event_sequence + 1 WHERE id = $1 RETURNING event_sequence"
         static let bindingDataTypes: [PostgresDataType] = [.text]

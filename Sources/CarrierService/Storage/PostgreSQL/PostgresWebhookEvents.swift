@@ -24,13 +24,33 @@ enum PostgresWebhookEvents {
         _ connection: PostgresConnection, _ message: MessageRecord, now: Double, endpoints: [Endpoint]? = nil,
         logger: Logger
     ) async throws {
-        let callback =
-            WebhookEventType.callbackWants(status: message.status, deliveryReport: message.deliveryReport)
-            ? message.callbackUrl : nil
         try await enqueue(
             connection, type: .messageStatus, account: message.accountId, channelId: message.channelId,
-            messageId: message.id, callbackUrl: callback, now: now, endpoints: endpoints, logger: logger
+            messageId: message.id, callbackUrl: statusCallback(message), now: now, endpoints: endpoints,
+            logger: logger
         ) { .message(.messageStatus, message, now: now) }
+    }
+
+    /// The message's callback URL when it wants its status as stored now (`deliveryReport`), else nil.
+    static func statusCallback(_ message: MessageRecord) -> String? {
+        WebhookEventType.callbackWants(status: message.status, deliveryReport: message.deliveryReport)
+            ? message.callbackUrl : nil
+    }
+
+    /// Where an event of `type` on `channelId` goes: each endpoint subscribed to it (for every channel or this one),
+    /// then the callback URL.
+    static func targets(
+        type: WebhookEventType, channelId: String, callbackUrl: String?, endpoints: [Endpoint]
+    ) -> [(endpointId: String?, url: String)] {
+        let quotedType = "\"" + type.rawValue + "\""
+        var targets: [(endpointId: String?, url: String)] = []
+        for endpoint in endpoints {
+            guard endpoint.events.contains(quotedType), endpoint.channelId == nil || endpoint.channelId == channelId
+            else { continue }
+            targets.append((endpoint.id, endpoint.url))
+        }
+        if let callbackUrl { targets.append((nil, callbackUrl)) }
+        return targets
     }
 
     /// An enabled endpoint of the account, in creation order: `events` is the JSON list of types it subscribes to.
@@ -77,8 +97,6 @@ enum PostgresWebhookEvents {
         messageId: String, callbackUrl: String?, now: Double, endpoints known: [Endpoint]? = nil, logger: Logger,
         event: () -> WebhookEvent
     ) async throws {
-        var targets: [(endpointId: String?, url: String)] = []
-        let quotedType = "\"" + type.rawValue + "\""
         var endpoints: [Endpoint]
         if let known {
             endpoints = known
@@ -93,12 +111,7 @@ enum PostgresWebhookEvents {
                 endpoints.append(Endpoint(id: id, url: url, events: events, channelId: channel))
             }
         }
-        for endpoint in endpoints {
-            guard endpoint.events.contains(quotedType), endpoint.channelId == nil || endpoint.channelId == channelId
-            else { continue }
-            targets.append((endpoint.id, endpoint.url))
-        }
-        if let callbackUrl { targets.append((nil, callbackUrl)) }
+        let targets = targets(type: type, channelId: channelId, callbackUrl: callbackUrl, endpoints: endpoints)
         guard !targets.isEmpty else { return }
         var sequence = 0
         let next = PostgresWebhookEventStatements.NextSequence(messageId: messageId)
