@@ -178,6 +178,7 @@ import Testing
         #expect(
             try await PostgresSchema.migrate(migrating) == [
                 "v3-send-result-function", "v4-status-functions", "v5-received-function", "v6-status-event-function",
+                "v7-received-event-function",
             ])
         #expect(try await PostgresSchema.migrate(migrating).isEmpty)
     }
@@ -518,8 +519,8 @@ import Testing
     }
 
     /// An incoming message is stored in one round trip only when nothing but it and its conversation is written:
-    /// a resend of a stored provider id is done without writing; an enabled webhook endpoint, a part, an opt-out
-    /// keyword or a replay hash leave it to the transaction.
+    /// a resend of a stored provider id is done without writing; a part, an opt-out keyword or a replay hash leave
+    /// it to the transaction, and an enabled webhook endpoint to the path with events (the next test).
     @Test func anIncomingMessageTakesOneStatementOnlyWhenNothingElseIsWritten() async throws {
         let database = try await Self.open()
         defer { database.close() }
@@ -579,7 +580,7 @@ import Testing
         #expect(try await !store(webhook(part)))
         #expect(try await !store(webhook(stop)))
         #expect(try await !store(webhook(noId)))
-        // An enabled endpoint wants `message.received`: nothing written (the transaction writes the event).
+        // An enabled endpoint wants `message.received`: the statement without events writes nothing.
         try await sql(
             """
             INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
@@ -587,7 +588,14 @@ import Testing
             """)
         let third = NormalizedEvent.MessageReceived(
             carrier: "fake", from: "+447700900003", text: "third", providerMessageId: "mo-5")
-        #expect(try await !store(webhook(third)))
+        let plan = try #require(MessagingEngine.planReceived(third, channel: channel, alreadyStored: false, now: 13))
+        let simple = PostgresInboundStatements.StoreReceivedIfSimple(
+            message: plan.message, lockKey: "received-mo-5", conversationId: "conv-3", touch: plan.conversation)
+        let written = try await database.read { connection in
+            for try await done in try await connection.execute(simple, logger: logger) { return done }
+            return true
+        }
+        #expect(!written)
         #expect(try await count("SELECT count(*)::int FROM message") == 2)
         #expect(try await count("SELECT count(*)::int FROM conversation") == 1)
     }
@@ -682,5 +690,96 @@ import Testing
         #expect(try await run(update(sequence: 1, endpoints: ["we-2", "we-1"])))
         #expect(try await count("SELECT count(*)::int FROM message WHERE status = 'read' AND event_sequence = 2") == 1)
         #expect(try await count("SELECT count(*)::int FROM webhook_delivery WHERE id = 'whd-x' AND sequence = 2") == 1)
+    }
+
+    /// With an enabled endpoint, an incoming message is read for (its conversation, the endpoints) and then written
+    /// with its `message.received` deliveries in one statement, whose body names the conversation; a conversation or
+    /// endpoints other than those read leave it to the transaction; with the endpoints gone, the message is stored
+    /// without events and the store stops taking that path.
+    @Test func anIncomingMessageWithEndpointsWritesItsDeliveriesAfterOneRead() async throws {
+        let database = try await Self.open()
+        defer { database.close() }
+        let logger = database.logger
+        func sql(_ query: PostgresQuery) async throws {
+            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
+        }
+        func count(_ query: PostgresQuery) async throws -> Int {
+            try await database.read { connection in
+                for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
+                return -1
+            }
+        }
+        try await sql(
+            """
+            INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
+            VALUES ('we-1', 'acct', 'https://example.com/mo', '["message.received"]', 'whsec', 1, 1),
+                ('we-2', 'acct', 'https://example.com/status', '["message.status"]', 'whsec', 2, 2)
+            """)
+        let channel = ChannelRecord(
+            id: "sms", accountId: "acct", channel: "sms", provider: "fake", address: "+15550000001", settings: [:],
+            defaultQueue: nil, createdAt: 0, updatedAt: 0)
+        let subscribed = PostgresInboundStore.SubscribedAccounts()
+        func store(_ text: String, id: String, now: Double) async throws -> Bool {
+            let event = NormalizedEvent.MessageReceived(
+                carrier: "fake", from: "+447700900001", text: text, providerMessageId: id)
+            return try await PostgresInboundStore.storeReceivedAtOnce(
+                InboundWebhook(channel: channel, events: [.received(event)], requestHash: nil, now: now),
+                database: database, subscribed: subscribed)
+        }
+
+        #expect(try await store("hello", id: "mo-1", now: 10))
+        #expect(subscribed.contains("acct"))
+        #expect(try await store("again", id: "mo-2", now: 11))
+        #expect(try await store("again", id: "mo-2", now: 12))  // a resend: done, nothing written
+        #expect(try await count("SELECT count(*)::int FROM conversation WHERE unread_count = 2") == 1)
+        #expect(try await count("SELECT count(*)::int FROM message WHERE event_sequence = 1") == 2)
+        // One delivery per message, for the endpoint subscribed to message.received, naming the conversation.
+        #expect(
+            try await count(
+                """
+                SELECT count(*)::int FROM webhook_delivery d JOIN message m ON m.id = d.message_id
+                WHERE d.endpoint_id = 'we-1' AND d.event_type = 'message.received' AND d.sequence = 1
+                    AND d.payload LIKE '%"conversationId":"' || m.conversation_id || '"%'
+                    AND d.payload LIKE '%"body":"' || m.body || '"%'
+                """) == 2)
+        #expect(try await count("SELECT count(*)::int FROM webhook_delivery") == 2)
+
+        // Read before the conversation existed, or with other endpoints: nothing written.
+        let plan = try #require(
+            MessagingEngine.planReceived(
+                NormalizedEvent.MessageReceived(
+                    carrier: "fake", from: "+447700900001", text: "late", providerMessageId: "mo-3"),
+                channel: channel, alreadyStored: false, now: 20))
+        func write(conversation: String, endpoints: [String]) async throws -> Bool {
+            var message = plan.message
+            message.conversationId = conversation
+            let statement = PostgresInboundStatements.StoreReceivedWithEvent(
+                message: message, lockKey: "received-mo-3", touch: plan.conversation, seenEndpointIds: endpoints,
+                eventId: "evt-3", payload: "{}", targets: [("whd-3", "we-1", "https://example.com/mo")])
+            return try await database.read { connection in
+                for try await done in try await connection.execute(statement, logger: logger) { return done }
+                return false
+            }
+        }
+        #expect(try await !write(conversation: "conv-new", endpoints: ["we-1", "we-2"]))
+        let conversation = try await database.read { connection -> String in
+            for try await id in try await connection.query("SELECT id FROM conversation", logger: logger)
+                .decode(String.self)
+            {
+                return id
+            }
+            return ""
+        }
+        #expect(try await !write(conversation: conversation, endpoints: ["we-1"]))
+        #expect(try await count("SELECT count(*)::int FROM message") == 2)
+        #expect(try await write(conversation: conversation, endpoints: ["we-2", "we-1"]))
+        #expect(try await count("SELECT count(*)::int FROM webhook_delivery WHERE id = 'whd-3'") == 1)
+
+        // The endpoints gone: stored without events, and the store goes back to the path without them.
+        try await sql("UPDATE webhook_endpoint SET enabled = false")
+        #expect(try await store("quiet", id: "mo-4", now: 30))
+        #expect(!subscribed.contains("acct"))
+        #expect(try await count("SELECT count(*)::int FROM message WHERE body = 'quiet' AND event_sequence = 0") == 1)
+        #expect(try await count("SELECT count(*)::int FROM webhook_delivery") == 3)
     }
 }

@@ -122,6 +122,78 @@ enum PostgresInboundStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
     }
 
+    /// What an incoming message with webhook endpoints to tell reads before ``StoreReceivedWithEvent``: whether the
+    /// channel stored the provider id already (false without one), the contact's conversation (nil: none yet) and
+    /// the account's enabled endpoints, in one round trip.
+    struct ReceivedContext: PostgresPreparedStatement {
+        static let sql = """
+            SELECT $1 AND EXISTS (
+                    SELECT 1 FROM message
+                    WHERE provider_message_id = $2 AND account_id = $4 AND channel_id = $3 AND direction = 'inbound'),
+                (SELECT id FROM conversation WHERE account_id = $4 AND channel_id = $3 AND contact_address = $5),
+                \(PostgresWebhookEvents.endpointsColumn(accountColumn: "$4"))
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.bool, .text, .text, .text, .text]
+        typealias Row = (Bool, String?, String?)
+
+        var providerId: String?
+        var channelId: String
+        var account: String
+        var contact: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 5)
+            bindings.append(providerId != nil)
+            bindings.append(providerId ?? "")
+            for text in [channelId, account, contact] { bindings.append(text) }
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// An incoming message and its `message.received` deliveries in one round trip after ``ReceivedContext``:
+    /// `carrier_store_received_event` (migration `v7-received-event-function`) does what ``StoreReceivedIfSimple``'s
+    /// function does, but checks that the account's enabled endpoints and the contact's conversation are those read
+    /// (the body names the conversation), and writes the deliveries with event sequence 1. True when done; false, or
+    /// SQLSTATE `CR001` (the conversation was created meanwhile), when the transaction must run.
+    struct StoreReceivedWithEvent: PostgresPreparedStatement {
+        static let sql = """
+            SELECT carrier_store_received_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35,
+                $36, $37, $38, $39, $40, $41, $42, $43, $44, $45)
+            """
+        static let bindingDataTypes =
+            StoreReceivedIfSimple.bindingDataTypes
+            + [.textArray, .text, .text, .textArray, .textArray, .textArray, .text]
+        typealias Row = Bool
+
+        /// The message, its conversation (`conversationId` of the message: the one read, or a new id) included.
+        var message: MessageRecord
+        var lockKey: String
+        var touch: ConversationTouch
+        var seenEndpointIds: [String]
+        var eventId: String
+        /// The `message.received` body (sequence 1).
+        var payload: String
+        var targets: [(id: String, endpointId: String?, url: String)]
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = StoreReceivedIfSimple(
+                message: message, lockKey: lockKey, conversationId: message.conversationId, touch: touch
+            ).makeBindings()
+            bindings.append(seenEndpointIds.sorted())
+            for text in [eventId, payload] { bindings.append(text) }
+            bindings.append(targets.map(\.id))
+            bindings.append(targets.map { $0.endpointId ?? "" })
+            bindings.append(targets.map(\.url))
+            bindings.append(PostgresServiceDatabase.wakeChannel)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
+    }
+
     /// A delivery report's change to its message; the provider's own status word only when it gave one.
     /// `carrier_apply_status` (migration `v4-status-functions`) and `carrier_apply_status_event` (migration
     /// `v6-status-event-function`) write the same columns, and

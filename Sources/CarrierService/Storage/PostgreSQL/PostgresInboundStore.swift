@@ -1,6 +1,7 @@
 import CarrierRuntime
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// ``InboundStore`` on PostgreSQL, where several instances receive webhooks for the same channels at once.
 ///
@@ -13,16 +14,23 @@ import PostgresNIO
 /// (`ON CONFLICT`), statuses on a row lock (`FOR UPDATE`).
 struct PostgresInboundStore: InboundStore {
     let database: PostgresServiceDatabase
+    /// Accounts last seen with an enabled webhook endpoint: their incoming messages skip the attempt without
+    /// events. Only a hint for choosing a path; the functions check the endpoints themselves.
+    var subscribed = SubscribedAccounts()
     private var logger: Logger { database.logger }
 
     func apply(_ webhook: InboundWebhook, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         let database = database
+        let subscribed = subscribed
         Task {
             do {
                 var applied = false
                 try await Self.retryingDeadlocks {
                     applied = try await Self.applyStatusAtOnce(webhook, database: database)
-                    if !applied { applied = try await Self.storeReceivedAtOnce(webhook, database: database) }
+                    if !applied {
+                        applied = try await Self.storeReceivedAtOnce(
+                            webhook, database: database, subscribed: subscribed)
+                    }
                 }
                 if applied {
                     completion(.success(()))
@@ -221,27 +229,75 @@ struct PostgresInboundStore: InboundStore {
         "received\u{1}" + channel.accountId + "\u{1}" + channel.id + "\u{1}" + providerId
     }
 
-    /// Stores an incoming message in one round trip when nothing but the message and its conversation is written
-    /// (``PostgresInboundStatements/StoreReceivedIfSimple``): one whole message (not a part), no replay hash, no
-    /// empty provider id, no opt-out keyword, and no enabled webhook endpoint to tell (the function checks that and the provider id under
-    /// the same lock the transaction takes).
+    /// Stores an incoming message without the transaction when nothing but the message, its conversation and its
+    /// `message.received` deliveries is written: one whole message (not a part), no replay hash, no empty provider
+    /// id, no opt-out keyword. With no enabled webhook endpoint that is one round trip
+    /// (``PostgresInboundStatements/StoreReceivedIfSimple``); with some, two: what the body needs is read
+    /// (``PostgresInboundStatements/ReceivedContext``), then written with its deliveries
+    /// (``PostgresInboundStatements/StoreReceivedWithEvent``). Each function checks the provider id under the lock
+    /// the transaction takes, and that the endpoints (and the conversation) are still as assumed.
     /// - Returns: false when nothing was written and the transaction must run.
-    static func storeReceivedAtOnce(_ webhook: InboundWebhook, database: PostgresServiceDatabase) async throws -> Bool {
+    static func storeReceivedAtOnce(
+        _ webhook: InboundWebhook, database: PostgresServiceDatabase,
+        subscribed: SubscribedAccounts = SubscribedAccounts()
+    ) async throws -> Bool {
         guard webhook.requestHash == nil, webhook.events.count == 1, case .received(let event) = webhook.events[0],
             event.partTotal == nil, event.providerMessageId?.isEmpty != true,
             let plan = MessagingEngine.planReceived(
                 event, channel: webhook.channel, alreadyStored: false, now: webhook.now),
             plan.optOut == nil
         else { return false }
-        let store = PostgresInboundStatements.StoreReceivedIfSimple(
-            message: plan.message,
-            lockKey: event.providerMessageId.map { receivedLockKey(channel: webhook.channel, providerId: $0) } ?? "",
-            conversationId: MessagingEngine.newId("conv"), touch: plan.conversation)
+        let channel = webhook.channel
+        let lockKey = event.providerMessageId.map { receivedLockKey(channel: channel, providerId: $0) } ?? ""
         let logger = database.logger
-        return try await database.read { connection in
-            for try await done in try await connection.execute(store, logger: logger) { return done }
-            return false
+        if !subscribed.contains(channel.accountId) {
+            let store = PostgresInboundStatements.StoreReceivedIfSimple(
+                message: plan.message, lockKey: lockKey, conversationId: MessagingEngine.newId("conv"),
+                touch: plan.conversation)
+            let done = try await database.read { connection in
+                for try await done in try await connection.execute(store, logger: logger) { return done }
+                return false
+            }
+            if done { return true }
+            // The function found an enabled endpoint: take the path with events from now on.
+            subscribed.insert(channel.accountId)
         }
+        return try await database.read { connection in
+            var context: (stored: Bool, conversationId: String?, endpoints: String?) = (false, nil, nil)
+            let read = PostgresInboundStatements.ReceivedContext(
+                providerId: event.providerMessageId, channelId: channel.id, account: channel.accountId,
+                contact: plan.conversation.contact)
+            for try await row in try await connection.execute(read, logger: logger) { context = row }
+            // A resend already stored: the transaction would store nothing either.
+            if context.stored { return true }
+            let endpoints = try PostgresWebhookEvents.endpoints(context.endpoints)
+            if endpoints.isEmpty { subscribed.remove(channel.accountId) }
+            var message = plan.message
+            message.conversationId = context.conversationId ?? MessagingEngine.newId("conv")
+            let targets = PostgresWebhookEvents.targets(
+                type: .messageReceived, channelId: channel.id, callbackUrl: nil, endpoints: endpoints)
+            let store = PostgresInboundStatements.StoreReceivedWithEvent(
+                message: message, lockKey: lockKey, touch: plan.conversation, seenEndpointIds: endpoints.map(\.id),
+                eventId: TimeOrderedID.make(prefix: "evt"),
+                payload: targets.isEmpty
+                    ? "" : WebhookEvent.message(.messageReceived, message, now: webhook.now).body(sequence: 1),
+                targets: targets.map { (TimeOrderedID.make(prefix: "whd"), $0.endpointId, $0.url) })
+            do {
+                for try await done in try await connection.execute(store, logger: logger) { return done }
+                return false
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "CR001" {
+                return false  // another instance created the conversation meanwhile
+            }
+        }
+    }
+
+    /// The accounts a store last saw with an enabled webhook endpoint (see ``PostgresInboundStore/subscribed``).
+    final class SubscribedAccounts: Sendable {
+        private let accounts = Mutex<Set<String>>([])
+
+        func contains(_ account: String) -> Bool { accounts.withLock { $0.contains(account) } }
+        func insert(_ account: String) { _ = accounts.withLock { $0.insert(account) } }
+        func remove(_ account: String) { _ = accounts.withLock { $0.remove(account) } }
     }
 
     /// Adds an opt-out unless the contact is already on the list (the first one is kept), as

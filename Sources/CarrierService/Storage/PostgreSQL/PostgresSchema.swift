@@ -17,6 +17,7 @@ enum PostgresSchema {
         Migration(id: "v4-status-functions", sql: v4),
         Migration(id: "v5-received-function", sql: v5),
         Migration(id: "v6-status-event-function", sql: v6),
+        Migration(id: "v7-received-event-function", sql: v7),
     ]
 
     /// One schema change.
@@ -626,7 +627,8 @@ enum PostgresSchema {
             THEN
                 RETURN FALSE;
             END IF;
-            IF ARRAY(SELECT id FROM webhook_endpoint WHERE account_id = p_account AND enabled ORDER BY id)
+            IF ARRAY(
+                SELECT id FROM webhook_endpoint WHERE account_id = p_account AND enabled ORDER BY id COLLATE "C")
                 IS DISTINCT FROM p_seen_endpoint_ids
             THEN
                 RETURN FALSE;
@@ -641,6 +643,90 @@ enum PostgresSchema {
                     sequence, payload, status, attempts, due_at, created_at, updated_at)
                 SELECT t.id, p_account, NULLIF(t.endpoint_id, ''), t.url, p_event_id, p_event_type, p_id,
                     p_seen_event_sequence + 1, p_payload, 'pending', 0, p_now, p_now, p_now
+                FROM unnest(p_delivery_ids, p_delivery_endpoint_ids, p_delivery_urls) AS t (id, endpoint_id, url);
+                PERFORM pg_notify(p_wake_channel, 'webhook');
+            END IF;
+            RETURN TRUE;
+        END
+        $$;
+        """
+
+    /// `carrier_store_received_event`: an incoming message with webhook endpoints to tell, after one read
+    /// (``PostgresInboundStatements/StoreReceivedWithEvent``): `carrier_store_received`'s writes, and the
+    /// `message.received` deliveries whose body names the conversation read before. The conversation must still be
+    /// that one (or still none, then created with the id given); when another instance created it meanwhile the
+    /// statement is aborted with SQLSTATE `CR001` and the transaction runs.
+    private static let v7 = """
+        CREATE OR REPLACE FUNCTION carrier_store_received_event(
+            p_id TEXT, p_account_id TEXT, p_channel_id TEXT, p_direction TEXT, p_from_address TEXT,
+            p_to_address TEXT, p_body TEXT, p_media TEXT, p_status TEXT, p_provider_message_id TEXT,
+            p_template_name TEXT, p_segments BIGINT, p_error_code TEXT, p_error_message TEXT, p_reference TEXT,
+            p_confirmed BOOLEAN, p_created_at DOUBLE PRECISION, p_updated_at DOUBLE PRECISION,
+            p_scheduled_for DOUBLE PRECISION, p_expires_at DOUBLE PRECISION, p_validity_seconds BIGINT,
+            p_attempts BIGINT, p_next_attempt_at DOUBLE PRECISION, p_template_language TEXT,
+            p_template_variables TEXT, p_callback_url TEXT, p_delivery_report TEXT, p_provider_status TEXT,
+            p_metadata TEXT, p_tags TEXT,
+            p_lock_key TEXT, p_conversation_id TEXT, p_contact TEXT, p_unread BIGINT,
+            p_window_expires_at DOUBLE PRECISION, p_now DOUBLE PRECISION, p_queue TEXT, p_reopens BOOLEAN,
+            p_seen_endpoint_ids TEXT[], p_event_id TEXT, p_payload TEXT,
+            p_delivery_ids TEXT[], p_delivery_endpoint_ids TEXT[], p_delivery_urls TEXT[], p_wake_channel TEXT
+        ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+        DECLARE
+            v_conversation TEXT;
+            v_events BOOLEAN := cardinality(p_delivery_ids) > 0;
+        BEGIN
+            IF p_provider_message_id IS NOT NULL THEN
+                PERFORM pg_advisory_xact_lock(hashtextextended(p_lock_key, 0));
+                IF EXISTS (
+                    SELECT 1 FROM message
+                    WHERE provider_message_id = p_provider_message_id AND account_id = p_account_id
+                        AND channel_id = p_channel_id AND direction = 'inbound')
+                THEN
+                    RETURN TRUE;
+                END IF;
+            END IF;
+            IF ARRAY(
+                SELECT id FROM webhook_endpoint WHERE account_id = p_account_id AND enabled ORDER BY id COLLATE "C")
+                IS DISTINCT FROM p_seen_endpoint_ids
+            THEN
+                RETURN FALSE;
+            END IF;
+            SELECT id INTO v_conversation FROM conversation
+            WHERE account_id = p_account_id AND channel_id = p_channel_id AND contact_address = p_contact;
+            IF FOUND AND v_conversation IS DISTINCT FROM p_conversation_id THEN
+                RETURN FALSE;
+            END IF;
+            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
+                window_expires_at, last_message_at, created_at, updated_at, queue)
+            VALUES (p_conversation_id, p_account_id, p_channel_id, p_contact, 'open', NULL, p_unread,
+                p_window_expires_at, p_now, p_now, p_now, p_queue)
+            ON CONFLICT (account_id, channel_id, contact_address) DO UPDATE SET
+                status = CASE WHEN p_reopens AND conversation.status = 'closed' THEN 'open'
+                    ELSE conversation.status END,
+                unread_count = conversation.unread_count + EXCLUDED.unread_count,
+                window_expires_at = COALESCE(EXCLUDED.window_expires_at, conversation.window_expires_at),
+                last_message_at = EXCLUDED.last_message_at,
+                updated_at = EXCLUDED.updated_at
+            RETURNING id INTO v_conversation;
+            IF v_conversation IS DISTINCT FROM p_conversation_id THEN
+                RAISE EXCEPTION 'conversation created meanwhile' USING ERRCODE = 'CR001';
+            END IF;
+            INSERT INTO message (id, account_id, conversation_id, channel_id, direction, from_address, to_address,
+                body, media, status, provider_message_id, template_name, segments, error_code, error_message,
+                reference, confirmed, created_at, updated_at, scheduled_for, expires_at, validity_seconds, attempts,
+                next_attempt_at, template_language, template_variables, callback_url, delivery_report,
+                provider_status, metadata, tags, event_sequence)
+            VALUES (p_id, p_account_id, v_conversation, p_channel_id, p_direction, p_from_address, p_to_address,
+                p_body, p_media, p_status, p_provider_message_id, p_template_name, p_segments, p_error_code,
+                p_error_message, p_reference, p_confirmed, p_created_at, p_updated_at, p_scheduled_for, p_expires_at,
+                p_validity_seconds, p_attempts, p_next_attempt_at, p_template_language, p_template_variables,
+                p_callback_url, p_delivery_report, p_provider_status, p_metadata, p_tags,
+                CASE WHEN v_events THEN 1 ELSE 0 END);
+            IF v_events THEN
+                INSERT INTO webhook_delivery (id, account_id, endpoint_id, url, event_id, event_type, message_id,
+                    sequence, payload, status, attempts, due_at, created_at, updated_at)
+                SELECT t.id, p_account_id, NULLIF(t.endpoint_id, ''), t.url, p_event_id, 'message.received', p_id, 1,
+                    p_payload, 'pending', 0, p_now, p_now, p_now
                 FROM unnest(p_delivery_ids, p_delivery_endpoint_ids, p_delivery_urls) AS t (id, endpoint_id, url);
                 PERFORM pg_notify(p_wake_channel, 'webhook');
             END IF;
