@@ -377,10 +377,7 @@ import Testing
                 throw ServiceError.storage("no message \(id)")
             }
         }
-        func sql(_ query: PostgresQuery) async throws {
-            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
-        }
-        try await sql(
+        try await database.sql(
             """
             INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
                 last_message_at, created_at, updated_at)
@@ -394,11 +391,11 @@ import Testing
 
         // The lease was taken over, a report moved the status, an endpoint wants the change: nothing is changed.
         let lost = try await queued("m-lost")
-        try await sql("UPDATE outbox_job SET lease_owner = 'another' WHERE message_id = 'm-lost'")
+        try await database.sql("UPDATE outbox_job SET lease_owner = 'another' WHERE message_id = 'm-lost'")
         let moved = try await queued("m-moved")
-        try await sql("UPDATE message SET status = 'delivered' WHERE id = 'm-moved'")
+        try await database.sql("UPDATE message SET status = 'delivered' WHERE id = 'm-moved'")
         let watched = try await queued("m-watched")
-        try await sql(
+        try await database.sql(
             """
             INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
             VALUES ('we-1', 'acct', 'https://example.com/hook', '["message.status"]', 'whsec', 1, 1)
@@ -409,11 +406,11 @@ import Testing
         #expect(try await row("m-lost") == ("queued", nil, 1, 0))
         #expect(try await row("m-moved") == ("delivered", nil, 1, 0))
         #expect(try await row("m-watched") == ("queued", nil, 1, 0))
-        try await sql("DELETE FROM webhook_endpoint")
+        try await database.sql("DELETE FROM webhook_endpoint")
 
         // A delivery report waits for the provider id: nothing is changed, and the transaction applies the report.
         let early = try await queued("m-early")
-        try await sql(
+        try await database.sql(
             """
             INSERT INTO pending_status (account_id, channel_id, provider_message_id, status, received_at)
             VALUES ('acct', 'sms', 'p-early', 'delivered', 15)
@@ -445,35 +442,7 @@ import Testing
     @Test func aDeliveryReportTakesOneStatementOnlyWhenWhatTheRulesReadStillHolds() async throws {
         let database = try await Self.open()
         defer { database.close() }
-        let logger = database.logger
-        func sql(_ query: PostgresQuery) async throws {
-            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
-        }
-        func run<S: PostgresPreparedStatement>(_ statement: S) async throws -> Bool where S.Row == Bool {
-            try await database.read { connection in
-                var done = false
-                for try await row in try await connection.execute(statement, logger: logger) { done = row }
-                return done
-            }
-        }
-        func count(_ query: PostgresQuery) async throws -> Int {
-            try await database.read { connection in
-                for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
-                return -1
-            }
-        }
-        try await sql(
-            """
-            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
-                last_message_at, created_at, updated_at)
-            VALUES ('conv', 'acct', 'sms', '+15551230000', 'open', 0, 1, 1, 1)
-            """)
-        try await sql(
-            """
-            INSERT INTO message (id, account_id, conversation_id, channel_id, direction, body, media, status,
-                provider_message_id, created_at, updated_at)
-            VALUES ('m-1', 'acct', 'conv', 'sms', 'outbound', 'hi', '[]', 'sent', 'p-1', 10, 10)
-            """)
+        try await database.insertSentMessage(callbackUrl: nil)
         let seen = SentMessageStatus(
             id: "m-1", status: "sent", providerMessageId: "p-1", errorCode: nil, errorMessage: nil, updatedAt: 10)
         var delivered = seen
@@ -488,20 +457,20 @@ import Testing
         // Read before another report moved it on: nothing written.
         var stale = seen
         stale.updatedAt = 9
-        #expect(try await !run(update(stale)))
+        #expect(try await !database.done(update(stale)))
         // An endpoint wants the status change: nothing written (the transaction writes the event).
-        try await sql(
+        try await database.sql(
             """
             INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
             VALUES ('we-1', 'acct', 'https://example.com/hook', '["message.status"]', 'whsec', 1, 1)
             """)
-        #expect(try await !run(update(seen)))
-        #expect(try await count("SELECT count(*)::int FROM message WHERE status = 'sent'") == 1)
-        try await sql("DELETE FROM webhook_endpoint")
+        #expect(try await !database.done(update(seen)))
+        #expect(try await database.count("SELECT count(*)::int FROM message WHERE status = 'sent'") == 1)
+        try await database.sql("DELETE FROM webhook_endpoint")
         // As read: written.
-        #expect(try await run(update(seen)))
+        #expect(try await database.done(update(seen)))
         #expect(
-            try await count(
+            try await database.count(
                 "SELECT count(*)::int FROM message WHERE status = 'delivered' AND updated_at = 20 AND provider_status = 'DELIVRD'"
             ) == 1)
 
@@ -512,10 +481,14 @@ import Testing
                     id: nil, accountId: "acct", channelId: "sms", providerMessageId: providerId, reference: nil,
                     status: "delivered", errorCode: nil, errorMessage: nil, receivedAt: 30))
         }
-        #expect(try await run(pending("p-later")))
-        #expect(try await !run(pending("p-1")))
-        #expect(try await count("SELECT count(*)::int FROM pending_status") == 1)
-        #expect(try await count("SELECT count(*)::int FROM pending_status WHERE provider_message_id = 'p-later'") == 1)
+        #expect(try await database.done(pending("p-later")))
+        #expect(try await !database.done(pending("p-1")))
+        #expect(try await database.count("SELECT count(*)::int FROM pending_status") == 1)
+        #expect(
+            try await database.count(
+                """
+                SELECT count(*)::int FROM pending_status WHERE provider_message_id = 'p-later'
+                """) == 1)
     }
 
     /// An incoming message is stored in one round trip only when nothing but it and its conversation is written:
@@ -525,15 +498,6 @@ import Testing
         let database = try await Self.open()
         defer { database.close() }
         let logger = database.logger
-        func sql(_ query: PostgresQuery) async throws {
-            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
-        }
-        func count(_ query: PostgresQuery) async throws -> Int {
-            try await database.read { connection in
-                for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
-                return -1
-            }
-        }
         let channel = ChannelRecord(
             id: "sms", accountId: "acct", channel: "sms", provider: "fake", address: "+15550000001", settings: [:],
             defaultQueue: nil, createdAt: 0, updatedAt: 0)
@@ -550,7 +514,7 @@ import Testing
 
         #expect(try await store(webhook(hello)))
         #expect(
-            try await count(
+            try await database.count(
                 """
                 SELECT count(*)::int FROM message m JOIN conversation c ON c.id = m.conversation_id
                 WHERE m.provider_message_id = 'mo-1' AND m.direction = 'inbound' AND m.body = 'hello'
@@ -558,14 +522,14 @@ import Testing
                 """) == 1)
         // The carrier resends it: done, nothing written.
         #expect(try await store(webhook(hello, now: 11)))
-        #expect(try await count("SELECT count(*)::int FROM message") == 1)
-        #expect(try await count("SELECT count(*)::int FROM conversation WHERE unread_count = 1") == 1)
+        #expect(try await database.count("SELECT count(*)::int FROM message") == 1)
+        #expect(try await database.count("SELECT count(*)::int FROM conversation WHERE unread_count = 1") == 1)
         // A second message from the contact joins the conversation.
         let again = NormalizedEvent.MessageReceived(
             carrier: "fake", from: "+447700900001", text: "again", providerMessageId: "mo-2")
         #expect(try await store(webhook(again, now: 12)))
-        #expect(try await count("SELECT count(*)::int FROM conversation WHERE unread_count = 2") == 1)
-        #expect(try await count("SELECT count(DISTINCT conversation_id)::int FROM message") == 1)
+        #expect(try await database.count("SELECT count(*)::int FROM conversation WHERE unread_count = 2") == 1)
+        #expect(try await database.count("SELECT count(DISTINCT conversation_id)::int FROM message") == 1)
 
         // Left to the transaction, nothing written: a replay hash, a part, an opt-out keyword, an empty id.
         let stop = NormalizedEvent.MessageReceived(
@@ -581,7 +545,7 @@ import Testing
         #expect(try await !store(webhook(stop)))
         #expect(try await !store(webhook(noId)))
         // An enabled endpoint wants `message.received`: the statement without events writes nothing.
-        try await sql(
+        try await database.sql(
             """
             INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
             VALUES ('we-1', 'acct', 'https://example.com/hook', '["message.received"]', 'whsec', 1, 1)
@@ -596,8 +560,8 @@ import Testing
             return true
         }
         #expect(!written)
-        #expect(try await count("SELECT count(*)::int FROM message") == 2)
-        #expect(try await count("SELECT count(*)::int FROM conversation") == 1)
+        #expect(try await database.count("SELECT count(*)::int FROM message") == 2)
+        #expect(try await database.count("SELECT count(*)::int FROM conversation") == 1)
     }
 
     /// A delivery report whose status change has endpoints and a callback URL to tell writes the status and one
@@ -606,30 +570,8 @@ import Testing
     @Test func aDeliveryReportWithSomeoneToTellWritesItsDeliveriesInTheSameStatement() async throws {
         let database = try await Self.open()
         defer { database.close() }
-        let logger = database.logger
-        func sql(_ query: PostgresQuery) async throws {
-            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
-        }
-        func count(_ query: PostgresQuery) async throws -> Int {
-            try await database.read { connection in
-                for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
-                return -1
-            }
-        }
-        try await sql(
-            """
-            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
-                last_message_at, created_at, updated_at)
-            VALUES ('conv', 'acct', 'sms', '+15551230000', 'open', 0, 1, 1, 1)
-            """)
-        try await sql(
-            """
-            INSERT INTO message (id, account_id, conversation_id, channel_id, direction, body, media, status,
-                provider_message_id, callback_url, created_at, updated_at)
-            VALUES ('m-1', 'acct', 'conv', 'sms', 'outbound', 'hi', '[]', 'sent', 'p-1', 'https://example.com/cb',
-                10, 10)
-            """)
-        try await sql(
+        try await database.insertSentMessage(callbackUrl: "https://example.com/cb")
+        try await database.sql(
             """
             INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
             VALUES ('we-1', 'acct', 'https://example.com/status', '["message.status"]', 'whsec', 1, 1),
@@ -647,12 +589,12 @@ import Testing
 
         #expect(try await PostgresInboundStore.applyStatusAtOnce(report("delivered", now: 20), database: database))
         #expect(
-            try await count(
+            try await database.count(
                 "SELECT count(*)::int FROM message WHERE status = 'delivered' AND updated_at = 20 AND event_sequence = 1"
             ) == 1)
         // One delivery for the subscribed endpoint, one for the callback URL; none for the MO-only endpoint.
         #expect(
-            try await count(
+            try await database.count(
                 """
                 SELECT count(*)::int FROM webhook_delivery
                 WHERE message_id = 'm-1' AND sequence = 1 AND event_type = 'message.status' AND status = 'pending'
@@ -660,7 +602,7 @@ import Testing
                     AND ((endpoint_id = 'we-1' AND url = 'https://example.com/status')
                         OR (endpoint_id IS NULL AND url = 'https://example.com/cb'))
                 """) == 2)
-        #expect(try await count("SELECT count(*)::int FROM webhook_delivery") == 2)
+        #expect(try await database.count("SELECT count(*)::int FROM webhook_delivery") == 2)
 
         // Read before an endpoint was added: nothing written.
         let seen = SentMessageStatus(
@@ -674,22 +616,23 @@ import Testing
                 message: read, providerStatus: nil, eventId: "evt-2", payload: "{}", now: 30,
                 targets: [("whd-x", "we-1", "https://example.com/status")])
         }
-        func run(_ statement: PostgresInboundStatements.ApplyStatusWithEvent) async throws -> Bool {
-            try await database.read { connection in
-                var done = false
-                for try await row in try await connection.execute(statement, logger: logger) { done = row }
-                return done
-            }
-        }
-        #expect(try await !run(update(sequence: 1, endpoints: ["we-1"])))
+        #expect(try await !database.done(update(sequence: 1, endpoints: ["we-1"])))
         // Read before the last event: nothing written.
-        #expect(try await !run(update(sequence: 0, endpoints: ["we-2", "we-1"])))
-        #expect(try await count("SELECT count(*)::int FROM message WHERE status = 'delivered'") == 1)
-        #expect(try await count("SELECT count(*)::int FROM webhook_delivery") == 2)
+        #expect(try await !database.done(update(sequence: 0, endpoints: ["we-2", "we-1"])))
+        #expect(try await database.count("SELECT count(*)::int FROM message WHERE status = 'delivered'") == 1)
+        #expect(try await database.count("SELECT count(*)::int FROM webhook_delivery") == 2)
         // As read (endpoints in any order): written, sequence 2.
-        #expect(try await run(update(sequence: 1, endpoints: ["we-2", "we-1"])))
-        #expect(try await count("SELECT count(*)::int FROM message WHERE status = 'read' AND event_sequence = 2") == 1)
-        #expect(try await count("SELECT count(*)::int FROM webhook_delivery WHERE id = 'whd-x' AND sequence = 2") == 1)
+        #expect(try await database.done(update(sequence: 1, endpoints: ["we-2", "we-1"])))
+        #expect(
+            try await database.count(
+                """
+                SELECT count(*)::int FROM message WHERE status = 'read' AND event_sequence = 2
+                """) == 1)
+        #expect(
+            try await database.count(
+                """
+                SELECT count(*)::int FROM webhook_delivery WHERE id = 'whd-x' AND sequence = 2
+                """) == 1)
     }
 
     /// With an enabled endpoint, an incoming message is read for (its conversation, the endpoints) and then written
@@ -700,16 +643,7 @@ import Testing
         let database = try await Self.open()
         defer { database.close() }
         let logger = database.logger
-        func sql(_ query: PostgresQuery) async throws {
-            try await database.read { connection in _ = try await connection.query(query, logger: logger) }
-        }
-        func count(_ query: PostgresQuery) async throws -> Int {
-            try await database.read { connection in
-                for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
-                return -1
-            }
-        }
-        try await sql(
+        try await database.sql(
             """
             INSERT INTO webhook_endpoint (id, account_id, url, events, secret, created_at, updated_at)
             VALUES ('we-1', 'acct', 'https://example.com/mo', '["message.received"]', 'whsec', 1, 1),
@@ -731,18 +665,18 @@ import Testing
         #expect(subscribed.contains("acct"))
         #expect(try await store("again", id: "mo-2", now: 11))
         #expect(try await store("again", id: "mo-2", now: 12))  // a resend: done, nothing written
-        #expect(try await count("SELECT count(*)::int FROM conversation WHERE unread_count = 2") == 1)
-        #expect(try await count("SELECT count(*)::int FROM message WHERE event_sequence = 1") == 2)
+        #expect(try await database.count("SELECT count(*)::int FROM conversation WHERE unread_count = 2") == 1)
+        #expect(try await database.count("SELECT count(*)::int FROM message WHERE event_sequence = 1") == 2)
         // One delivery per message, for the endpoint subscribed to message.received, naming the conversation.
         #expect(
-            try await count(
+            try await database.count(
                 """
                 SELECT count(*)::int FROM webhook_delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.endpoint_id = 'we-1' AND d.event_type = 'message.received' AND d.sequence = 1
                     AND d.payload LIKE '%"conversationId":"' || m.conversation_id || '"%'
                     AND d.payload LIKE '%"body":"' || m.body || '"%'
                 """) == 2)
-        #expect(try await count("SELECT count(*)::int FROM webhook_delivery") == 2)
+        #expect(try await database.count("SELECT count(*)::int FROM webhook_delivery") == 2)
 
         // Read before the conversation existed, or with other endpoints: nothing written.
         let plan = try #require(
@@ -771,15 +705,60 @@ import Testing
             return ""
         }
         #expect(try await !write(conversation: conversation, endpoints: ["we-1"]))
-        #expect(try await count("SELECT count(*)::int FROM message") == 2)
+        #expect(try await database.count("SELECT count(*)::int FROM message") == 2)
         #expect(try await write(conversation: conversation, endpoints: ["we-2", "we-1"]))
-        #expect(try await count("SELECT count(*)::int FROM webhook_delivery WHERE id = 'whd-3'") == 1)
+        #expect(try await database.count("SELECT count(*)::int FROM webhook_delivery WHERE id = 'whd-3'") == 1)
 
         // The endpoints gone: stored without events, and the store goes back to the path without them.
-        try await sql("UPDATE webhook_endpoint SET enabled = false")
+        try await database.sql("UPDATE webhook_endpoint SET enabled = false")
         #expect(try await store("quiet", id: "mo-4", now: 30))
         #expect(!subscribed.contains("acct"))
-        #expect(try await count("SELECT count(*)::int FROM message WHERE body = 'quiet' AND event_sequence = 0") == 1)
-        #expect(try await count("SELECT count(*)::int FROM webhook_delivery") == 3)
+        #expect(
+            try await database.count(
+                """
+                SELECT count(*)::int FROM message WHERE body = 'quiet' AND event_sequence = 0
+                """) == 1)
+        #expect(try await database.count("SELECT count(*)::int FROM webhook_delivery") == 3)
+    }
+}
+
+extension PostgresServiceDatabase {
+    /// Runs `query` for its effect.
+    fileprivate func sql(_ query: PostgresQuery) async throws {
+        try await read { connection in _ = try await connection.query(query, logger: logger) }
+    }
+
+    /// The integer `query` selects (-1 without a row).
+    fileprivate func count(_ query: PostgresQuery) async throws -> Int {
+        try await read { connection in
+            for try await n in try await connection.query(query, logger: logger).decode(Int.self) { return n }
+            return -1
+        }
+    }
+
+    /// What a statement answering true or false answered (false without a row).
+    fileprivate func done<S: PostgresPreparedStatement>(_ statement: S) async throws -> Bool where S.Row == Bool {
+        try await read { connection in
+            var done = false
+            for try await row in try await connection.execute(statement, logger: logger) { done = row }
+            return done
+        }
+    }
+
+    /// Conversation `conv` and its outbound message `m-1` (`sent`, carrier id `p-1`, updated at 10) of account
+    /// `acct` on channel `sms`.
+    fileprivate func insertSentMessage(callbackUrl: String?) async throws {
+        try await sql(
+            """
+            INSERT INTO conversation (id, account_id, channel_id, contact_address, status, unread_count,
+                last_message_at, created_at, updated_at)
+            VALUES ('conv', 'acct', 'sms', '+15551230000', 'open', 0, 1, 1, 1)
+            """)
+        try await sql(
+            """
+            INSERT INTO message (id, account_id, conversation_id, channel_id, direction, body, media, status,
+                provider_message_id, callback_url, created_at, updated_at)
+            VALUES ('m-1', 'acct', 'conv', 'sms', 'outbound', 'hi', '[]', 'sent', 'p-1', \(callbackUrl), 10, 10)
+            """)
     }
 }

@@ -52,12 +52,17 @@ enum PostgresInboundStatements {
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 9)
             for text in [id, touch.account, touch.channelId, touch.contact] { bindings.append(text) }
+            Self.appendTouch(touch, to: &bindings)
+            return bindings
+        }
+
+        /// Binds what a touch changes: unread increment, window end, time, queue, whether it reopens.
+        static func appendTouch(_ touch: ConversationTouch, to bindings: inout PostgresBindings) {
             bindings.append(touch.unreadIncrement)
             bindings.append(touch.windowExpiresAt)
             bindings.append(touch.now)
             bindings.append(touch.queue)
             bindings.append(touch.reopens)
-            return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
@@ -111,11 +116,7 @@ enum PostgresInboundStatements {
             var bindings = PostgresBindings(capacity: 38)
             PostgresSendStatements.appendMessage(message, to: &bindings)
             for text in [lockKey, conversationId, touch.contact] { bindings.append(text) }
-            bindings.append(touch.unreadIncrement)
-            bindings.append(touch.windowExpiresAt)
-            bindings.append(touch.now)
-            bindings.append(touch.queue)
-            bindings.append(touch.reopens)
+            UpsertConversation.appendTouch(touch, to: &bindings)
             return bindings
         }
 
@@ -176,7 +177,7 @@ enum PostgresInboundStatements {
         var eventId: String
         /// The `message.received` body (sequence 1).
         var payload: String
-        var targets: [(id: String, endpointId: String?, url: String)]
+        var targets: [PostgresWebhookEventStatements.Target]
 
         func makeBindings() -> PostgresBindings {
             var bindings = StoreReceivedIfSimple(
@@ -184,9 +185,7 @@ enum PostgresInboundStatements {
             ).makeBindings()
             bindings.append(seenEndpointIds.sorted())
             for text in [eventId, payload] { bindings.append(text) }
-            bindings.append(targets.map(\.id))
-            bindings.append(targets.map { $0.endpointId ?? "" })
-            bindings.append(targets.map(\.url))
+            PostgresWebhookEventStatements.appendTargets(targets, to: &bindings)
             bindings.append(PostgresServiceDatabase.wakeChannel)
             return bindings
         }
@@ -317,7 +316,7 @@ enum PostgresInboundStatements {
         var payload: String
         var now: Double
         /// Each delivery's id, endpoint id (nil: the message's callback URL) and URL.
-        var targets: [(id: String, endpointId: String?, url: String)]
+        var targets: [PostgresWebhookEventStatements.Target]
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 24)
@@ -332,9 +331,7 @@ enum PostgresInboundStatements {
             bindings.append(providerStatus)
             for text in [eventId, WebhookEventType.messageStatus.rawValue, payload] { bindings.append(text) }
             bindings.append(now)
-            bindings.append(targets.map(\.id))
-            bindings.append(targets.map { $0.endpointId ?? "" })
-            bindings.append(targets.map(\.url))
+            PostgresWebhookEventStatements.appendTargets(targets, to: &bindings)
             bindings.append(PostgresServiceDatabase.wakeChannel)
             return bindings
         }

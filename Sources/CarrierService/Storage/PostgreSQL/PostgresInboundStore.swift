@@ -281,7 +281,7 @@ struct PostgresInboundStore: InboundStore {
                 eventId: TimeOrderedID.make(prefix: "evt"),
                 payload: targets.isEmpty
                     ? "" : WebhookEvent.message(.messageReceived, message, now: webhook.now).body(sequence: 1),
-                targets: targets.map { (TimeOrderedID.make(prefix: "whd"), $0.endpointId, $0.url) })
+                targets: PostgresWebhookEventStatements.targets(targets))
             do {
                 for try await done in try await connection.execute(store, logger: logger) { return done }
                 return false
@@ -429,7 +429,7 @@ struct PostgresInboundStore: InboundStore {
                         seenEventSequence: found.eventSequence, seenEndpointIds: found.endpoints.map(\.id),
                         message: message, providerStatus: providerStatus, eventId: TimeOrderedID.make(prefix: "evt"),
                         payload: event.body(sequence: found.eventSequence + 1), now: webhook.now,
-                        targets: targets.map { (TimeOrderedID.make(prefix: "whd"), $0.endpointId, $0.url) })
+                        targets: PostgresWebhookEventStatements.targets(targets))
                     for try await done in try await connection.execute(update, logger: logger) { stored = done }
                     return stored
                 }

@@ -4,6 +4,22 @@ import PostgresNIO
 /// queuing an event for its endpoints (inside every send's result and every incoming message's transaction once an
 /// account subscribes), and recording a delivery the endpoint took.
 enum PostgresWebhookEventStatements {
+    /// One delivery of an event: its id, its endpoint (nil: the message's callback URL) and its URL.
+    typealias Target = (id: String, endpointId: String?, url: String)
+
+    /// A new delivery id for each of an event's destinations.
+    static func targets(_ destinations: [(endpointId: String?, url: String)]) -> [Target] {
+        destinations.map { (TimeOrderedID.make(prefix: "whd"), $0.endpointId, $0.url) }
+    }
+
+    /// Binds the deliveries as three text arrays (ids, endpoint ids with '' for none, URLs), the parameters
+    /// `unnest` reads in every statement and function that writes them.
+    static func appendTargets(_ targets: [Target], to bindings: inout PostgresBindings) {
+        bindings.append(targets.map(\.id))
+        bindings.append(targets.map { $0.endpointId ?? "" })
+        bindings.append(targets.map(\.url))
+    }
+
     /// Takes the message's next event number (events of one message are numbered in order). With
     /// ``InsertDeliveries``, repeated by `carrier_apply_status_event` (migration `v6-status-event-function`): a change
     /// to either needs a migration that replaces it.
@@ -49,7 +65,7 @@ enum PostgresWebhookEventStatements {
         var payload: String
         var now: Double
         /// Each delivery's id, endpoint id (nil: the message's callback URL) and URL.
-        var targets: [(id: String, endpointId: String?, url: String)]
+        var targets: [Target]
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 11)
@@ -57,9 +73,7 @@ enum PostgresWebhookEventStatements {
             bindings.append(sequence)
             bindings.append(payload)
             bindings.append(now)
-            bindings.append(targets.map(\.id))
-            bindings.append(targets.map { $0.endpointId ?? "" })
-            bindings.append(targets.map(\.url))
+            PostgresWebhookEventStatements.appendTargets(targets, to: &bindings)
             bindings.append(PostgresServiceDatabase.wakeChannel)
             return bindings
         }

@@ -119,7 +119,7 @@ enum PostgresWebhookEvents {
         let deliveries = PostgresWebhookEventStatements.InsertDeliveries(
             account: account, eventId: TimeOrderedID.make(prefix: "evt"), eventType: type.rawValue,
             messageId: messageId, sequence: sequence, payload: event().body(sequence: sequence), now: now,
-            targets: targets.map { (TimeOrderedID.make(prefix: "whd"), $0.endpointId, $0.url) })
+            targets: PostgresWebhookEventStatements.targets(targets))
         for try await _ in try await connection.execute(deliveries, logger: logger) {}
     }
 }
