@@ -68,8 +68,9 @@ enum PostgresInboundStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
     }
 
-    /// Stores a message in its conversation (`$31`). `carrier_store_received` (migration `v5-received-function`)
-    /// writes the same columns: a change here needs a migration that replaces it.
+    /// Stores a message in its conversation (`$31`). `carrier_store_received` and `carrier_store_received_event`
+    /// (migrations `v5-received-function`, `v7-received-event-function`) write the same columns: a change here needs
+    /// a migration that replaces them.
     struct InsertMessage: PostgresPreparedStatement {
         static let sql = """
             INSERT INTO message (\(MessageRecord.preparedColumns))

@@ -333,8 +333,9 @@ struct PostgresInboundStore: InboundStore {
     }
 
     /// The `ON CONFLICT` clause of a conversation insert: the existing conversation takes the touch instead (the
-    /// new row's values as `EXCLUDED`). Shared by every statement that upserts a conversation; the function
-    /// `carrier_store_received` (migration `v5-received-function`) repeats it: a change needs a migration.
+    /// new row's values as `EXCLUDED`). Shared by every statement that upserts a conversation; the functions
+    /// `carrier_store_received` and `carrier_store_received_event` (migrations `v5-received-function`,
+    /// `v7-received-event-function`) repeat it: a change needs a migration that replaces them.
     /// - Parameter reopens: an SQL boolean: whether a closed conversation opens again.
     static func conversationTouched(reopens: String) -> String {
         """
