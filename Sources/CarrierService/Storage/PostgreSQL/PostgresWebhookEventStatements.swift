@@ -21,8 +21,9 @@ enum PostgresWebhookEventStatements {
     }
 
     /// Takes the message's next event number (events of one message are numbered in order). With
-    /// ``InsertDeliveries``, repeated by `carrier_apply_status_event` (migration `v6-status-event-function`): a change
-    /// to either needs a migration that replaces it.
+    /// ``InsertDeliveries``, repeated by `carrier_apply_status_event` and `carrier_store_received_event` (migrations
+    /// `v6-status-event-function`, `v7-received-event-function`): a change to either needs a migration that
+    /// replaces them.
     struct NextSequence: PostgresPreparedStatement {
         static let sql = "UPDATE message SET event_sequence = event_sequence + 1 WHERE id = $1 RETURNING event_sequence"
         static let bindingDataTypes: [PostgresDataType] = [.text]
