@@ -274,13 +274,23 @@ struct OperabilityTests {
     @Test func aSeparateMetricsListenerTakesMetricsOffTheMainOne() async throws {
         let path = try TestServer.temporaryDatabasePath()
         var configuration = TestServer.configuration(databasePath: path)
-        // A fixed free port: bind one, note it, let it go.
-        let probe = try MockCarrierServer(port: 0) { _ in .json("{}", status: 200) }
-        let metricsPort = probe.port
-        probe.stop()
-        configuration.metricsAddress = "127.0.0.1:\(metricsPort)"
-        let server = try await TestServer.start(
-            gateway: FakeGateway(), databasePath: path, configuration: configuration)
+        // A fixed free port: bind one, note it, let it go. Another test's listener may take it meanwhile (tests run
+        // in parallel): then another port.
+        var started: (server: TestServer, metricsPort: Int)?
+        for _ in 0..<5 where started == nil {
+            let probe = try MockCarrierServer(port: 0) { _ in .json("{}", status: 200) }
+            let metricsPort = probe.port
+            probe.stop()
+            configuration.metricsAddress = "127.0.0.1:\(metricsPort)"
+            do {
+                let server = try await TestServer.start(
+                    gateway: FakeGateway(), databasePath: path, configuration: configuration)
+                started = (server, metricsPort)
+            } catch where "\(error)".contains("Address already in use") {
+                continue
+            }
+        }
+        let (server, metricsPort) = try #require(started)
         let main = try await server.call("GET", "/metrics", apiKey: nil)
         #expect(main.status == 404)
         let (data, response) = try await URLSession.shared.data(

@@ -610,6 +610,32 @@ private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) thro
             .map { $0["detail"] as String? ?? "" }.joined(separator: " | ")
     }
 
+    /// Each index on `conversation` is written by every new conversation (each outbound message to a new contact):
+    /// only the ones a query uses are kept, and the account's list still reads its own index.
+    @Test func conversationsKeepOnlyTheIndexesTheirQueriesUse() throws {
+        let pool = try ServiceDatabase.open(path: TestServer.temporaryDatabasePath())
+        try pool.read { db in
+            let named = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conversation' AND sql NOT NULL
+                    """)
+            #expect(named == ["conversation_account_list"])
+            for (sql, arguments): (String, StatementArguments) in [
+                ("SELECT * FROM conversation WHERE account_id = ? ORDER BY id DESC LIMIT 10", ["a"]),
+                ("SELECT * FROM conversation WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT 10", ["a", "c"]),
+            ] {
+                let plan = try Self.plan(db, sql, arguments: arguments)
+                #expect(plan.contains("INDEX conversation_account_list") && !plan.contains("TEMP B-TREE"), "\(plan)")
+            }
+            let contact = try Self.plan(
+                db,
+                "SELECT window_expires_at FROM conversation WHERE account_id = ? AND channel_id = ? AND contact_address = ?",
+                arguments: ["a", "c", "+1"])
+            #expect(contact.contains("INDEX sqlite_autoindex_conversation"), "\(contact)")
+        }
+    }
+
     @Test func webhookLookupsSearchTheProviderIdIndex() throws {
         let pool = try ServiceDatabase.open(path: TestServer.temporaryDatabasePath())
         try pool.read { db in
@@ -636,6 +662,43 @@ private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) thro
             let conversation = try Self.plan(db, SQLiteMessageQueryStore.conversationMessagesSQL, arguments: ["c", "a"])
             #expect(conversation.contains("USING INDEX message_conversation"), "\(conversation)")
             #expect(!conversation.contains("TEMP B-TREE"), "\(conversation)")
+        }
+    }
+}
+
+@Suite struct PostgresStatementNameTests {
+    /// A connection keeps prepared statements by name: two statements sharing one would run each other's SQL.
+    @Test func everyPreparedStatementHasItsOwnName() {
+        typealias Inbound = PostgresInboundStatements
+        typealias Send = PostgresSendStatements
+        typealias Events = PostgresWebhookEventStatements
+        let named: [(type: Any.Type, name: String)] = [
+            (Inbound.ReceivedBefore.self, Inbound.ReceivedBefore.name),
+            (Inbound.UpsertConversation.self, Inbound.UpsertConversation.name),
+            (Inbound.InsertMessage.self, Inbound.InsertMessage.name),
+            (Inbound.StoreReceivedIfSimple.self, Inbound.StoreReceivedIfSimple.name),
+            (Inbound.ReceivedContext.self, Inbound.ReceivedContext.name),
+            (Inbound.StoreReceivedWithEvent.self, Inbound.StoreReceivedWithEvent.name),
+            (Inbound.UpdateStatus.self, Inbound.UpdateStatus.name),
+            (Inbound.KeepPending.self, Inbound.KeepPending.name),
+            (Inbound.ApplyStatusIfUnchanged.self, Inbound.ApplyStatusIfUnchanged.name),
+            (Inbound.ApplyStatusWithEvent.self, Inbound.ApplyStatusWithEvent.name),
+            (Inbound.KeepPendingIfUnknown.self, Inbound.KeepPendingIfUnknown.name),
+            (Inbound.SentMessageByProviderId.self, Inbound.SentMessageByProviderId.name),
+            (Inbound.SentMessageById.self, Inbound.SentMessageById.name),
+            (Send.LockJob.self, Send.LockJob.name),
+            (Send.AdvisoryLock.self, Send.AdvisoryLock.name),
+            (Send.StoreResult.self, Send.StoreResult.name),
+            (Send.StoreResultIfUnchanged.self, Send.StoreResultIfUnchanged.name),
+            (Send.AcceptSend.self, Send.AcceptSend.name),
+            (Events.NextSequence.self, Events.NextSequence.name),
+            (Events.InsertDeliveries.self, Events.InsertDeliveries.name),
+            (Events.Delivered.self, Events.Delivered.name),
+        ]
+        #expect(Set(named.map(\.name)).count == named.count)
+        for (type, name) in named {
+            // Named after the type, as the library's default (`String(reflecting:)`) would, without its cost.
+            #expect(String(reflecting: type).hasSuffix("." + name), "\(type) is named \(name)")
         }
     }
 }

@@ -42,13 +42,16 @@ public final class CurlTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest, timeouts: Timeouts) async -> Result<HTTPResponse, TransportError> {
         let id = loop.makeID()
+        let handoff = CurlHandoff()
         return await withTaskCancellationHandler {
-            if Task.isCancelled { return .failure(.cancelled) }
-            return await withCheckedContinuation { continuation in
-                loop.enqueue(CurlJob(id: id, request: request, timeouts: timeouts, continuation: continuation))
+            await withCheckedContinuation { continuation in
+                let queued = handoff.enqueue {
+                    loop.enqueue(CurlJob(id: id, request: request, timeouts: timeouts, continuation: continuation))
+                }
+                if !queued { continuation.resume(returning: .failure(.cancelled)) }
             }
         } onCancel: {
-            loop.cancel(id)
+            if handoff.cancel() { loop.cancel(id) }
         }
     }
 

@@ -103,13 +103,16 @@ public struct MessagingService: Sendable {
             engine: engine, publicBaseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
             logger: logger, structuredLog: structuredLog,
             exposure: configuration.metricsAddress == nil ? .everything : .apiOnly)
-        let metricsServer = try await startMetricsListener(engine: engine, baseURL: baseURL)
         var server = HTTPServer(responder: responder, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         server.idleTimeout = .milliseconds(Int64(max(0.05, configuration.idleTimeoutSeconds) * 1000))
         server.requestTimeout = .milliseconds(Int64(max(0.05, configuration.requestTimeoutSeconds) * 1000))
         server.maxConnectionsPerClient = configuration.maxConnectionsPerClient
         var failure: (any Error)?
+        var metricsServer: Task<Void, any Error>?
         do {
+            // A listener that cannot bind stops the start-up through the same shutdown as a stop, so the dispatcher
+            // and the other tasks started above end too.
+            metricsServer = try await startMetricsListener(engine: engine, baseURL: baseURL)
             try await server.run(host: configuration.host, port: configuration.port) { port in
                 logger.info("carrier service listening", metadata: ["port": "\(port)"])
                 await onServerRunning(port)

@@ -442,6 +442,11 @@ enum ServiceDatabase {
                     CREATE INDEX message_conversation ON message (conversation_id, account_id, created_at);
                     """)
         }
+        // `conversation_account (account_id)` repeats the first column of `conversation_account_list (account_id,
+        // id)` and of the contact's unique key: a fourth index every new conversation wrote for no query.
+        migrator.registerMigration("v11-drop-redundant-conversation-index") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS conversation_account")
+        }
         return migrator
     }
 

@@ -371,6 +371,30 @@ struct CurlTransportTests {
         }
     }
 
+    /// Tasks cancelled while their request is on its way to the transport's queue: each cancellation must win, none
+    /// may run its request to the end (here a timeout, the server answering only after it).
+    @Test(arguments: drivers)
+    func cancellingBeforeTheRequestIsQueuedStillCancelsIt(maxInFlight: Int) async throws {
+        try await withServer(maxInFlight: maxInFlight, { _ in MockResponse(text: "late", delayMs: 10_000) }) {
+            server, transport in
+            let slow = Timeouts(connectMs: 2_000, totalMs: 3_000)
+            let results = await withTaskGroup(of: Result<HTTPResponse, TransportError>.self) { group in
+                for round in 0..<2_000 {
+                    let request = HTTPRequest(method: "GET", url: server.baseURL + "/\(round)")
+                    let task = Task { await transport.send(request, timeouts: slow) }
+                    if round % 2 == 0 { await Task.yield() }
+                    task.cancel()
+                    group.addTask { await task.value }
+                }
+                var results: [Result<HTTPResponse, TransportError>] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+            let notCancelled = results.filter { $0 != .failure(TransportError.cancelled) }
+            #expect(notCancelled.isEmpty, "\(notCancelled.count) of \(results.count) ran on: \(notCancelled.prefix(3))")
+        }
+    }
+
     @Test func sendAllKeepsRequestOrder() async throws {
         try await withServer({ request in MockResponse(text: request.path) }) { server, transport in
             let requests = (0..<20).map { HTTPRequest(method: "GET", url: "\(server.baseURL)/\($0)") }

@@ -7,6 +7,7 @@ enum PostgresInboundStatements {
     /// Whether this channel stored an incoming message under the provider id before (false without one), and the
     /// account's webhook endpoints, in one round trip.
     struct ReceivedBefore: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.ReceivedBefore"
         static let sql = """
             SELECT $1 AND EXISTS (
                     SELECT 1 FROM message
@@ -34,6 +35,7 @@ enum PostgresInboundStatements {
 
     /// Applies a ``ConversationTouch`` to the contact's conversation, creating it when there is none; returns its id.
     struct UpsertConversation: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.UpsertConversation"
         static let sql = """
             INSERT INTO conversation (id, account_id, channel_id, contact_address, status, assignee, unread_count,
                 window_expires_at, last_message_at, created_at, updated_at, queue)
@@ -72,6 +74,7 @@ enum PostgresInboundStatements {
     /// (migrations `v5-received-function`, `v7-received-event-function`) write the same columns: a change here needs
     /// a migration that replaces them.
     struct InsertMessage: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.InsertMessage"
         static let sql = """
             INSERT INTO message (\(MessageRecord.preparedColumns))
             VALUES ($1, $2, $31, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
@@ -98,6 +101,7 @@ enum PostgresInboundStatements {
     /// enabled webhook endpoint (the transaction writes the event), else upserts the conversation and stores the
     /// message. True when done; false when the transaction must run.
     struct StoreReceivedIfSimple: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.StoreReceivedIfSimple"
         static let sql = """
             SELECT carrier_store_received($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
                 $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)
@@ -128,6 +132,7 @@ enum PostgresInboundStatements {
     /// channel stored the provider id already (false without one), the contact's conversation (nil: none yet) and
     /// the account's enabled endpoints, in one round trip.
     struct ReceivedContext: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.ReceivedContext"
         static let sql = """
             SELECT $1 AND EXISTS (
                     SELECT 1 FROM message
@@ -160,6 +165,7 @@ enum PostgresInboundStatements {
     /// (the body names the conversation), and writes the deliveries with event sequence 1. True when done; false, or
     /// SQLSTATE `CR001` (the conversation was created meanwhile), when the transaction must run.
     struct StoreReceivedWithEvent: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.StoreReceivedWithEvent"
         static let sql = """
             SELECT carrier_store_received_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                 $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35,
@@ -199,6 +205,7 @@ enum PostgresInboundStatements {
     /// `v6-status-event-function`) write the same columns, and
     /// `carrier_keep_pending_status` those of ``KeepPending``: a change to either needs a migration that replaces them.
     struct UpdateStatus: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.UpdateStatus"
         static let sql = """
             UPDATE message SET status = $2, provider_message_id = $3, error_code = $4, error_message = $5,
                 updated_at = $6, provider_status = COALESCE($7, provider_status)
@@ -224,6 +231,7 @@ enum PostgresInboundStatements {
 
     /// Keeps a delivery report for a message not found (yet): the outbox applies it when it stores the provider id.
     struct KeepPending: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.KeepPending"
         static let sql = """
             INSERT INTO pending_status (account_id, channel_id, provider_message_id, reference, status, error_code,
                 error_message, received_at)
@@ -251,6 +259,7 @@ enum PostgresInboundStatements {
     /// changed since it was read or a webhook endpoint wants the status change: `carrier_apply_status` (migration
     /// `v4-status-functions`). True when stored; false when nothing was written.
     struct ApplyStatusIfUnchanged: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.ApplyStatusIfUnchanged"
         static let sql = """
             SELECT carrier_apply_status($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             """
@@ -291,6 +300,7 @@ enum PostgresInboundStatements {
     /// read: `carrier_apply_status_event` (migration `v6-status-event-function`). With no target the message is
     /// written alone, as ``ApplyStatusIfUnchanged`` does. True when stored; false when nothing was written.
     struct ApplyStatusWithEvent: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.ApplyStatusWithEvent"
         static let sql = """
             SELECT carrier_apply_status_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                 $17, $18, $19, $20, $21, $22, $23, $24)
@@ -343,6 +353,7 @@ enum PostgresInboundStatements {
     /// Keeps a delivery report in one round trip unless a message has the provider id by now:
     /// `carrier_keep_pending_status`. True when kept; false when nothing was written.
     struct KeepPendingIfUnknown: PostgresPreparedStatement {
+        static let name = "PostgresInboundStatements.KeepPendingIfUnknown"
         static let sql = "SELECT carrier_keep_pending_status($1, $2, $3, $4, $5, $6, $7, $8)"
         static let bindingDataTypes: [PostgresDataType] = KeepPending.bindingDataTypes
         typealias Row = Bool
@@ -357,6 +368,7 @@ enum PostgresInboundStatements {
     /// The outbound message a delivery report names by the carrier's id, locked, with the account's webhook
     /// endpoints (``SentMessageLookup``).
     struct SentMessageByProviderId: SentMessageLookup {
+        static let name = "PostgresInboundStatements.SentMessageByProviderId"
         static let sql = sentMessageSQL(matching: "provider_message_id = $2")
         var account: String
         var key: String
@@ -364,6 +376,7 @@ enum PostgresInboundStatements {
 
     /// The outbound message a delivery report names by our id (its reference), as ``SentMessageByProviderId``.
     struct SentMessageById: SentMessageLookup {
+        static let name = "PostgresInboundStatements.SentMessageById"
         static let sql = sentMessageSQL(matching: "id = $2")
         var account: String
         var key: String

@@ -4,12 +4,16 @@ import PostgresNIO
 /// a few runs, executed with a generic plan. Sent as unnamed statements they were parsed and planned on every call,
 /// about half of the database server's CPU per message (`pg_stat_statements` with `track_planning`).
 ///
+/// Each statement here and in the other statement enums names itself (`name`): the library's default,
+/// `String(reflecting:)` of the type, is computed on every execution (1.6% of the service's CPU on `/send`).
+///
 /// Their parameter types are given (`bindingDataTypes`): a statement is prepared before its first values are seen,
 /// and PostgreSQL cannot infer the type of a parameter used only in a `SELECT` list or compared with another parameter.
 enum PostgresSendStatements {
     /// Locks a job and its message (in that order, as every transaction here takes them) and reads what a delivery
     /// report may have changed since the claim, with the account's webhook endpoints.
     struct LockJob: PostgresPreparedStatement {
+        static let name = "PostgresSendStatements.LockJob"
         static let sql = """
             SELECT j.lease_owner, m.status, m.provider_message_id, m.error_code, m.error_message, m.attempts,
                 \(PostgresWebhookEvents.endpointsColumn(accountColumn: "m.account_id"))
@@ -33,6 +37,7 @@ enum PostgresSendStatements {
     /// Takes the transaction-scoped advisory lock named by a key, hashed to 64 bits with a seed (two keys sharing a
     /// hash only wait for each other), held until the transaction ends.
     struct AdvisoryLock: PostgresPreparedStatement {
+        static let name = "PostgresSendStatements.AdvisoryLock"
         static let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, $2))"
         static let bindingDataTypes: [PostgresDataType] = [.text, .int8]
         typealias Row = ()
@@ -61,6 +66,7 @@ enum PostgresSendStatements {
     /// `carrier_store_send_result` (migration `v3-send-result-function`) writes the same columns: a change here
     /// needs a migration that replaces the function.
     struct StoreResult: PostgresPreparedStatement {
+        static let name = "PostgresSendStatements.StoreResult"
         static let sql = """
             WITH attempt AS (
                 INSERT INTO send_attempt (message_id, number, started_at, outcome, http_status, error_code, latency_ms)
@@ -110,6 +116,7 @@ enum PostgresSendStatements {
     /// `v3-send-result-function` (`PostgresSchema`) has the checks. True when stored; false when nothing was changed
     /// and the store's transaction must decide.
     struct StoreResultIfUnchanged: PostgresPreparedStatement {
+        static let name = "PostgresSendStatements.StoreResultIfUnchanged"
         static let sql = """
             SELECT carrier_store_send_result($1, $2, $3, $4, $5, $6, $7, $8, $15, $9, $10, $11, $12, $13, $14, $16,
                 $17, $18, $19, $20, $21, $22, $23, $24)
@@ -146,6 +153,7 @@ enum PostgresSendStatements {
     /// out or the idempotency key is bound already, the key (bound at once), the conversation, the message, its job
     /// and tags, and the wake-up of idle instances. Returns the conversation's id; no row when nothing was stored.
     struct AcceptSend: PostgresPreparedStatement {
+        static let name = "PostgresSendStatements.AcceptSend"
         static let sql = """
             WITH opted AS (
                 SELECT 1 FROM contact_opt_out WHERE account_id = $2 AND kind = $32 AND contact_address = $31

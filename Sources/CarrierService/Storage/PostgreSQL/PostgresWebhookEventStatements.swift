@@ -25,6 +25,7 @@ enum PostgresWebhookEventStatements {
     /// `v6-status-event-function`, `v7-received-event-function`): a change to either needs a migration that
     /// replaces them.
     struct NextSequence: PostgresPreparedStatement {
+        static let name = "PostgresWebhookEventStatements.NextSequence"
         static let sql = "UPDATE message SET event_sequence = event_sequence + 1 WHERE id = $1 RETURNING event_sequence"
         static let bindingDataTypes: [PostgresDataType] = [.text]
         typealias Row = Int
@@ -43,6 +44,7 @@ enum PostgresWebhookEventStatements {
     /// One delivery per target of an event (an endpoint, or the message's own callback URL: endpoint id ''), and
     /// the wake-up of the instances' deliverers (sent on commit).
     struct InsertDeliveries: PostgresPreparedStatement {
+        static let name = "PostgresWebhookEventStatements.InsertDeliveries"
         static let sql = """
             WITH queued AS (
                 INSERT INTO webhook_delivery (id, account_id, endpoint_id, url, event_id, event_type, message_id,
@@ -84,6 +86,7 @@ enum PostgresWebhookEventStatements {
 
     /// A delivery the endpoint took (2xx), and its endpoint (none for a callback URL) no longer failing.
     struct Delivered: PostgresPreparedStatement {
+        static let name = "PostgresWebhookEventStatements.Delivered"
         static let sql = """
             WITH done AS (
                 UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, due_at = NULL,
