@@ -702,3 +702,48 @@ private func closeConnections(_ queue: DatabaseQueue, _ pool: DatabasePool) thro
         }
     }
 }
+
+@Suite struct ErrorBodyTests {
+    /// The shape `JSONEncoder` wrote before the body was built by hand.
+    struct Encoded: Encodable {
+        struct Inner: Encodable {
+            var type: String
+            var code: String
+            var message: String
+            var attribute: String?
+            var url: String
+            var errors: [ServiceError.FieldError]?
+        }
+        var error: Inner
+    }
+
+    @Test(arguments: [
+        ServiceError(status: 401, code: "unauthorized", message: "missing or unknown API key"),
+        ServiceError(
+            status: 400, code: "validation-failed", message: "2 problems: \"to\" and tab\there",
+            errors: [
+                .invalid("to", "invalid-address", "not E.164: \"+1 (555)\" \u{1F600}"),
+                .init(type: "missing", code: "required", message: "line\nbreak \\ slash /", attribute: "body"),
+            ]),
+        ServiceError(
+            status: 429, code: "rate-limited", message: "slow down", retryAfter: 3, attribute: "channelId"),
+        ServiceError(status: 400, code: "validation-failed", message: "none", errors: []),
+    ])
+    func theHandBuiltBodyMeansWhatTheEncoderWrote(error: ServiceError) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let before = try encoder.encode(
+            Encoded(
+                error: .init(
+                    type: error.type, code: error.code, message: error.message, attribute: error.attribute,
+                    url: error.url, errors: error.errors)))
+        let body = ServiceResponder.errorBody(error)
+        let now = try #require(JSONSerialization.jsonObject(with: Data(body.utf8)) as? NSDictionary)
+        #expect(now == (try JSONSerialization.jsonObject(with: before) as? NSDictionary))
+        // The same text but for the slashes the encoder escaped, keys in the same order.
+        #expect(body == String(decoding: before, as: UTF8.self).replacingOccurrences(of: "\\/", with: "/"))
+        let reply = ServiceResponder.errorReply(error)
+        #expect(reply.status == error.status)
+        #expect(reply.headers.contains { $0.name == "Retry-After" } == (error.retryAfter != nil))
+    }
+}
