@@ -1,5 +1,6 @@
 import CarrierCore
 import CarrierTestSupport
+import Dispatch
 import Testing
 
 @testable import CarrierRuntime
@@ -357,12 +358,22 @@ struct CurlTransportTests {
         #expect(result == .failure(TransportError.shutDown))
     }
 
+    /// The server holds its answer until the send has ended (at most 40 s), so a loaded test run that gets back to this
+    /// task late cannot let the answer win the race against the cancellation.
     @Test(arguments: drivers)
     func cancellingTheTaskAbortsTheTransfer(maxInFlight: Int) async throws {
-        try await withServer(maxInFlight: maxInFlight, { _ in MockResponse(text: "late", delayMs: 5000) }) {
-            server, transport in
+        let sendEnded = DispatchSemaphore(value: 0)
+        defer { sendEnded.signal() }
+        try await withServer(
+            maxInFlight: maxInFlight,
+            { _ in
+                _ = sendEnded.wait(timeout: .now() + 40)
+                return MockResponse(text: "late")
+            }
+        ) { server, transport in
             let task = Task {
-                await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/"), timeouts: timeouts)
+                let request = HTTPRequest(method: "GET", url: server.baseURL + "/")
+                return await transport.send(request, timeouts: Timeouts(connectMs: 2000, totalMs: 50_000))
             }
             while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             task.cancel()
