@@ -98,7 +98,7 @@ struct SenderTests {
     }
 
     @Test func timeoutIsRetryableWithTheCurlCode() async throws {
-        let mock = try MockCarrierServer { _ in MockResponse(status: 200, text: "{}", delayMs: 1500) }
+        let mock = try MockCarrierServer { _ in MockResponse(status: 200, text: "{}", delayMs: 20_000) }
         defer { mock.stop() }
         let result = await send(table: try Self.table(timeoutMs: 200, maxRetries: 0), baseURL: mock.baseURL)
         #expect(result.outcome == .retryable)

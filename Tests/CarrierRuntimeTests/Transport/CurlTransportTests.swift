@@ -94,7 +94,7 @@ struct CurlTransportTests {
 
     @Test(arguments: drivers)
     func slowAnswerTimesOut(maxInFlight: Int) async throws {
-        try await withServer(maxInFlight: maxInFlight, { _ in MockResponse(text: "late", delayMs: 3000) }) {
+        try await withServer(maxInFlight: maxInFlight, { _ in MockResponse(text: "late", delayMs: 20_000) }) {
             server, transport in
             let result = await transport.send(
                 HTTPRequest(method: "GET", url: server.baseURL + "/slow"),
