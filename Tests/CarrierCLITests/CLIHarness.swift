@@ -1,4 +1,5 @@
 import CarrierTestSupport
+import Dispatch
 import Foundation
 
 /// Runs the built `carrier` binary and captures its exit status, stdout and stderr.
@@ -21,7 +22,21 @@ enum CLI {
     }
 
     /// Runs `carrier` with `arguments` in `directory` (default: the repository root).
-    static func run(_ arguments: [String], in directory: URL = repositoryRoot, stdin: String? = nil) throws -> CLIRun {
+    ///
+    /// The wait for the child runs on a Dispatch thread: blocking one of the cooperative pool's threads (two on a
+    /// 2-core machine) for the seconds a `carrier test` takes stalled every other test of a parallel run, long enough
+    /// for PostgreSQL tests to miss their 10 s connect deadline on a loaded machine.
+    static func run(_ arguments: [String], in directory: URL = repositoryRoot, stdin: String? = nil) async throws
+        -> CLIRun
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, in: directory, stdin: stdin) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], in directory: URL, stdin: String?) throws -> CLIRun {
         let process = try ChildProcess(arguments: arguments, directory: directory, input: .pipe)
         if let stdin { process.standardInput?.write(Data(stdin.utf8)) }
         try process.standardInput?.close()

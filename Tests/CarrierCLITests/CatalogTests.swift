@@ -4,8 +4,8 @@ import Testing
 
 /// The bundled catalog: every definition compiles cleanly and every fixture passes, through the real binary.
 @Suite struct CatalogTests {
-    @Test func everyBundledCarrierIsClean() throws {
-        let run = try CLI.run(["check", "--warnings-as-errors", "carriers"])
+    @Test func everyBundledCarrierIsClean() async throws {
+        let run = try await CLI.run(["check", "--warnings-as-errors", "carriers"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
             run.stderr == "ok: \(try Self.carrierCount()) carrier definitions checked, no problems\n", "\(run.stderr)")
@@ -20,8 +20,8 @@ import Testing
         }.count
     }
 
-    @Test func everyFixturePasses() throws {
-        let run = try CLI.run(["test", "carriers"])
+    @Test func everyFixturePasses() async throws {
+        let run = try await CLI.run(["test", "carriers"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         let summary = try #require(run.stdout.split(separator: "\n").last)
         #expect(summary.hasSuffix("passed, 0 failed"), "\(summary)")

@@ -7,13 +7,13 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct DatabaseCopyTests {
     /// What `carrier db migrate` prints is the migrations in the order they ran, then nothing left to apply.
-    @Test func migratingAnSQLiteFileListsTheMigrationsInTheOrderTheyRan() throws {
+    @Test func migratingAnSQLiteFileListsTheMigrationsInTheOrderTheyRan() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-migrate-\(UUID()).sqlite")
             .path
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        let first = try CLI.run(["db", "migrate", "--database", path])
+        let first = try await CLI.run(["db", "migrate", "--database", path])
         #expect(first.status == 0, "\(first.stderr)")
         let applied =
             first.stdout.components(separatedBy: "applied ").last?
@@ -21,7 +21,7 @@ struct DatabaseCopyTests {
         let versions = applied.map { Int($0.dropFirst().prefix(while: \.isNumber)) ?? 0 }
         #expect(versions.count >= 10 && versions.first == 1, "\(first.stdout)")
         #expect(versions == versions.sorted(), "\(first.stdout)")
-        let second = try CLI.run(["db", "migrate", "--database", path])
+        let second = try await CLI.run(["db", "migrate", "--database", path])
         #expect(second.status == 0 && second.stdout.contains("already current"), "\(second.stdout)")
     }
 
@@ -65,17 +65,17 @@ struct DatabaseCopyTests {
         onSQLite.process.waitUntilExit()
 
         let postgres = try await PostgresTestServer.freshDatabaseURL()
-        let migrated = try CLI.run(["db", "migrate", "--database", postgres])
+        let migrated = try await CLI.run(["db", "migrate", "--database", postgres])
         #expect(migrated.status == 0, "\(migrated.stderr)")
         #expect(migrated.stdout.contains("applied v1"))
-        let copied = try CLI.run(["db", "copy", "--from", sqlite, "--to", postgres])
+        let copied = try await CLI.run(["db", "copy", "--from", sqlite, "--to", postgres])
         #expect(copied.status == 0, "\(copied.stderr)")
         #expect(copied.stdout.contains("message: 5 rows"), "\(copied.stdout)")
         // Into a database that holds data: refused, nothing changed.
-        let again = try CLI.run(["db", "copy", "--from", sqlite, "--to", postgres])
+        let again = try await CLI.run(["db", "copy", "--from", sqlite, "--to", postgres])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already holds data"))
-        let badTarget = try CLI.run(["db", "copy", "--from", sqlite, "--to", sqlite])
+        let badTarget = try await CLI.run(["db", "copy", "--from", sqlite, "--to", sqlite])
         #expect(badTarget.status == 64)
 
         let onPostgres = try OutboxCrashTests.Service.start(arguments: arguments(postgres), apiKey: "copy-key")

@@ -10,12 +10,12 @@ import Testing
         return file
     }
 
-    @Test func printsOneEventPerLine() throws {
+    @Test func printsOneEventPerLine() async throws {
         let body =
             #"{\"id\":\"m1\",\"from\":\"12067799294\",\"to\":\"18444651185\",\"body\":\"STOP\",\"type\":\"mo_text\",\"received_at\":\"2016-03-30T19:33:06Z\"}"#
         let file = try write(
             #"{"method": "POST", "url": "/in", "headers": {"Content-Type": "application/json"}, "body": "\#(body)"}"#)
-        let run = try CLI.run(["inbound", "--carrier", "sinch", "--request", file.path])
+        let run = try await CLI.run(["inbound", "--carrier", "sinch", "--request", file.path])
         #expect(run.status == 0, "\(run.stderr)")
         let event = try #require(
             try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -26,10 +26,10 @@ import Testing
         #expect(data["timestamp"] as? String == "2016-03-30T19:33:06Z")
     }
 
-    @Test func aRejectedRequestIsExit1WithItsCode() throws {
+    @Test func aRejectedRequestIsExit1WithItsCode() async throws {
         let file = try write(
             #"{"method": "POST", "url": "/in", "headers": {"Content-Type": "application/json"}, "body": "{\"type\":"}"#)
-        let run = try CLI.run(["inbound", "--carrier", "sinch", "--request", file.path])
+        let run = try await CLI.run(["inbound", "--carrier", "sinch", "--request", file.path])
         #expect(run.status == 1)
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("[bad-json]"))

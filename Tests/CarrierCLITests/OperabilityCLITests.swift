@@ -27,28 +27,28 @@ struct OperabilityCLITests {
         return directory
     }
 
-    @Test func aMisspelledConfigurationKeyExits64NamingIt() throws {
+    @Test func aMisspelledConfigurationKeyExits64NamingIt() async throws {
         let directory = try Self.temporaryDirectory()
         let file = directory.appendingPathComponent("c.json")
         try Data(#"{"port": 0, "databsePath": "x.sqlite"}"#.utf8).write(to: file)
-        let run = try CLI.run(["serve", "--config", file.path, "--check-config"])
+        let run = try await CLI.run(["serve", "--config", file.path, "--check-config"])
         #expect(run.status == 64)
         #expect(
             run.stderr.contains("unknown key 'databsePath' (did you mean 'databasePath'?) [unknown-key]"),
             "\(run.stderr)")
     }
 
-    @Test func checkConfigValidatesWithoutServing() throws {
+    @Test func checkConfigValidatesWithoutServing() async throws {
         let carriers = try Self.carriersDirectory()
         let file = carriers.deletingLastPathComponent().appendingPathComponent("c.json")
         try Data(#"{"port": 0}"#.utf8).write(to: file)
-        let run = try CLI.run(["serve", "--config", file.path, "--carriers", carriers.path, "--check-config"])
+        let run = try await CLI.run(["serve", "--config", file.path, "--carriers", carriers.path, "--check-config"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.hasPrefix("configuration OK: 1 carriers"), "\(run.stdout)")
         // A broken definition fails the check (exit 1) with its diagnostics.
         try Data("formatVersion: 1\nid: twilio\nnmae: x\n".utf8).write(
             to: carriers.appendingPathComponent("twilio/carrier.yaml"))
-        let broken = try CLI.run(["serve", "--config", file.path, "--carriers", carriers.path, "--check-config"])
+        let broken = try await CLI.run(["serve", "--config", file.path, "--carriers", carriers.path, "--check-config"])
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("unknown key 'nmae'"), "\(broken.stderr)")
     }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct SecretTests {
     static let secret = "sk_cli_SECRET_9f8e7d"
 
-    @Test func renderAndFixturesRedactSecrets() throws {
+    @Test func renderAndFixturesRedactSecrets() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carrier-secret-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
             at: dir.appendingPathComponent("acme/fixtures"), withIntermediateDirectories: true)
@@ -27,7 +27,7 @@ import Testing
             to: dir.appendingPathComponent("settings.json"), atomically: true, encoding: .utf8)
         try #"{"to": "+15551230000", "body": "hi"}"#.write(
             to: dir.appendingPathComponent("msg.json"), atomically: true, encoding: .utf8)
-        let render = try CLI.run(
+        let render = try await CLI.run(
             ["render", "--carrier", "acme", "--carriers", ".", "--settings", "settings.json", "--message", "msg.json"],
             in: dir)
         #expect(render.status == 0, "\(render.stderr)")
@@ -45,7 +45,7 @@ import Testing
                   url: https://api.acme.test/send?key=\(Self.secret)-not
             """
         try fixture.write(to: dir.appendingPathComponent("acme/fixtures/f.yaml"), atomically: true, encoding: .utf8)
-        let test = try CLI.run(["test", "."], in: dir)
+        let test = try await CLI.run(["test", "."], in: dir)
         #expect(test.status == 1)
         #expect(test.stdout.contains("0 passed, 1 failed"))
         #expect(test.stdout.contains("key=***"), "\(test.stdout)")

@@ -31,7 +31,7 @@ struct SendCommandTests {
         return dir
     }
 
-    @Test func sendsAFileOfMessagesWithProgressAndOneResultPerLine() throws {
+    @Test func sendsAFileOfMessagesWithProgressAndOneResultPerLine() async throws {
         let mock = try MockCarrierServer { request in
             request.bodyText.contains("+15550000666")
                 ? .json(#"{"error": "BLOCKED"}"#, status: 400)
@@ -42,7 +42,7 @@ struct SendCommandTests {
         let lines = ["+15550000001", "+15550000002", "+15550000003"].map { #"{"to": "\#($0)", "body": "hi"}"# }
         try (lines.joined(separator: "\n") + "\n").write(
             to: dir.appendingPathComponent("messages.jsonl"), atomically: true, encoding: .utf8)
-        let run = try CLI.run(
+        let run = try await CLI.run(
             [
                 "send", "--carrier", "acme", "--carriers", ".", "--settings", "settings.json", "--file",
                 "messages.jsonl",
@@ -60,13 +60,13 @@ struct SendCommandTests {
         #expect(!(run.stdout + run.stderr).contains("tok-cli-7"))
     }
 
-    @Test func aPermanentFailureExitsWith1() throws {
+    @Test func aPermanentFailureExitsWith1() async throws {
         let mock = try MockCarrierServer { _ in .json(#"{"error": "BLOCKED"}"#, status: 400) }
         defer { mock.stop() }
         let dir = try workspace(mockURL: mock.baseURL)
         try #"{"to": "+15550000666", "body": "hi"}"#.write(
             to: dir.appendingPathComponent("one.json"), atomically: true, encoding: .utf8)
-        let run = try CLI.run(
+        let run = try await CLI.run(
             ["send", "--carrier", "acme", "--carriers", ".", "--settings", "settings.json", "--message", "one.json"],
             in: dir)
         #expect(run.status == 1)
@@ -74,13 +74,13 @@ struct SendCommandTests {
         #expect(run.stdout.contains(#""errorCode":"BLOCKED""#))
     }
 
-    @Test func aTemporaryFailureExitsWith75() throws {
+    @Test func aTemporaryFailureExitsWith75() async throws {
         let mock = try MockCarrierServer { _ in .json("{}", status: 503) }
         defer { mock.stop() }
         let dir = try workspace(mockURL: mock.baseURL)
         try #"{"to": "+15550000001", "body": "hi"}"#.write(
             to: dir.appendingPathComponent("one.json"), atomically: true, encoding: .utf8)
-        let run = try CLI.run(
+        let run = try await CLI.run(
             ["send", "--carrier", "acme", "--carriers", ".", "--settings", "settings.json", "--message", "one.json"],
             in: dir)
         #expect(run.status == 75)
