@@ -37,7 +37,7 @@ struct HTTPWireTests {
                 "POST /send HTTP/1.1\r\nHost: x\r\nx-api-key: \(TestServer.key)\r\n"
                     + "Content-Type: application/json\r\nContent-Length: \(send.utf8.count)\r\n\r\n\(send)"
                     + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-            let text = await socket.received(until: #"{"status":"ok"}"#, timeout: 5).text
+            let text = await socket.received(until: #"{"status":"ok"}"#, timeout: 30).text
             let sendReply = try #require(text.range(of: "\"messageId\""))
             let healthReply = try #require(text.range(of: #"{"status":"ok"}"#))
             #expect(sendReply.lowerBound < healthReply.lowerBound)
@@ -78,10 +78,10 @@ struct HTTPWireTests {
                 "POST /replies/confirm HTTP/1.1\r\nHost: x\r\nx-api-key: \(TestServer.key)\r\n"
                     + "Content-Type: application/json\r\nContent-Length: \(Self.confirm.utf8.count)\r\n"
                     + "Expect: 100-continue\r\n\r\n")
-            let interim = await socket.received(until: "\r\n\r\n", timeout: 5).text
+            let interim = await socket.received(until: "\r\n\r\n", timeout: 30).text
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"))
             socket.send(Self.confirm)
-            let final = await socket.received(until: "\"confirmed\":0", timeout: 5).text
+            let final = await socket.received(until: "\"confirmed\":0", timeout: 30).text
             #expect(final.hasPrefix("HTTP/1.1 200 OK\r\n"))
         }
     }
